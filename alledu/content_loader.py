@@ -24,6 +24,7 @@ from alledu.models import (
     Citation,
     EligibilityQuestions,
     Evidence,
+    Lessons,
     Limit,
     Meta,
     Regimen,
@@ -46,6 +47,7 @@ class Content:
     evidence: Evidence
     questions: EligibilityQuestions
     regimens: dict[str, Regimen]
+    lessons: Lessons
 
 
 def read_yaml(root: Traversable, name: str) -> Any:
@@ -93,6 +95,7 @@ def load_from(root: Traversable) -> Content:
         evidence=parse(Evidence, read_yaml(root, "evidence.yaml"), "evidence.yaml"),
         questions=parse(EligibilityQuestions, read_yaml(root, "eligibility.yaml"), "eligibility.yaml"),
         regimens=regimens,
+        lessons=parse(Lessons, read_yaml(root, "lessons.yaml"), "lessons.yaml"),
     )
     cross_check(content)
     return content
@@ -138,6 +141,7 @@ def cross_check(c: Content) -> None:
         ("bsa_formulas.yaml", c.bsa),
         ("rounding.yaml", c.rounding),
         ("meta.yaml", c.meta),
+        ("lessons.yaml", c.lessons),
     ]
     for name, obj in sources:
         for path, key, value in walk(obj):

@@ -13,7 +13,7 @@ from typing import Any, Literal
 from alledu.content_loader import content
 from alledu.errors import InvalidInput
 from alledu.models import Check, Regimen, Rule
-from alledu.patient import Patient
+from alledu.patient import Answers, Patient
 from alledu.schedule import regimen, regimen_ids
 
 Layered = Literal["core-2021", "current"]
@@ -121,7 +121,7 @@ def active_check(check: Check, layer: Layered) -> tuple[Check | None, str | None
     return check, None
 
 
-def walk(rule: Rule, patient: Patient, layer: Layered, path: str = "0") -> NodeResult:
+def walk(rule: Rule, patient: Patient | Answers, layer: Layered, path: str = "0") -> NodeResult:
     """Evaluate every node (no short cut) so the whole lit tree can be drawn."""
     if rule.check is not None:
         check, changed = active_check(rule.check, layer)
@@ -158,7 +158,7 @@ def _missing(node: NodeResult) -> list[str]:
     return [f for c in node.children if c.result is None for f in _missing(c)]
 
 
-def verdict(reg: Regimen, patient: Patient, layer: Layered = "core-2021") -> Verdict:
+def verdict(reg: Regimen, patient: Patient | Answers, layer: Layered = "core-2021") -> Verdict:
     """Judge one regimen; reasons list every criterion with the patient's value."""
     tree = walk(reg.eligibility, patient, layer)
     checks = _checks(tree)
@@ -198,13 +198,13 @@ def verdict(reg: Regimen, patient: Patient, layer: Layered = "core-2021") -> Ver
     )
 
 
-def eligibility(patient: Patient, layer: Layered = "core-2021") -> list[Verdict]:
+def eligibility(patient: Patient | Answers, layer: Layered = "core-2021") -> list[Verdict]:
     """One verdict per regimen id, in lesson order.
 
     `layer="core-2021"` judges by the 2021 review; `layer="current"` applies the dated
     updates kept in the content (dropped or changed criteria, withdrawals).
     """
-    if not isinstance(patient, Patient):
+    if not isinstance(patient, (Patient, Answers)):
         raise InvalidInput("patient", patient, "an alledu.Patient")
     if layer not in ("core-2021", "current"):
         raise InvalidInput("layer", layer, "'core-2021' or 'current'")

@@ -409,6 +409,29 @@ class Evidence(Frozen):
         return data
 
 
+class Lesson(Frozen):
+    id: str
+    title: str
+    purpose: str
+    minutes: int
+    objectives: tuple[str, ...]
+    recap: tuple[str, ...]
+    cite: tuple[str, ...]
+
+
+class LessonDefaults(Frozen):
+    patient: dict[str, float]
+    regimen: str
+    compare_with: str
+    start: dt.date
+    factors: dict[str, dict[str, float]]
+
+
+class Lessons(Frozen):
+    lessons: tuple[Lesson, ...]
+    defaults: LessonDefaults
+
+
 Check.model_rebuild()
 Rule.model_rebuild()
 Amount.model_rebuild()

@@ -77,3 +77,39 @@ class Patient:
 
 
 PATIENT_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Patient))
+
+
+def check_field(name: str, value: Any) -> Any:
+    """Validate one patient field on its own (for step-by-step entry, e.g. the decision tree)."""
+    if value is None:
+        return None
+    if name in ("age_years", "height_cm", "weight_kg", *_FLOATS):
+        return validate.number(name, value)
+    if name in _INTS:
+        return validate.whole(name, value)
+    if name in _BOOLS:
+        return validate.flag(name, value)
+    if name == "lineage":
+        return validate.one_of(name, value.upper() if isinstance(value, str) else value, LINEAGES)
+    if name == "disease_status":
+        return validate.one_of(name, value, STATUSES)
+    raise validate.InvalidInput("field", name, "one of " + ", ".join(PATIENT_FIELDS))
+
+
+@dataclasses.dataclass(frozen=True)
+class Answers:
+    """Some patient facts, each validated, the rest unknown: what a decision tree has so far.
+
+    Eligibility needs no body size, so a learner walking the tree is not asked for one.
+    """
+
+    values: dict[str, Any]
+
+    @classmethod
+    def of(cls, **values: Any) -> Answers:
+        return cls({k: check_field(k, v) for k, v in values.items()})
+
+    def __getattr__(self, name: str) -> Any:
+        if name in PATIENT_FIELDS:
+            return self.values.get(name)
+        raise AttributeError(name)

@@ -25,6 +25,14 @@ class Rounded:
     deviation_percent: float
     within_tolerance: bool
     tolerance_percent: float
+    step: float | None = None
+
+    def text(self) -> str:
+        """The shown dose with as many decimals as the policy keeps (2 when unrounded)."""
+        if self.step is None:
+            return f"{self.shown:.2f}"
+        decimals = max(0, -Decimal(str(self.step)).normalize().as_tuple().exponent)
+        return f"{self.shown:.{decimals}f}"
 
 
 def policies() -> dict[str, RoundingPolicy]:
@@ -52,7 +60,7 @@ def round_dose(value: float, name: str | None = None) -> Rounded:
     shown = value if p.step is None else to_step(value, p.step)
     deviation = 0.0 if value == 0 else abs(shown - value) / value * 100.0
     tolerance = content().rounding.tolerance_percent.value
-    return Rounded(value, shown, name, deviation, deviation <= tolerance, tolerance)
+    return Rounded(value, shown, name, deviation, deviation <= tolerance, tolerance, p.step)
 
 
 def round_bsa(bsa_m2: float, decimals: int = 2) -> float:

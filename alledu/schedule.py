@@ -102,6 +102,17 @@ def max_cycles(reg: Regimen, chosen: dict[str, str | None]) -> tuple[int, str | 
     return 1, None
 
 
+def cycles_allowed(regimen_id: str, **choices: Any) -> int:
+    """How many cycles can be planned now: the maximum, or fewer while a needed choice is open."""
+    reg = regimen(regimen_id)
+    chosen = resolve_choices(reg, choices)
+    most, _ = max_cycles(reg, chosen)
+    for ch in reg.choices:
+        if ch.needed_from_cycle and chosen[ch.name] is None:
+            most = min(most, ch.needed_from_cycle - 1)
+    return most
+
+
 def check_cycles(reg: Regimen, cycles: Any, chosen: dict[str, str | None]) -> int:
     if isinstance(cycles, bool) or not isinstance(cycles, int):
         raise InvalidInput("cycles", cycles, "a whole number of cycles")
@@ -298,3 +309,50 @@ def _working(basis: str, amount: Amount, body: float, before: float, value: floa
     if capped:
         text += f", capped at {amount.cap.value:g} {amount.cap.unit}"  # type: ignore[union-attr]
     return text
+
+
+@dataclasses.dataclass(frozen=True)
+class DoseStep:
+    """A run of consecutive days in one cycle with the same dose: how a learner reads a plan."""
+
+    cycle: int
+    first_day: int
+    last_day: int
+    dose: float
+    unit: str
+    basis: str
+    working: str
+    capped: bool
+    dose_before_cap: float
+    citation: str
+
+    @property
+    def days_text(self) -> str:
+        if self.first_day == self.last_day:
+            return f"day {self.first_day}"
+        return f"days {self.first_day}-{self.last_day}"
+
+
+def dose_steps(frame: pd.DataFrame) -> list[DoseStep]:
+    """Group a schedule's rows into runs of consecutive days with the same dose."""
+    steps: list[DoseStep] = []
+    for row in frame.itertuples(index=False):
+        last = steps[-1] if steps else None
+        if last and last.cycle == row.cycle and last.last_day == row.day - 1 and last.working == row.working:
+            steps[-1] = dataclasses.replace(last, last_day=row.day)
+            continue
+        steps.append(
+            DoseStep(
+                row.cycle,
+                row.day,
+                row.day,
+                row.dose,
+                row.unit,
+                row.basis,
+                row.working,
+                bool(row.capped),
+                row.dose_before_cap,
+                row.citation,
+            )  # fmt: skip
+        )
+    return steps

@@ -12,6 +12,8 @@ from typing import Any
 from alledu.content_loader import content
 from alledu.errors import InvalidInput
 
+__all__ = ["InvalidInput", "accepted_range", "flag", "number", "one_of", "whole"]
+
 
 def accepted_range(field: str) -> str:
     """Human text for a field's accepted range, from limits.yaml."""

@@ -1,0 +1,180 @@
+"""Pieces every lesson shares: header, footer, error display, palette, labelled controls.
+
+Why: every page must show the educational-use notice, the content date and its references,
+and an error inside a widget callback must appear in the page as a friendly message, never
+vanish into a log nobody reads (Voila drops callback output) and never as a traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import logging
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+import ipywidgets as W
+
+from alledu.content_loader import content
+from alledu.errors import InvalidInput
+from alledu.models import Lesson
+
+log = logging.getLogger("alledu.widgets")
+
+# Okabe-Ito colour-blind-safe palette; every colour is paired with a symbol or a label.
+PALETTE = {
+    "dose": "#0072B2",  # blue
+    "infusion": "#56B4E9",  # sky blue
+    "free": "#999999",  # grey
+    "hospital": "#D55E00",  # vermillion
+    "premed": "#009E73",  # bluish green
+    "yes": "#009E73",
+    "no": "#D55E00",
+    "unknown": "#E69F00",  # orange
+    "model": "#CC79A7",  # reddish purple
+    "second": "#E69F00",
+}
+MARK = {True: "✓", False: "✗", None: "?"}
+WORD = {True: "yes", False: "no", None: "unknown"}
+
+LABEL_STYLE = {"description_width": "initial"}
+WIDE = W.Layout(width="max-content", min_width="320px")
+
+CSS = """
+<style>
+.alledu-page { font-size: 15px; line-height: 1.45; max-width: 1100px; }
+.alledu-notice { border-left: 6px solid #D55E00; background: #fff4ec; padding: 6px 10px; margin: 6px 0; }
+.alledu-error { border-left: 6px solid #D55E00; background: #fff0f0; padding: 6px 10px; }
+.alledu-ok { border-left: 6px solid #009E73; background: #effaf6; padding: 6px 10px; }
+.alledu-warn { border-left: 6px solid #E69F00; background: #fff8e6; padding: 6px 10px; }
+.alledu-table { border-collapse: collapse; margin: 4px 0; }
+.alledu-table th, .alledu-table td { border: 1px solid #ccc; padding: 3px 8px; text-align: left; }
+.alledu-table tr.chosen td { font-weight: bold; background: #eaf3fb; }
+.alledu-badge { display: inline-block; padding: 0 6px; border-radius: 4px; font-size: 12px; font-weight: bold; }
+.alledu-badge.core { background: #e8eef7; color: #123; border: 1px solid #0072B2; }
+.alledu-badge.update { background: #fff8e6; color: #4a3000; border: 1px solid #E69F00; }
+.alledu-badge.withdrawn { background: #fbe9e0; color: #5a1a00; border: 1px solid #D55E00; }
+.alledu-cite { color: #444; font-size: 12px; }
+.alledu-tree ul { list-style: none; padding-left: 18px; margin: 2px 0; border-left: 1px dotted #999; }
+.alledu-tree li { margin: 2px 0; }
+.alledu-tree .met { color: #005a40; } .alledu-tree .failed { color: #8a2c00; }
+.alledu-tree .unknown { color: #6b4a00; } .alledu-tree .current { outline: 2px solid #0072B2; }
+</style>
+"""
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def esc(text: Any) -> str:
+    return html.escape(str(text))
+
+
+def cite_tag(keys: Iterable[str]) -> str:
+    keys = list(keys)
+    return f'<span class="alledu-cite">[{esc(", ".join(keys))}]</span>' if keys else ""
+
+
+def badge(layer_text: str, kind: str) -> str:
+    return f'<span class="alledu-badge {kind}">{esc(layer_text)}</span>'
+
+
+def error_html(exc: BaseException) -> str:
+    """A learner-facing message: what was wrong and what is accepted, never a traceback."""
+    if isinstance(exc, InvalidInput):
+        return (
+            f'<div class="alledu-error" role="alert"><b>Check this entry.</b> '
+            f"{esc(exc.field)} = {esc(exc.value)} is not accepted; accepted: {esc(exc.accepted)}. "
+            "Nothing is calculated from it until it is corrected.</div>"
+        )
+    return (
+        '<div class="alledu-error" role="alert"><b>Something went wrong in this lesson.</b> '
+        f"({esc(type(exc).__name__)}: {esc(exc)}). Change a value or reload the page; "
+        "the details are in the server log for your teacher.</div>"
+    )
+
+
+class Guarded:
+    """Mixin: `self.message` shows errors; `self.guard(fn)` wraps callbacks so none vanish."""
+
+    message: W.HTML
+
+    def guard(self, fn: F) -> F:
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            try:
+                result = fn(*args, **kwargs)
+            except Exception as exc:  # shown in the page; full detail to the server log
+                if not isinstance(exc, InvalidInput):
+                    log.exception("error in lesson callback %s", getattr(fn, "__name__", fn))
+                self.message.value = error_html(exc)
+                self.on_error(exc)
+                return None
+            self.message.value = ""
+            return result
+
+        return wrapper  # type: ignore[return-value]
+
+    def on_error(self, exc: BaseException) -> None:
+        """Hook: clear results that would be wrong after a bad entry."""
+
+
+def lesson(lesson_id: str) -> Lesson:
+    for item in content().lessons.lessons:
+        if item.id == lesson_id:
+            return item
+    raise InvalidInput("lesson", lesson_id, ", ".join(x.id for x in content().lessons.lessons))
+
+
+def notice_html() -> str:
+    m = content().meta
+    return (
+        f'<div class="alledu-notice" role="note"><b>{esc(m.notice)}</b><br>'
+        f"Content: 2021 core review dated {m.core_review.date.isoformat()} {cite_tag(m.core_review.cite)}; "
+        f"later updates are shown beside it with their own dates. Content checked {m.content_checked.isoformat()}."
+        "</div>"
+    )
+
+
+def header(lesson_id: str) -> W.HTML:
+    """Suite title, notice, content date, then the lesson's objectives and time."""
+    item, m = lesson(lesson_id), content().meta
+    objectives = "".join(f"<li>{esc(o)}</li>" for o in item.objectives)
+    return W.HTML(
+        CSS + f'<div class="alledu-page"><div style="color:#555">{esc(m.title)}</div>'
+        f"<h1 style='margin:4px 0'>{esc(item.title)}</h1>{notice_html()}"
+        f"<p><b>Estimated time:</b> {item.minutes} minutes</p>"
+        f"<p><b>You will be able to:</b></p><ul>{objectives}</ul></div>",
+        layout=W.Layout(width="100%"),
+    )
+
+
+def references_html(keys: Iterable[str]) -> str:
+    cites = content().citations
+    keys = list(dict.fromkeys(keys))
+    items = "".join(f"<li><code>[{esc(k)}]</code> {esc(cites[k].text)}</li>" for k in keys if k in cites)
+    return f"<ol>{items}</ol>"
+
+
+def footer(lesson_id: str, *panels: Any) -> W.HTML:
+    """Recap and the references behind everything the page shows."""
+    item = lesson(lesson_id)
+    keys = list(content().meta.core_review.cite) + list(item.cite)
+    for panel in panels:
+        keys += list(getattr(panel, "citations", ()))
+    recap = "".join(f"<li>{esc(r)}</li>" for r in item.recap)
+    return W.HTML(
+        CSS + f'<div class="alledu-page"><h2>Recap</h2><ul>{recap}</ul>'
+        f"<h2>References</h2>{references_html(keys)}{notice_html()}</div>",
+        layout=W.Layout(width="100%"),
+    )
+
+
+def table(headers: list[str], rows: list[list[Any]], chosen: int | None = None, raw: bool = False) -> str:
+    """A small accessible HTML table; `chosen` row is bold and marked, not only coloured."""
+    head = "".join(f"<th scope='col'>{esc(h)}</th>" for h in headers)
+    body = []
+    for i, row in enumerate(rows):
+        cls = " class='chosen'" if i == chosen else ""
+        cells = "".join(f"<td>{c if raw else esc(c)}</td>" for c in row)
+        body.append(f"<tr{cls}>{cells}</tr>")
+    return f"<table class='alledu-table'><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"

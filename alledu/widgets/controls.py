@@ -1,0 +1,106 @@
+"""Reusable labelled controls: a number entered by slider or by typing, and regimen choices.
+
+Why: learners drag sliders, keyboard users type; both must reach the same value, and a typed
+value outside the slider's range must produce a clear message rather than be clamped silently.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ipywidgets as W
+import traitlets as T
+
+from alledu.content_loader import content
+from alledu.schedule import regimen
+from alledu.widgets.common import LABEL_STYLE
+
+
+class NumberEntry(W.HBox):
+    """A slider and a text box for one number. `value` is what the learner typed (may be out of range)."""
+
+    value = T.Float(allow_none=True)
+
+    def __init__(self, label: str, value: float, lo: float, hi: float, step: float = 0.1) -> None:
+        self.slider = W.FloatSlider(
+            value=value, min=lo, max=hi, step=step, description=label, style=LABEL_STYLE,
+            continuous_update=False, readout=False, layout=W.Layout(width="360px"),
+        )  # fmt: skip
+        self.text = W.FloatText(value=value, step=step, description="", layout=W.Layout(width="100px"))
+        self.text.description_tooltip = f"{label} (type a value)"
+        self.unit = W.Label()
+        super().__init__([self.slider, self.text, self.unit])
+        self._busy = False
+        self.value = value
+        self.slider.observe(self._from_slider, "value")
+        self.text.observe(self._from_text, "value")
+
+    def _from_slider(self, change: dict[str, Any]) -> None:
+        if not self._busy:
+            self._set(change["new"])
+
+    def _from_text(self, change: dict[str, Any]) -> None:
+        if not self._busy:
+            self._set(change["new"])
+
+    def _set(self, value: float) -> None:
+        self._busy = True
+        try:
+            self.text.value = value
+            if self.slider.min <= value <= self.slider.max:
+                self.slider.value = value
+            self.value = value
+        finally:
+            self._busy = False
+
+    def set_range(self, lo: float, hi: float, value: float, unit: str) -> None:
+        """Change units: new bounds and value without triggering an out-of-range message."""
+        self._busy = True
+        try:
+            self.slider.min, self.slider.max = min(lo, self.slider.min), max(hi, self.slider.max)
+            self.slider.value = min(max(value, lo), hi)
+            self.slider.min, self.slider.max = lo, hi
+            self.text.value = value
+            self.unit.value = unit
+        finally:
+            self._busy = False
+        self.value = value
+
+
+class ChoiceControls(W.VBox):
+    """Dropdowns for the choices a regimen offers (from its content file). `values` is a dict."""
+
+    values = T.Dict()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._dropdowns: dict[str, W.Dropdown] = {}
+
+    def show(self, regimen_id: str) -> None:
+        reg = regimen(regimen_id)
+        self._dropdowns = {}
+        for ch in reg.choices:
+            options = [(label, key) for key, label in ch.options.items()]
+            if ch.default is None:
+                options = [("(not chosen yet)", None), *options]
+            dd = W.Dropdown(options=options, value=ch.default, description=ch.label, style=LABEL_STYLE)
+            dd.observe(self._changed, "value")
+            self._dropdowns[ch.name] = dd
+        self.children = list(self._dropdowns.values())
+        self._changed()
+
+    def _changed(self, *_: Any) -> None:
+        self.values = {name: dd.value for name, dd in self._dropdowns.items() if dd.value is not None}
+
+    def set(self, name: str, value: str | None) -> None:
+        self._dropdowns[name].value = value
+
+
+def regimen_options() -> list[tuple[str, str]]:
+    """(label, id) for every regimen, withdrawn ones marked as such."""
+    out = []
+    for rid in content().meta.regimens:
+        reg = regimen(rid)
+        label = reg.title + (f" - WITHDRAWN {reg.status.date}" if reg.status.name == "withdrawn" else "")
+        out.append((label, rid))
+    return out

@@ -1,0 +1,149 @@
+"""Prognosis factor explorer: set a patient's factors, see which published ones apply.
+
+Why: learners should link each favourable or adverse factor to the cohort figure it comes
+with, and see the difference between trial figures and a model curve.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ipywidgets as W
+import plotly.graph_objects as go
+import traitlets as T
+
+from alledu.content_loader import content
+from alledu.patient import Patient
+from alledu.prognosis import cure_model, first_relapse, second_salvage
+from alledu.widgets.common import CSS, LABEL_STYLE, MARK, PALETTE, Guarded, cite_tag, esc, table
+from alledu.widgets.controls import NumberEntry
+
+
+class FactorExplorer(W.VBox, Guarded):
+    """Lesson 01. `summary` is plain text of the factors and figures shown."""
+
+    summary = T.Unicode("")
+    citations = T.List(T.Unicode())
+
+    def __init__(self) -> None:
+        lim = content().limits
+        ev = content().evidence
+        body = content().lessons.defaults.patient
+        self._body = body
+        factors = content().lessons.defaults.factors
+        start, top = factors["start"], factors["slider_max"]
+        self.cr1 = NumberEntry("CR1 duration (months)", start["cr1_duration_months"], 0, top["cr1_duration_months"], 1)
+        self.platelets = NumberEntry(
+            "Platelets at relapse (x10⁹/L)", start["platelets_1e9_per_l"], 0, top["platelets_1e9_per_l"], 1
+        )
+        for entry, key in ((self.cr1, "cr1_duration_months"), (self.platelets, "platelets_1e9_per_l")):
+            entry.text.description_tooltip = f"accepted {lim[key].min:g} to {lim[key].max:g}"
+        self.transplant = W.ToggleButtons(
+            options=[("Yes", True), ("No", False), ("Not known", None)],
+            value=None,
+            description="Transplant in CR2?",
+            style=LABEL_STYLE,
+        )
+        self.adverse = {
+            f.id: W.Checkbox(value=False, description=f.label, indent=False) for f in ev.second_salvage.survival_factors
+        }
+        self.message = W.HTML()
+        self.first = W.HTML()
+        self.second = W.HTML()
+        self.figure = go.FigureWidget(
+            layout=go.Layout(
+                height=360,
+                margin={"l": 50, "r": 10, "t": 50, "b": 40},
+                xaxis={"title": "Months after relapse treatment"},
+                yaxis={"title": "Disease-free (model)", "range": [0, 1], "tickformat": ".0%"},
+                legend={"orientation": "h", "y": -0.25},
+            )
+        )
+        super().__init__(
+            [
+                W.HTML(f"{CSS}<h3>Set the patient's factors</h3>"),
+                self.cr1,
+                self.platelets,
+                self.transplant,
+                self.message,
+                W.HTML("<h3>First relapse: LALA-94 cohort</h3>"),
+                self.first,
+                W.HTML(
+                    f"<h3>Second salvage: M.D. Anderson cohort</h3><p>{esc(ev.second_salvage.survival_factors_note)} "
+                    "Tick each factor you judge adverse for this patient:</p>"
+                ),
+                W.VBox(list(self.adverse.values())),
+                self.second,
+                W.HTML("<h3>An illustrative curve</h3>"),
+                self.figure,
+            ]
+        )
+        self._draw_curve()
+        for w in (self.cr1, self.platelets, self.transplant, *self.adverse.values()):
+            w.observe(self.guard(self.update), "value")
+        self.guard(self.update)()
+
+    def on_error(self, exc: BaseException) -> None:
+        self.first.value = self.second.value = ""
+        self.summary = f"ERROR {exc}"
+
+    def update(self, *_: Any) -> None:
+        patient = Patient(**self._body, cr1_duration_months=self.cr1.value, platelets_1e9_per_l=self.platelets.value)
+        fr = first_relapse(patient, transplant_in_cr2=self.transplant.value)
+        rows = [[f"{MARK[f.present]} {esc(f.label)}", esc(f.p_value or ""), esc(f.detail)] for f in fr.factors]
+        figs = "".join(f"<li>{esc(a.label)}: <b>{a.value:g}{_unit(a.unit)}</b></li>" for a in fr.figures.values())
+        self.first.value = (
+            f"<ul>{figs}</ul>{cite_tag(fr.cite)}"
+            + table(["Favourable factor", "P value", "This patient"], rows, raw=True)
+            + f"<p>{esc(fr.summary)}</p><p>Did not change the outcome: {esc(', '.join(fr.no_influence))}.</p>"
+        )
+        marked = [k for k, box in self.adverse.items() if box.value]
+        ss = second_salvage(patient, adverse=marked)
+        css = "alledu-warn" if ss.low_cr_group else "alledu-ok"
+        figs2 = "".join(f"<li>{esc(a.label)}: <b>{a.value:g}{_unit(a.unit)}</b></li>" for a in ss.figures.values())
+        self.second.value = (
+            f'<div class="{css}">{"⚠ " if ss.low_cr_group else ""}{esc(ss.low_cr_text)}</div>'
+            f'<div class="alledu-ok">{esc(ss.survival_text)}</div><ul>{figs2}</ul>{cite_tag(ss.cite)}'
+        )
+        self.citations = list(dict.fromkeys([*fr.cite, *ss.cite, *content().evidence.model.cite]))
+        self.summary = "\n".join(
+            [f"{f.label}: {({True: 'yes', False: 'no', None: 'unknown'})[f.present]}" for f in fr.factors]
+            + [ss.low_cr_text, ss.survival_text]
+        )
+
+    def _draw_curve(self) -> None:
+        model = cure_model()
+        xs, ys = zip(*model.curve(72, 0.5), strict=True)
+        points = content().evidence.model.points
+        self.figure.add_traces(
+            [
+                go.Scatter(
+                    x=xs,
+                    y=ys,
+                    mode="lines",
+                    name="Model (illustrative, not trial data)",
+                    line={"color": PALETTE["model"], "dash": "dash", "width": 3},
+                    hovertemplate="%{x:.0f} months: %{y:.0%} (model)<extra></extra>",
+                ),
+                go.Scatter(
+                    x=[p.months for p in points],
+                    y=[p.survival for p in points],
+                    mode="markers+text",
+                    name="Published summary points",
+                    text=[p.label for p in points],
+                    textposition="top right",
+                    marker={"symbol": "diamond", "size": 12, "color": PALETTE["dose"]},
+                    hovertemplate="%{text}: %{y:.0%} at %{x} months<extra></extra>",
+                ),
+            ]  # fmt: skip
+        )
+        self.figure.layout.title = {
+            "text": f"{model.label} Cure fraction {model.cure_fraction:.1%}.",
+            "font": {"size": 12},
+        }
+
+
+def _unit(unit: str) -> str:
+    if not unit:
+        return ""
+    return unit if unit == "%" else f" {unit}"

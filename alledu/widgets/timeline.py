@@ -1,0 +1,308 @@
+"""Schedule timeline: cycles on a calendar, two regimens side by side, table and downloads.
+
+Why: a regimen is easier to grasp as weeks on a calendar - when the infusion runs, when the
+treatment-free gap falls, which days are in hospital - than as a table of doses. The plot is
+a plotly FigureWidget updated in place; the same schedule feeds the table and the exports.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import ipywidgets as W
+import pandas as pd
+import plotly.graph_objects as go
+import traitlets as T
+
+from alledu.content_loader import content
+from alledu.export import to_ics
+from alledu.patient import Patient
+from alledu.schedule import CycleInfo, cycles_allowed, dose_steps, regimen, schedule, timeline
+from alledu.widgets.common import (
+    CSS,
+    LABEL_STYLE,
+    PALETTE,
+    Guarded,
+    badge,
+    cite_tag,
+    esc,
+    notice_html,
+    references_html,
+    table,
+)
+from alledu.widgets.controls import ChoiceControls, NumberEntry, regimen_options
+
+DAY_MS = 86_400_000
+
+
+@dataclass
+class Plan:
+    """One regimen's schedule and timeline, as shown."""
+
+    regimen_id: str
+    cycles: int
+    frame: pd.DataFrame
+    infos: list[CycleInfo]
+
+
+def runs(days: list[int]) -> list[tuple[int, int]]:
+    """Consecutive runs: [1,2,3,8] -> [(1,3),(8,8)]."""
+    out: list[tuple[int, int]] = []
+    for d in sorted(days):
+        if out and out[-1][1] == d - 1:
+            out[-1] = (out[-1][0], d)
+        else:
+            out.append((d, d))
+    return out
+
+
+class ScheduleTimeline(W.VBox, Guarded):
+    """Lesson 03. `summary` holds plain text of what is drawn, for tests and checks."""
+
+    summary = T.Unicode("")
+    citations = T.List(T.Unicode())
+
+    def __init__(self, regimen_id: str | None = None, compare_with: str | None = "default") -> None:
+        d = content().lessons.defaults
+        lim = content().limits
+        self.regimen_a = W.Dropdown(
+            options=regimen_options(), value=regimen_id or d.regimen, description="Regimen", style=LABEL_STYLE
+        )
+        self.choices_a = ChoiceControls()
+        self.regimen_b = W.Dropdown(
+            options=[("(none)", None), *regimen_options()],
+            value=d.compare_with if compare_with == "default" else compare_with,
+            description="Compare with",
+            style=LABEL_STYLE,
+        )
+        self.choices_b = ChoiceControls()
+        self.start = W.DatePicker(value=d.start, description="Start date (cycle 1 day 1)", style=LABEL_STYLE)
+        self.cycles = W.BoundedIntText(
+            value=2, min=1, max=int(lim["display_cycles"].max), description="Cycles", style=LABEL_STYLE
+        )
+        self.height = NumberEntry("Height (cm)", d.patient["height_cm"], lim["height_cm"].min, lim["height_cm"].max)
+        self.weight = NumberEntry("Weight (kg)", d.patient["weight_kg"], lim["weight_kg"].min, lim["weight_kg"].max)
+        self.message = W.HTML()
+        self.notes = W.HTML()
+        self.figure = go.FigureWidget(
+            layout=go.Layout(
+                height=420,
+                margin={"l": 10, "r": 10, "t": 40, "b": 40},
+                barmode="overlay",
+                legend={"orientation": "h", "y": -0.15},
+                hoverlabel={"namelength": -1},
+                title={"text": "Timeline", "font": {"size": 14}},
+            )
+        )
+        self.table = W.HTML()
+        self.downloads = W.HTML()
+        super().__init__(
+            [
+                W.HBox([W.VBox([self.regimen_a, self.choices_a]), W.VBox([self.regimen_b, self.choices_b])]),
+                W.HBox([self.start, self.cycles]),
+                self.height,
+                self.weight,
+                self.message,
+                self.notes,
+                self.figure,
+                self.downloads,
+                self.table,
+            ]
+        )
+        self.plans: list[Plan] = []
+        self.regimen_a.observe(self.guard(lambda _: self._regimen_changed(self.regimen_a, self.choices_a)), "value")
+        self.regimen_b.observe(self.guard(lambda _: self._regimen_changed(self.regimen_b, self.choices_b)), "value")
+        for w in (self.start, self.cycles):
+            w.observe(self.guard(self.update), "value")
+        for w in (self.choices_a, self.choices_b):
+            w.observe(self.guard(self.update), "values")
+        for w in (self.height, self.weight):
+            w.observe(self.guard(self.update), "value")
+        self.choices_a.show(self.regimen_a.value)
+        if self.regimen_b.value:
+            self.choices_b.show(self.regimen_b.value)
+        self.guard(self.update)()
+
+    def _regimen_changed(self, dropdown: W.Dropdown, controls: ChoiceControls) -> None:
+        if dropdown.value:
+            controls.show(dropdown.value)
+        else:
+            controls.children = []
+            controls.values = {}
+        self.update()
+
+    def on_error(self, exc: BaseException) -> None:
+        self.table.value = self.downloads.value = ""
+        self.figure.data = ()
+        self.summary = f"ERROR {exc}"
+
+    # -- model ----------------------------------------------------------------------------
+    def _plan(self, regimen_id: str, choices: dict[str, Any], patient: Patient) -> Plan:
+        cycles = min(self.cycles.value, cycles_allowed(regimen_id, **choices))
+        frame = schedule(regimen_id, patient, cycles=cycles, start=self.start.value, **choices)
+        infos = timeline(regimen_id, cycles, start=self.start.value, **choices)
+        return Plan(regimen_id, cycles, frame, infos)
+
+    def update(self, *_: Any) -> None:
+        patient = Patient(age_years=content().lessons.defaults.patient["age_years"],
+                          height_cm=self.height.value, weight_kg=self.weight.value)  # fmt: skip
+        self.plans = [self._plan(self.regimen_a.value, self.choices_a.values, patient)]
+        if self.regimen_b.value:
+            self.plans.append(self._plan(self.regimen_b.value, self.choices_b.values, patient))
+        notes, lines, cites = [], [], []
+        for plan in self.plans:
+            reg = regimen(plan.regimen_id)
+            cites += [c for c in reg.cite if c not in cites]
+            if plan.cycles < self.cycles.value:
+                notes.append(
+                    f"{esc(reg.title)}: showing {plan.cycles} cycle(s) - more need a choice above or exceed "
+                    "what the source allows."
+                )
+            if reg.status.name == "withdrawn":
+                notes.append(f"{esc(reg.title)}: {badge('WITHDRAWN ' + str(reg.status.date), 'withdrawn')} "
+                             f"{esc(reg.status.note)} {cite_tag(reg.status.cite)}")  # fmt: skip
+            free = sum(i.treatment_free[1] - i.treatment_free[0] + 1 for i in plan.infos if i.treatment_free)
+            hosp = int(plan.frame.hospital.sum())
+            premed = int((plan.frame.premedication != "").sum())
+            first, last = self._span(plan)
+            lines.append(
+                f"{plan.regimen_id}: {plan.cycles} cycle(s), {len(plan.frame)} administration days, "
+                f"{free} treatment-free days, {hosp} hospital days, {premed} premedication days, {first} to {last}"
+            )
+        self.notes.value = "".join(f'<div class="alledu-warn">{n}</div>' for n in notes)
+        self._draw()
+        self.table.value = "".join(self._table_html(p) for p in self.plans)
+        self.downloads.value = self._downloads_html()
+        self.citations = cites
+        self.summary = "\n".join(lines)
+
+    def _span(self, plan: Plan) -> tuple[str, str]:
+        if "date" in plan.frame:
+            return str(plan.frame.date.min()), str(plan.frame.date.max())
+        return f"day {plan.infos[0].start_day}", f"day {plan.infos[-1].start_day + int(plan.frame.day.iloc[-1]) - 1}"
+
+    # -- drawing --------------------------------------------------------------------------
+    def _x(self, info: CycleInfo, day: int) -> Any:
+        """Position of a cycle day: a date when a start date is set, else the course day."""
+        offset = info.start_day - 1 + day - 1
+        if self.start.value:
+            return (self.start.value + dt.timedelta(days=offset)).isoformat()
+        return offset + 1
+
+    def _width(self, days: int) -> int:
+        return days * DAY_MS if self.start.value else days
+
+    def _draw(self) -> None:
+        traces = []
+        for plan in self.plans:
+            reg = regimen(plan.regimen_id)
+            short = reg.drug_name if len(self.plans) == 1 else f"{reg.drug_name} ({plan.regimen_id})"
+            steps = {(s.cycle, d): s for s in dose_steps(plan.frame) for d in range(s.first_day, s.last_day + 1)}
+            rows = {k: f"{short}: {k}" for k in ("doses", "treatment-free", "hospital", "premedication")}
+            bars: dict[str, dict[str, list]] = {k: {"base": [], "x": [], "text": []} for k in rows}
+            premed = {"x": [], "text": []}
+            for info in plan.infos:
+                for a, b in runs(list(info.dose_days)):
+                    s = steps[(info.cycle, a)]
+                    kind = "continuous infusion" if info.continuous else "dose"
+                    bars["doses"]["base"].append(self._x(info, a))
+                    bars["doses"]["x"].append(self._width(b - a + 1))
+                    bars["doses"]["text"].append(
+                        f"Cycle {info.cycle} days {a}-{b} ({kind})<br>{s.dose:.2f} {s.unit}: {s.working}"
+                        if a != b
+                        else f"Cycle {info.cycle} day {a}<br>{s.dose:.2f} {s.unit}: {s.working}"
+                    )
+                for key, span, label in (("treatment-free", info.treatment_free, "treatment-free"),
+                                         ("hospital", info.hospital, "in hospital")):  # fmt: skip
+                    if span:
+                        bars[key]["base"].append(self._x(info, span[0]))
+                        bars[key]["x"].append(self._width(span[1] - span[0] + 1))
+                        bars[key]["text"].append(f"Cycle {info.cycle} days {span[0]}-{span[1]}: {label}")
+                for day, text in info.premedication:
+                    premed["x"].append(self._x(info, day))
+                    premed["text"].append(f"Cycle {info.cycle} day {day}: {text}")
+            styles = {
+                "doses": (PALETTE["infusion"] if plan.infos[0].continuous else PALETTE["dose"], ""),
+                "treatment-free": (PALETTE["free"], "/"),
+                "hospital": (PALETTE["hospital"], "x"),
+            }
+            for key, (colour, pattern) in styles.items():
+                if bars[key]["x"]:
+                    traces.append(
+                        go.Bar(
+                            orientation="h",
+                            base=bars[key]["base"],
+                            x=bars[key]["x"],
+                            y=[rows[key]] * len(bars[key]["x"]),
+                            name=rows[key],
+                            hovertext=bars[key]["text"],
+                            hoverinfo="text",
+                            marker={"color": colour, "pattern": {"shape": pattern}},
+                        )  # fmt: skip
+                    )
+            if premed["x"]:
+                traces.append(
+                    go.Scatter(
+                        x=premed["x"],
+                        y=[rows["premedication"]] * len(premed["x"]),
+                        mode="markers",
+                        name=rows["premedication"],
+                        hovertext=premed["text"],
+                        hoverinfo="text",
+                        marker={"symbol": "triangle-down", "size": 12, "color": PALETTE["premed"]},
+                    )  # fmt: skip
+                )
+        self.figure.data = ()
+        self.figure.add_traces(traces)
+        with self.figure.batch_update():
+            self.figure.layout.xaxis.type = "date" if self.start.value else "linear"
+            self.figure.layout.xaxis.title = "Date" if self.start.value else "Day of treatment course"
+            self.figure.layout.yaxis.autorange = "reversed"
+            self.figure.layout.title.text = "Timeline - hover a bar for the day's dose and working"
+
+    # -- table and exports ----------------------------------------------------------------
+    def _table_html(self, plan: Plan) -> str:
+        reg = regimen(plan.regimen_id)
+        rows = []
+        for s in dose_steps(plan.frame):
+            frame = plan.frame[(plan.frame.cycle == s.cycle) & plan.frame.day.between(s.first_day, s.last_day)]
+            dates = f"{frame.date.iloc[0]} to {frame.date.iloc[-1]}" if "date" in frame else ""
+            hosp = "yes" if frame.hospital.any() else ""
+            rows.append([s.cycle, s.days_text, dates, f"{s.dose:.2f} {s.unit}", s.working, hosp])
+        layer = badge(reg.layer.describe(), "core")
+        return (
+            f"<h4>{esc(reg.title)} {layer} {cite_tag(reg.cite)}</h4>"
+            + table(["Cycle", "Days", "Dates", "Dose", "Working", "Hospital"], rows)
+            + "<details><summary>Every administration day</summary>"
+            + plan.frame.to_html(index=False, float_format=lambda x: f"{x:.2f}", classes="alledu-table", border=0)
+            + "</details>"
+        )
+
+    def _downloads_html(self) -> str:
+        links = []
+        for plan in self.plans:
+            rid = plan.regimen_id
+            csv = plan.frame.to_csv(index=False).encode()
+            links.append(_link(f"{rid}.csv", "text/csv", csv, f"CSV ({rid})"))
+            if "date" in plan.frame:
+                links.append(_link(f"{rid}.ics", "text/calendar", to_ics(plan.frame, rid), f"Calendar .ics ({rid})"))
+        page = self.printable_html().encode()
+        links.append(_link("alledu-schedule.html", "text/html", page, "Printable page"))
+        return "<p><b>Download:</b> " + " · ".join(links) + "</p>"
+
+    def printable_html(self) -> str:
+        """A standalone page to print: notice, tables and references, no scripts."""
+        body = "".join(self._table_html(p) for p in self.plans)
+        return (
+            f"<!doctype html><html><head><meta charset='utf-8'><title>alledu schedule</title>{CSS}</head>"
+            f"<body class='alledu-page'><h1>{esc(content().meta.title)}</h1>{notice_html()}{body}"
+            f"<h2>References</h2>{references_html(self.citations)}</body></html>"
+        )
+
+
+def _link(filename: str, mime: str, data: bytes, label: str) -> str:
+    b64 = base64.b64encode(data).decode()
+    return f'<a download="{esc(filename)}" href="data:{mime};base64,{b64}">{esc(label)}</a>'

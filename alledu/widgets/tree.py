@@ -1,0 +1,202 @@
+"""Eligibility decision tree: one question at a time, the whole tree with the path lit,
+and a verdict for every agent.
+
+Why: learners reason criterion by criterion. The questions and rules are the same data the
+domain's eligibility engine walks, so the drawing can never disagree with the verdicts.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+import ipywidgets as W
+import traitlets as T
+
+from alledu.content_loader import content
+from alledu.eligibility import NodeResult, Verdict, criterion_text, eligibility
+from alledu.models import Question
+from alledu.patient import Answers
+from alledu.schedule import regimen
+from alledu.widgets.common import CSS, LABEL_STYLE, MARK, Guarded, badge, cite_tag, esc, table
+
+UNKNOWN = "__unknown__"
+
+
+class TreeState(enum.Enum):
+    """ASKING: a question is on screen. DONE: every question has been answered or skipped."""
+
+    ASKING = "asking"
+    DONE = "done"
+
+
+class EligibilityTree(W.VBox, Guarded):
+    """Lesson 04. `summary` is one line per agent: 'regimen_id: eligible|not eligible|undecided'."""
+
+    state = T.UseEnum(TreeState, default_value=TreeState.ASKING)
+    step = T.Int(0)
+    answers = T.Dict()
+    summary = T.Unicode("")
+    citations = T.List(T.Unicode())
+
+    def __init__(self) -> None:
+        self.questions: tuple[Question, ...] = content().questions.questions
+        self.prompt = W.HTML()
+        self.choice = W.RadioButtons(description="", layout=W.Layout(width="max-content"))
+        self.number = W.Text(placeholder="leave empty if unknown", description="Value", style=LABEL_STYLE)
+        self.back_button = W.Button(description="◀ Back", tooltip="Previous question")
+        self.next_button = W.Button(description="Answer ▶", button_style="primary", tooltip="Record and go on")
+        self.restart_button = W.Button(description="Start again", tooltip="Clear every answer")
+        self.layer = W.ToggleButtons(
+            options=[("2021 core", "core-2021"), ("Current label (with updates)", "current")],
+            description="Judge by",
+            style=LABEL_STYLE,
+        )
+        self.message = W.HTML()
+        self.drawing = W.HTML()
+        self.verdicts = W.HTML()
+        self.input_box = W.VBox()
+        super().__init__(
+            [
+                self.prompt,
+                self.input_box,
+                W.HBox([self.back_button, self.next_button, self.restart_button]),
+                self.message,
+                self.layer,
+                W.HTML("<h3>The tree, with this patient's path lit</h3>"),
+                self.drawing,
+                W.HTML("<h3>Verdict for every agent</h3>"),
+                self.verdicts,
+            ]
+        )
+        self.next_button.on_click(self.guard(lambda _: self.submit()))
+        self.back_button.on_click(self.guard(lambda _: self.go(self.step - 1)))
+        self.restart_button.on_click(self.guard(lambda _: self.restart()))
+        self.layer.observe(self.guard(self.render), "value")
+        self.guard(self.go)(0)
+
+    # -- flow -----------------------------------------------------------------------------
+    @property
+    def question(self) -> Question | None:
+        return self.questions[self.step] if self.step < len(self.questions) else None
+
+    def go(self, step: int) -> None:
+        self.step = max(0, min(step, len(self.questions)))
+        self.state = TreeState.DONE if self.step == len(self.questions) else TreeState.ASKING
+        q = self.question
+        if q is None:
+            self.prompt.value = "<p><b>All questions answered.</b> Go back to change an answer.</p>"
+            self.input_box.children = []
+        else:
+            unit = f" ({esc(q.unit)})" if q.unit else ""
+            self.prompt.value = (
+                f"{CSS}<p><b>Question {self.step + 1} of {len(self.questions)}:</b> {esc(q.label)}{unit}</p>"
+            )
+            current = self.answers.get(q.field)
+            if q.options:
+                self.choice.options = [*((label, key) for key, label in q.options.items()), ("Unknown", UNKNOWN)]
+                self.choice.value = UNKNOWN if current is None else current
+                self.choice.description = q.label
+                self.input_box.children = [self.choice]
+            else:
+                self.number.description = q.label + unit
+                self.number.value = "" if current is None else f"{current:g}"
+                self.input_box.children = [self.number]
+        self.next_button.disabled = q is None
+        self.back_button.disabled = self.step == 0
+        self.render()
+
+    def submit(self) -> None:
+        """Record the shown answer (validated) and move to the next question."""
+        q = self.question
+        if q is None:
+            return
+        if q.options:
+            raw = None if self.choice.value == UNKNOWN else self.choice.value
+        else:
+            text = self.number.value.strip()
+            raw = None if text == "" else _parse_number(q.field, text)
+        checked = Answers.of(**{q.field: raw})  # raises InvalidInput naming field, value and range
+        answers = dict(self.answers)
+        answers[q.field] = checked.values[q.field]
+        self.answers = answers
+        self.go(self.step + 1)
+
+    def answer(self, value: Any) -> None:
+        """Answer the current question as a learner would (select / type, then click)."""
+        q = self.question
+        if q is None:
+            raise RuntimeError("no question is open")
+        if q.options:
+            self.choice.value = UNKNOWN if value is None else value
+        else:
+            self.number.value = "" if value is None else str(value)
+        self.next_button.click()
+
+    def restart(self) -> None:
+        self.answers = {}
+        self.go(0)
+
+    def on_error(self, exc: BaseException) -> None:
+        self.summary = f"ERROR {exc}"
+
+    # -- drawing --------------------------------------------------------------------------
+    def results(self) -> list[Verdict]:
+        known = {k: v for k, v in self.answers.items() if v is not None}
+        return eligibility(Answers.of(**known), layer=self.layer.value)
+
+    def render(self, *_: Any) -> None:
+        verdicts = self.results()
+        asked = self.question.field if self.question else None
+        boxes = []
+        for v in verdicts:
+            reg = regimen(v.regimen_id)
+            title = f"{MARK[v.eligible]} {esc(reg.title)}"
+            if v.status == "withdrawn":
+                title += " " + badge(f"WITHDRAWN {reg.status.date}", "withdrawn")
+            boxes.append(f"<li><b>{title}</b>{_node_html(v.tree, asked)}</li>")
+        self.drawing.value = (
+            f'{CSS}<div class="alledu-tree" role="tree"><ul>{"".join(boxes)}</ul>'
+            "<p>✓ met · ✗ not met · ? unknown · outlined: the question on screen</p></div>"
+        )
+        rows, cites = [], []
+        for v in verdicts:
+            reg = regimen(v.regimen_id)
+            word = {True: "✓ Eligible", False: "✗ Not eligible", None: "? Undecided"}[v.eligible]
+            if v.missing:
+                word += f" (needs: {', '.join(v.missing)})"
+            why = "<ul>" + "".join(f"<li>{esc(r)}</li>" for r in v.reasons) + "</ul>"
+            if v.goal:
+                why += f"<p><i>{esc(v.goal)}</i></p>"
+            notes = "".join(f"<p>{badge('Later update', 'update')} {esc(n)}</p>" for n in v.notes)
+            rows.append([esc(reg.title), f"<b>{word}</b>", why, notes or "-", cite_tag(v.citations)])
+            cites += [c for c in v.citations if c not in cites]
+        self.verdicts.value = table(["Agent", "Verdict", "Why", "Later updates", "Sources"], rows, raw=True)
+        self.citations = cites
+        self.summary = "\n".join(
+            f"{v.regimen_id}: {({True: 'eligible', False: 'not eligible', None: 'undecided'})[v.eligible]}"
+            for v in verdicts
+        )
+
+
+def _parse_number(field: str, text: str) -> float:
+    from alledu.errors import InvalidInput
+    from alledu.validate import accepted_range
+
+    try:
+        return float(text)
+    except ValueError:
+        raise InvalidInput(field, text, accepted_range(field), "must be a number") from None
+
+
+def _node_html(node: NodeResult, asked: str | None) -> str:
+    """Nested list of a verdict's rule tree; each node shows its mark, text and state."""
+    state = {True: "met", False: "failed", None: "unknown"}[node.result]
+    if node.kind == "check":
+        check = node.check
+        current = " current" if check is not None and check.field == asked else ""
+        text = esc(node.reason) if node.reason else esc(criterion_text(check)) if check else ""
+        return f'<ul><li class="{state}{current}" role="treeitem">{MARK[node.result]} {text}</li></ul>'
+    label = "all of:" if node.kind == "all" else "any one of:"
+    inner = "".join(_node_html(c, asked) for c in node.children)
+    return f'<ul><li class="{state}" role="treeitem">{MARK[node.result]} <i>{label}</i>{inner}</li></ul>'
