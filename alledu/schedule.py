@@ -353,6 +353,6 @@ def dose_steps(frame: pd.DataFrame) -> list[DoseStep]:
                 bool(row.capped),
                 row.dose_before_cap,
                 row.citation,
-            )  # fmt: skip
+            )
         )
     return steps

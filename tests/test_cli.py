@@ -41,16 +41,44 @@ def test_csv_and_json() -> None:
     )
     assert r.returncode == 0 and r.stdout.splitlines()[0].startswith("cycle,day,regimen_id,drug")
     assert len(r.stdout.strip().splitlines()) == 4
-    r = run("schedule", "nelarabine_adult", "--age", "40", "--height-cm", "170", "--weight-kg", "70",
-            "--format", "json", "--start", "2026-03-02")  # fmt: skip
+    r = run(
+        "schedule",
+        "nelarabine_adult",
+        "--age",
+        "40",
+        "--height-cm",
+        "170",
+        "--weight-kg",
+        "70",
+        "--format",
+        "json",
+        "--start",
+        "2026-03-02",
+    )
     rows = json.loads(r.stdout)
     assert [row["day"] for row in rows] == [1, 3, 5] and rows[2]["date"].startswith("2026-03-06")
     assert rows[0]["dose"] == pytest.approx(1500 * (170 * 70 / 3600) ** 0.5)
 
 
 def test_ics_one_event_per_day() -> None:
-    r = run("schedule", "inotuzumab", "--age", "40", "--height-cm", "170", "--weight-kg", "70", "--cycles", "2",
-            "--choice", "response=cr", "--start", "2026-01-01", "--format", "ics")  # fmt: skip
+    r = run(
+        "schedule",
+        "inotuzumab",
+        "--age",
+        "40",
+        "--height-cm",
+        "170",
+        "--weight-kg",
+        "70",
+        "--cycles",
+        "2",
+        "--choice",
+        "response=cr",
+        "--start",
+        "2026-01-01",
+        "--format",
+        "ics",
+    )
     assert r.returncode == 0, r.stderr
     cal = Calendar.from_ical(r.stdout)
     events = cal.walk("VEVENT")
@@ -71,8 +99,20 @@ def test_bsa_all_and_json() -> None:
 
 
 def test_eligibility_output() -> None:
-    r = run("eligibility", *CHILD, "--lineage", "B", "--cd19-positive", "yes", "--status", "relapsed",
-            "--ph-positive", "no", "--format", "json")  # fmt: skip
+    r = run(
+        "eligibility",
+        *CHILD,
+        "--lineage",
+        "B",
+        "--cd19-positive",
+        "yes",
+        "--status",
+        "relapsed",
+        "--ph-positive",
+        "no",
+        "--format",
+        "json",
+    )
     rows = {row["regimen_id"]: row for row in json.loads(r.stdout)}
     assert rows["blinatumomab_rr"]["eligible"] is True
     assert rows["clofarabine_pediatric"]["eligible"] is None
@@ -117,6 +157,10 @@ def test_console_script_installed() -> None:
     from pathlib import Path
 
     script = Path(sys.executable).with_name("alledu")
-    r = subprocess.run([str(script), "bsa", "--height-cm", "130", "--weight-kg", "30", "--formula", "mosteller"],
-                       capture_output=True, text=True, timeout=60)  # fmt: skip
+    r = subprocess.run(
+        [str(script), "bsa", "--height-cm", "130", "--weight-kg", "30", "--formula", "mosteller"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert r.returncode == 0 and "1.0408" in r.stdout

@@ -11,10 +11,23 @@ from alledu import InvalidInput, Patient
 
 def test_fields_exactly() -> None:
     assert [f.name for f in dataclasses.fields(Patient)] == [
-        "age_years", "height_cm", "weight_kg", "lineage", "ph_positive", "cd19_positive", "cd22_positive",
-        "disease_status", "prior_regimens", "relapse_number", "remission_number", "mrd_percent",
-        "cr1_duration_months", "platelets_1e9_per_l", "albumin_g_dl", "marrow_blasts_percent",
-    ]  # fmt: skip
+        "age_years",
+        "height_cm",
+        "weight_kg",
+        "lineage",
+        "ph_positive",
+        "cd19_positive",
+        "cd22_positive",
+        "disease_status",
+        "prior_regimens",
+        "relapse_number",
+        "remission_number",
+        "mrd_percent",
+        "cr1_duration_months",
+        "platelets_1e9_per_l",
+        "albumin_g_dl",
+        "marrow_blasts_percent",
+    ]
 
 
 def test_frozen_and_unknown_is_none() -> None:

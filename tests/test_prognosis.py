@@ -47,9 +47,14 @@ def test_second_salvage_low_cr_rule(cr1, platelets, low, expected) -> None:
 
 @pytest.mark.parametrize(
     ("marked", "survival"),
-    [([], 33), (["albumin"], 33), (["albumin", "platelets"], 14), (["albumin", "platelets", "cr1_duration"], 8),
-     (["albumin", "platelets", "cr1_duration", "marrow_blasts"], 0)],
-)  # fmt: skip
+    [
+        ([], 33),
+        (["albumin"], 33),
+        (["albumin", "platelets"], 14),
+        (["albumin", "platelets", "cr1_duration"], 8),
+        (["albumin", "platelets", "cr1_duration", "marrow_blasts"], 0),
+    ],
+)
 def test_second_salvage_survival_by_marked_factors(marked, survival) -> None:
     r = alledu.second_salvage(adverse=marked)
     assert r.adverse_count == len(marked) and r.survival_12m_percent == survival

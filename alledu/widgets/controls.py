@@ -23,9 +23,16 @@ class NumberEntry(W.HBox):
 
     def __init__(self, label: str, value: float, lo: float, hi: float, step: float = 0.1) -> None:
         self.slider = W.FloatSlider(
-            value=value, min=lo, max=hi, step=step, description=label, style=LABEL_STYLE,
-            continuous_update=False, readout=False, layout=W.Layout(width="360px"),
-        )  # fmt: skip
+            value=value,
+            min=lo,
+            max=hi,
+            step=step,
+            description=label,
+            style=LABEL_STYLE,
+            continuous_update=False,
+            readout=False,
+            layout=W.Layout(width="360px"),
+        )
         self.text = W.FloatText(value=value, step=step, description="", layout=W.Layout(width="100px"))
         self.text.description_tooltip = f"{label} (type a value)"
         self.unit = W.Label()

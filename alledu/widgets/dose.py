@@ -11,7 +11,7 @@ from typing import Any
 import ipywidgets as W
 import traitlets as T
 
-from alledu.bsa import CM_PER_INCH, KG_PER_POUND, all_formulas, formula_info, formula_ids, inches_to_cm, pounds_to_kg
+from alledu.bsa import CM_PER_INCH, KG_PER_POUND, all_formulas, formula_ids, formula_info, inches_to_cm, pounds_to_kg
 from alledu.content_loader import content
 from alledu.patient import Patient
 from alledu.rounding import policies, round_dose
@@ -112,10 +112,18 @@ class DoseCalculator(W.VBox, Guarded):
         h_cm = inches_to_cm(self.height.value) if change["old"] == "Imperial" else self.height.value
         w_kg = pounds_to_kg(self.weight.value) if change["old"] == "Imperial" else self.weight.value
         if self.imperial:
-            self.height.set_range(lim["height_cm"].min / CM_PER_INCH, lim["height_cm"].max / CM_PER_INCH,
-                                  round(h_cm / CM_PER_INCH, 2), "in")  # fmt: skip
-            self.weight.set_range(lim["weight_kg"].min / KG_PER_POUND, lim["weight_kg"].max / KG_PER_POUND,
-                                  round(w_kg / KG_PER_POUND, 2), "lb")  # fmt: skip
+            self.height.set_range(
+                lim["height_cm"].min / CM_PER_INCH,
+                lim["height_cm"].max / CM_PER_INCH,
+                round(h_cm / CM_PER_INCH, 2),
+                "in",
+            )
+            self.weight.set_range(
+                lim["weight_kg"].min / KG_PER_POUND,
+                lim["weight_kg"].max / KG_PER_POUND,
+                round(w_kg / KG_PER_POUND, 2),
+                "lb",
+            )
         else:
             self.height.set_range(lim["height_cm"].min, lim["height_cm"].max, round(h_cm, 2), "cm")
             self.weight.set_range(lim["weight_kg"].min, lim["weight_kg"].max, round(w_kg, 2), "kg")
@@ -167,7 +175,7 @@ class DoseCalculator(W.VBox, Guarded):
                     esc(step.working),
                     cap,
                     f"<b>{r.text()} {esc(step.unit)}</b>{dev}",
-                ]  # fmt: skip
+                ]
             )
             lines.append(
                 f"Cycle {step.cycle} {step.days_text}: {r.text()} {step.unit} ({step.basis})"
@@ -184,8 +192,9 @@ class DoseCalculator(W.VBox, Guarded):
         )
         policy = policies()[self.rounding.value]
         tol = content().rounding.tolerance_percent
-        worst = max((round_dose(s.dose, self.rounding.value) for s in dose_steps(frame)),
-                    key=lambda x: x.deviation_percent)  # fmt: skip
+        worst = max(
+            (round_dose(s.dose, self.rounding.value) for s in dose_steps(frame)), key=lambda x: x.deviation_percent
+        )
         css = "alledu-ok" if worst.within_tolerance else "alledu-warn"
         self.rounding_note.value = (
             f'<div class="{css}">Rounding: {esc(policy.explain)} Largest change {worst.deviation_percent:.1f}% '

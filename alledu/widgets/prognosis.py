@@ -135,7 +135,7 @@ class FactorExplorer(W.VBox, Guarded):
                     marker={"symbol": "diamond", "size": 12, "color": PALETTE["dose"]},
                     hovertemplate="%{text}: %{y:.0%} at %{x} months<extra></extra>",
                 ),
-            ]  # fmt: skip
+            ]
         )
         self.figure.layout.title = {
             "text": f"{model.label} Cure fraction {model.cure_fraction:.1%}.",

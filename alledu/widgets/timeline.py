@@ -147,8 +147,11 @@ class ScheduleTimeline(W.VBox, Guarded):
         return Plan(regimen_id, cycles, frame, infos)
 
     def update(self, *_: Any) -> None:
-        patient = Patient(age_years=content().lessons.defaults.patient["age_years"],
-                          height_cm=self.height.value, weight_kg=self.weight.value)  # fmt: skip
+        patient = Patient(
+            age_years=content().lessons.defaults.patient["age_years"],
+            height_cm=self.height.value,
+            weight_kg=self.weight.value,
+        )
         self.plans = [self._plan(self.regimen_a.value, self.choices_a.values, patient)]
         if self.regimen_b.value:
             self.plans.append(self._plan(self.regimen_b.value, self.choices_b.values, patient))
@@ -162,8 +165,10 @@ class ScheduleTimeline(W.VBox, Guarded):
                     "what the source allows."
                 )
             if reg.status.name == "withdrawn":
-                notes.append(f"{esc(reg.title)}: {badge('WITHDRAWN ' + str(reg.status.date), 'withdrawn')} "
-                             f"{esc(reg.status.note)} {cite_tag(reg.status.cite)}")  # fmt: skip
+                notes.append(
+                    f"{esc(reg.title)}: {badge('WITHDRAWN ' + str(reg.status.date), 'withdrawn')} "
+                    f"{esc(reg.status.note)} {cite_tag(reg.status.cite)}"
+                )
             free = sum(i.treatment_free[1] - i.treatment_free[0] + 1 for i in plan.infos if i.treatment_free)
             hosp = int(plan.frame.hospital.sum())
             premed = int((plan.frame.premedication != "").sum())
@@ -215,8 +220,10 @@ class ScheduleTimeline(W.VBox, Guarded):
                         if a != b
                         else f"Cycle {info.cycle} day {a}<br>{s.dose:.2f} {s.unit}: {s.working}"
                     )
-                for key, span, label in (("treatment-free", info.treatment_free, "treatment-free"),
-                                         ("hospital", info.hospital, "in hospital")):  # fmt: skip
+                for key, span, label in (
+                    ("treatment-free", info.treatment_free, "treatment-free"),
+                    ("hospital", info.hospital, "in hospital"),
+                ):
                     if span:
                         bars[key]["base"].append(self._x(info, span[0]))
                         bars[key]["x"].append(self._width(span[1] - span[0] + 1))
@@ -241,7 +248,7 @@ class ScheduleTimeline(W.VBox, Guarded):
                             hovertext=bars[key]["text"],
                             hoverinfo="text",
                             marker={"color": colour, "pattern": {"shape": pattern}},
-                        )  # fmt: skip
+                        )
                     )
             if premed["x"]:
                 traces.append(
@@ -253,7 +260,7 @@ class ScheduleTimeline(W.VBox, Guarded):
                         hovertext=premed["text"],
                         hoverinfo="text",
                         marker={"symbol": "triangle-down", "size": 12, "color": PALETTE["premed"]},
-                    )  # fmt: skip
+                    )
                 )
         self.figure.data = ()
         self.figure.add_traces(traces)
