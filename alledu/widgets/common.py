@@ -101,16 +101,15 @@ class Guarded:
     def guard(self, fn: F) -> F:
         @functools.wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
+            self.message.value = ""
             try:
-                result = fn(*args, **kwargs)
+                return fn(*args, **kwargs)
             except Exception as exc:  # shown in the page; full detail to the server log
                 if not isinstance(exc, InvalidInput):
                     log.exception("error in lesson callback %s", getattr(fn, "__name__", fn))
                 self.message.value = error_html(exc)
                 self.on_error(exc)
                 return None
-            self.message.value = ""
-            return result
 
         return wrapper  # type: ignore[return-value]
 

@@ -34,7 +34,7 @@ class NumberEntry(W.HBox):
             layout=W.Layout(width="360px"),
         )
         self.text = W.FloatText(value=value, step=step, description="", layout=W.Layout(width="100px"))
-        self.text.description_tooltip = f"{label} (type a value)"
+        self.text.tooltip = f"{label} (type a value)"
         self.unit = W.Label()
         super().__init__([self.slider, self.text, self.unit])
         self._busy = False
@@ -83,7 +83,9 @@ class ChoiceControls(W.VBox):
         super().__init__()
         self._dropdowns: dict[str, W.Dropdown] = {}
 
-    def show(self, regimen_id: str) -> None:
+    def show(self, regimen_id: str) -> bool:
+        """Rebuild for a regimen; True when `values` changed (its observers have then run)."""
+        before = dict(self.values)
         reg = regimen(regimen_id)
         self._dropdowns = {}
         for ch in reg.choices:
@@ -95,6 +97,7 @@ class ChoiceControls(W.VBox):
             self._dropdowns[ch.name] = dd
         self.children = list(self._dropdowns.values())
         self._changed()
+        return self.values != before
 
     def _changed(self, *_: Any) -> None:
         self.values = {name: dd.value for name, dd in self._dropdowns.items() if dd.value is not None}

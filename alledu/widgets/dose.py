@@ -78,6 +78,7 @@ class DoseCalculator(W.VBox, Guarded):
                 self.rounding_note,
             ]
         )
+        self.choices.show(self.regimen.value)
         self.units.observe(self.guard(self._units_changed), "value")
         self.regimen.observe(self.guard(self._regimen_changed), "value")
         for w, name in ((self.height, "value"), (self.weight, "value"), (self.age, "value")):
@@ -85,7 +86,7 @@ class DoseCalculator(W.VBox, Guarded):
         for w in (self.formula, self.rounding):
             w.observe(self.guard(self.update), "value")
         self.choices.observe(self.guard(self.update), "values")
-        self.guard(self._regimen_changed)()
+        self.guard(self.update)()
 
     # -- state ---------------------------------------------------------------------------
     @property
@@ -130,8 +131,8 @@ class DoseCalculator(W.VBox, Guarded):
         self.update()
 
     def _regimen_changed(self, *_: Any) -> None:
-        self.choices.show(self.regimen.value)
-        self.update()
+        if not self.choices.show(self.regimen.value):
+            self.update()
 
     def on_error(self, exc: BaseException) -> None:
         self.bsa_table.value = self.working.value = self.size_rule.value = self.rounding_note.value = ""

@@ -37,7 +37,7 @@ class FactorExplorer(W.VBox, Guarded):
             "Platelets at relapse (x10⁹/L)", start["platelets_1e9_per_l"], 0, top["platelets_1e9_per_l"], 1
         )
         for entry, key in ((self.cr1, "cr1_duration_months"), (self.platelets, "platelets_1e9_per_l")):
-            entry.text.description_tooltip = f"accepted {lim[key].min:g} to {lim[key].max:g}"
+            entry.text.tooltip = f"accepted {lim[key].min:g} to {lim[key].max:g}"
         self.transplant = W.ToggleButtons(
             options=[("Yes", True), ("No", False), ("Not known", None)],
             value=None,

@@ -113,6 +113,9 @@ class ScheduleTimeline(W.VBox, Guarded):
             ]
         )
         self.plans: list[Plan] = []
+        self.choices_a.show(self.regimen_a.value)
+        if self.regimen_b.value:
+            self.choices_b.show(self.regimen_b.value)
         self.regimen_a.observe(self.guard(lambda _: self._regimen_changed(self.regimen_a, self.choices_a)), "value")
         self.regimen_b.observe(self.guard(lambda _: self._regimen_changed(self.regimen_b, self.choices_b)), "value")
         for w in (self.start, self.cycles):
@@ -121,17 +124,17 @@ class ScheduleTimeline(W.VBox, Guarded):
             w.observe(self.guard(self.update), "values")
         for w in (self.height, self.weight):
             w.observe(self.guard(self.update), "value")
-        self.choices_a.show(self.regimen_a.value)
-        if self.regimen_b.value:
-            self.choices_b.show(self.regimen_b.value)
         self.guard(self.update)()
 
     def _regimen_changed(self, dropdown: W.Dropdown, controls: ChoiceControls) -> None:
         if dropdown.value:
-            controls.show(dropdown.value)
+            if controls.show(dropdown.value):
+                return  # the choice observers already redrew
         else:
             controls.children = []
-            controls.values = {}
+            if controls.values:
+                controls.values = {}
+                return
         self.update()
 
     def on_error(self, exc: BaseException) -> None:
@@ -179,9 +182,9 @@ class ScheduleTimeline(W.VBox, Guarded):
             )
         self.notes.value = "".join(f'<div class="alledu-warn">{n}</div>' for n in notes)
         self._draw()
+        self.citations = cites
         self.table.value = "".join(self._table_html(p) for p in self.plans)
         self.downloads.value = self._downloads_html()
-        self.citations = cites
         self.summary = "\n".join(lines)
 
     def _span(self, plan: Plan) -> tuple[str, str]:
@@ -302,7 +305,7 @@ class ScheduleTimeline(W.VBox, Guarded):
 
     def printable_html(self) -> str:
         """A standalone page to print: notice, tables and references, no scripts."""
-        body = "".join(self._table_html(p) for p in self.plans)
+        body = self.table.value or "".join(self._table_html(p) for p in self.plans)
         return (
             f"<!doctype html><html><head><meta charset='utf-8'><title>alledu schedule</title>{CSS}</head>"
             f"<body class='alledu-page'><h1>{esc(content().meta.title)}</h1>{notice_html()}{body}"

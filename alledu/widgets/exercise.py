@@ -1,0 +1,253 @@
+"""Self-check quiz and case scenarios: one question at a time, immediate feedback.
+
+Why: retrieval with feedback is how facts stick. Both widgets are explicit state machines
+(ANSWERING -> CHECKED -> ... -> FINISHED) over pure checking code in alledu.exercises, so
+they are tested by setting values and clicking, without a browser.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+import ipywidgets as W
+import traitlets as T
+
+from alledu import exercises as E
+from alledu.widgets.common import CSS, LABEL_STYLE, Guarded, cite_tag, esc
+
+
+class State(enum.Enum):
+    """ANSWERING: a question waits. CHECKED: feedback shown. FINISHED: all done, score shown."""
+
+    ANSWERING = "answering"
+    CHECKED = "checked"
+    FINISHED = "finished"
+
+
+class AnswerInput(W.VBox):
+    """The right control for a question: radio buttons, checkboxes or a number box."""
+
+    def show(self, kind: str, options: list[tuple[str, str]], label: str, unit: str | None = None) -> None:
+        self.kind = kind
+        if kind in ("single",):
+            self.radio = W.RadioButtons(options=options, value=None, description="", layout=W.Layout(width="auto"))
+            self.radio.tooltip = label
+            self.children = [self.radio]
+        elif kind == "multiple":
+            self.boxes = {key: W.Checkbox(description=text, indent=False, value=False) for text, key in options}
+            self.children = [W.HTML("<i>Tick every answer that applies.</i>"), *self.boxes.values()]
+        else:
+            self.number = W.Text(description=f"Your answer ({unit})" if unit else "Your answer", style=LABEL_STYLE)
+            self.children = [self.number]
+
+    def value(self) -> Any:
+        if self.kind == "single":
+            return self.radio.value
+        if self.kind == "multiple":
+            return [k for k, box in self.boxes.items() if box.value]
+        return self.number.value.strip()
+
+    def set(self, value: Any) -> None:
+        if self.kind == "single":
+            self.radio.value = value
+        elif self.kind == "multiple":
+            for k, box in self.boxes.items():
+                box.value = k in set(value)
+        else:
+            self.number.value = str(value)
+
+    def lock(self, locked: bool) -> None:
+        for child in self.children:
+            if hasattr(child, "disabled"):
+                child.disabled = locked
+
+
+class Stepper(W.VBox, Guarded):
+    """Shared flow: prompt, input, Check, Next, feedback, score."""
+
+    state = T.UseEnum(State, default_value=State.ANSWERING)
+    index = T.Int(0)
+    score = T.Int(0)
+    summary = T.Unicode("")
+    citations = T.List(T.Unicode())
+
+    def _build(self, extra: list[W.Widget]) -> None:
+        self.progress = W.HTML()
+        self.prompt = W.HTML()
+        self.input = AnswerInput()
+        self.check_button = W.Button(description="Check answer", button_style="primary")
+        self.next_button = W.Button(description="Next ▶")
+        self.feedback = W.HTML()
+        self.message = W.HTML()
+        self.scoreline = W.HTML()
+        self.children = [
+            *extra,
+            self.progress,
+            self.prompt,
+            self.input,
+            W.HBox([self.check_button, self.next_button]),
+            self.message,
+            self.feedback,
+            self.scoreline,
+        ]
+        self.check_button.on_click(self.guard(lambda _: self.check()))
+        self.next_button.on_click(self.guard(lambda _: self.advance()))
+
+    def answer(self, value: Any) -> None:
+        """Answer as a learner would: fill the control, click Check."""
+        self.input.set(value)
+        self.check_button.click()
+
+    def _show_feedback(self, fb: E.Feedback) -> None:
+        css = "alledu-ok" if fb.correct else "alledu-warn"
+        mark = "✓" if fb.correct else "✗"
+        self.feedback.value = f'<div class="{css}" role="status">{mark} {esc(fb.text)} {cite_tag(fb.cite)}</div>'
+        self.score += int(fb.correct)
+        self.citations = list(dict.fromkeys([*self.citations, *fb.cite]))
+        self.state = State.CHECKED
+        self.input.lock(True)
+        self.check_button.disabled = True
+        self.next_button.disabled = False
+
+    def _ready(self) -> None:
+        self.feedback.value = ""
+        self.state = State.ANSWERING
+        self.input.lock(False)
+        self.check_button.disabled = False
+        self.next_button.disabled = True
+
+
+class Quiz(Stepper):
+    """Lesson 06: the question bank in a seeded shuffled order; score; retry with a new order."""
+
+    seed = T.Int(0)
+
+    def __init__(self, seed: int = 1) -> None:
+        super().__init__()
+        self.retry_button = W.Button(description="Retry (new order)")
+        self.retry_button.on_click(self.guard(lambda _: self.restart(self.seed + 1)))
+        self._build([W.HTML(CSS)])
+        self.children = [*self.children, self.retry_button]
+        self.guard(self.restart)(seed)
+
+    def restart(self, seed: int) -> None:
+        self.seed = seed
+        self.questions = E.shuffled(seed)
+        self.score = 0
+        self.index = 0
+        self._show()
+
+    def _show(self) -> None:
+        total = len(self.questions)
+        if self.index >= total:
+            self.state = State.FINISHED
+            self.prompt.value = "<h3>Finished</h3>"
+            self.input.children = []
+            self.check_button.disabled = self.next_button.disabled = True
+            self.summary = f"score {self.score}/{total}"
+            self.scoreline.value = f"<p><b>Final score: {self.score} / {total}.</b> Retry for a new order.</p>"
+            return
+        q = self.questions[self.index]
+        self.progress.value = f"<p>Question {self.index + 1} of {total} · score so far {self.score}</p>"
+        tol = f" <i>(answers within ±{q.tolerance_percent:g}% are accepted)</i>" if q.kind == "numeric" else ""
+        self.prompt.value = f"<p><b>{esc(q.prompt)}</b>{tol}</p>"
+        options = [(q.options[k], k) for k in E.option_order(q, self.seed)]
+        self.input.show(q.kind, options, q.prompt, q.unit)
+        self._ready()
+        self.summary = f"question {self.index + 1}/{total}: {q.id}"
+
+    def check(self) -> None:
+        q = self.questions[self.index]
+        given = self.input.value()
+        if q.kind == "single" and given is None:
+            self.message.value = '<div class="alledu-warn">Choose an answer first.</div>'
+            return
+        fb = E.check_question(q, given)
+        self._show_feedback(fb)
+        self.summary = (
+            f"question {self.index + 1}/{len(self.questions)}: {q.id}: {'correct' if fb.correct else 'wrong'}"
+        )
+        self.scoreline.value = f"<p>Score: {self.score} / {self.index + 1}</p>"
+
+    def advance(self) -> None:
+        self.index += 1
+        self._show()
+
+    @property
+    def current(self) -> E.Question:
+        return self.questions[self.index]
+
+
+class CaseScenario(Stepper):
+    """Lesson 05: pick a vignette, then answer its steps one by one with feedback."""
+
+    def __init__(self, scenario_id: str | None = None) -> None:
+        super().__init__()
+        items = E.scenarios()
+        self.picker = W.Dropdown(
+            options=[(s.title, s.id) for s in items],
+            value=scenario_id or items[0].id,
+            description="Case",
+            style=LABEL_STYLE,
+        )
+        self.vignette = W.HTML()
+        self._build([W.HTML(CSS), self.picker, self.vignette])
+        self.picker.observe(self.guard(lambda _: self.start()), "value")
+        self.guard(self.start)()
+
+    @property
+    def scenario(self) -> E.Scenario:
+        return E.scenario(self.picker.value)
+
+    def start(self) -> None:
+        s = self.scenario
+        facts = ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in s.patient.items())
+        self.vignette.value = f"<blockquote>{esc(s.vignette)}</blockquote><p class='alledu-cite'>{esc(facts)}</p>"
+        self.index = 0
+        self.score = 0
+        self.citations = []
+        self._show()
+
+    def _show(self) -> None:
+        s = self.scenario
+        total = len(s.steps)
+        if self.index >= total:
+            self.state = State.FINISHED
+            self.prompt.value = "<h3>Case complete</h3>"
+            self.input.children = []
+            self.check_button.disabled = self.next_button.disabled = True
+            self.summary = f"{s.id}: score {self.score}/{total}"
+            self.scoreline.value = f"<p><b>{self.score} of {total} steps right.</b> Pick another case above.</p>"
+            return
+        step = s.steps[self.index]
+        self.progress.value = f"<p>Step {self.index + 1} of {total} · {esc(step.kind.replace('_', ' '))}</p>"
+        self.prompt.value = f"<p><b>{esc(step.prompt)}</b></p>"
+        kind = {"factors": "multiple", "eligible": "multiple", "single": "single"}.get(step.kind, "numeric")
+        unit = None
+        if step.kind == "dose":
+            from alledu.schedule import regimen
+
+            unit = regimen(step.regimen or "").dose_unit
+        elif step.kind == "cycle_days":
+            unit = "days"
+        options = [(label, key) for key, label in E.step_options(s, step).items()]
+        self.input.show(kind, options, step.prompt, unit)
+        self._ready()
+        self.scoreline.value = ""
+        self.summary = f"{s.id}: step {self.index + 1}/{total}: {step.kind}"
+
+    def check(self) -> None:
+        s = self.scenario
+        step = s.steps[self.index]
+        given = self.input.value()
+        if step.kind == "single" and given is None:
+            self.message.value = '<div class="alledu-warn">Choose an answer first.</div>'
+            return
+        fb = E.check_step(s, step, given)
+        self._show_feedback(fb)
+        self.summary = f"{s.id}: step {self.index + 1}: {'correct' if fb.correct else 'wrong'}"
+
+    def advance(self) -> None:
+        self.index += 1
+        self._show()

@@ -1,0 +1,48 @@
+"""What a lesson notebook calls: header, footer, lesson index, and the checked example line.
+
+Why: notebooks stay thin pages (import, build, display); everything they show that is not a
+widget comes from here and from content, so lessons never carry text or numbers of their own.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ipywidgets as W
+
+from alledu.content_loader import content
+from alledu.widgets.common import CSS, esc, footer, header, notice_html
+
+__all__ = ["check", "footer", "header", "lesson_index"]
+
+
+def lesson_index(link_suffix: str = ".ipynb") -> W.HTML:
+    """Every lesson with its purpose, time and a link (relative, so it works in Lab and Voila)."""
+    rows = []
+    for item in content().lessons.lessons:
+        if item.id == "00_start_here":
+            continue
+        rows.append(
+            f"<li><a href='{esc(item.id)}{link_suffix}'><b>{esc(item.title)}</b></a> "
+            f"({item.minutes} min) - {esc(item.purpose)}</li>"
+        )
+    how = (
+        "<h2>How to use the lessons</h2><ul>"
+        "<li>Each lesson is a page of controls: drag a slider or type a value, pick from a list, "
+        "press a button. No code is needed.</li>"
+        "<li>Every number carries a citation key in square brackets; the full reference is at the foot of the "
+        "page.</li>"
+        "<li>Badges tell the layers apart: <b>2021 core</b> (the review), <b>Later update</b> (label changes, "
+        "with their date) and <b>WITHDRAWN</b>.</li>"
+        "<li>Keyboard: Tab moves between controls, arrow keys move sliders and radio buttons.</li></ul>"
+    )
+    return W.HTML(f"{CSS}<div class='alledu-page'><h2>Lessons</h2><ol>{''.join(rows)}</ol>{how}</div>")
+
+
+def check(panel: Any) -> None:
+    """Print a panel's plain-text summary: a text version of the page and an nbval check."""
+    print(getattr(panel, "summary", ""))
+
+
+def notice() -> W.HTML:
+    return W.HTML(CSS + notice_html())

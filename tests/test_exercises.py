@@ -1,0 +1,73 @@
+"""Quiz bank and case scenarios: content is complete, and every vignette's expected answers
+(worked by hand from the clinical-facts file) match what the domain computes."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from alledu import exercises as E
+
+
+def test_bank_size_and_kinds() -> None:
+    qs = E.question_bank().questions
+    assert len(qs) >= 15
+    kinds = {q.kind for q in qs}
+    assert kinds == {"single", "multiple", "numeric"}
+    assert len({q.id for q in qs}) == len(qs)
+    assert sum(q.kind == "numeric" and q.answer.dose is not None for q in qs) >= 3
+
+
+def test_numeric_answers_computed_not_typed() -> None:
+    by_id = {q.id: q for q in E.question_bank().questions}
+    assert E.numeric_answer(by_id["dose_blin_child"]) == pytest.approx(5 * math.sqrt(130 * 30 / 3600))
+    assert E.numeric_answer(by_id["dose_clofarabine_child"]) == pytest.approx(52 * math.sqrt(130 * 30 / 3600))
+    assert E.numeric_answer(by_id["dose_nelarabine_adult"]) == pytest.approx(1500 * math.sqrt(170 * 70 / 3600))
+    assert E.numeric_answer(by_id["lala94_cr2"]) == 44
+    assert E.numeric_answer(by_id["salvage_two_factors"]) == 14
+
+
+@pytest.mark.parametrize(("given", "ok"), [(5.204, True), ("5.30", True), (5.31, False), (5.09, False), ("5,2", None)])
+def test_numeric_tolerance(given: object, ok: bool | None) -> None:
+    q = next(q for q in E.question_bank().questions if q.id == "dose_blin_child")  # +-2% of 5.2042
+    if ok is None:
+        with pytest.raises(E.InvalidInput, match="answer: '5,2'"):
+            E.check_question(q, given)
+    else:
+        assert E.check_question(q, given).correct is ok
+
+
+def test_multiple_choice_needs_exact_set() -> None:
+    q = next(q for q in E.question_bank().questions if q.id == "lala94_factors")
+    assert E.check_question(q, ["transplant", "long_cr1", "platelets"]).correct
+    assert not E.check_question(q, ["transplant", "long_cr1"]).correct
+    assert not E.check_question(q, ["transplant", "long_cr1", "platelets", "risk_group"]).correct
+
+
+def test_shuffle_is_seeded() -> None:
+    assert [q.id for q in E.shuffled(3)] == [q.id for q in E.shuffled(3)]
+    assert sorted(q.id for q in E.shuffled(3)) == sorted(q.id for q in E.question_bank().questions)
+
+
+def test_at_least_five_scenarios() -> None:
+    assert len(E.scenarios()) >= 5
+
+
+@pytest.mark.parametrize("scenario", E.scenarios(), ids=lambda s: s.id)
+def test_scenario_expected_answers(scenario: E.Scenario) -> None:
+    kinds = [s.kind for s in scenario.steps]
+    assert "eligible" in kinds and "dose" in kinds
+    for step in scenario.steps:
+        got = E.step_answer(scenario, step)
+        if step.kind in scenario.expected:
+            want = scenario.expected[step.kind]
+            if step.kind == "dose":
+                assert got == pytest.approx(want, abs=0.01), step
+            elif isinstance(want, list):
+                assert sorted(got) == sorted(want), step
+            else:
+                assert got == want, step
+        else:
+            assert step.kind == "single", f"{scenario.id}: step {step.kind} has no expected answer"
+    assert set(scenario.expected) <= set(kinds)

@@ -1,0 +1,325 @@
+"""Widget classes, headless: set values, click, and assert on the numbers and text shown."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import pytest
+
+from alledu import exercises as E
+from alledu.widgets import page
+from alledu.widgets.dose import DoseCalculator
+from alledu.widgets.exercise import CaseScenario, Quiz, State
+from alledu.widgets.prognosis import FactorExplorer
+from alledu.widgets.timeline import ScheduleTimeline
+from alledu.widgets.tree import EligibilityTree, TreeState
+
+# ---- dose calculator --------------------------------------------------------------------
+
+
+def test_dose_calculator_issue_example() -> None:
+    calc = DoseCalculator()
+    assert calc.bsa_m2 == pytest.approx(math.sqrt(130 * 30 / 3600))
+    assert calc.summary.splitlines() == [
+        "BSA 1.0408 m2 (Mosteller)",
+        "Cycle 1 days 1-7: 5.20 mcg/day (per m2)",
+        "Cycle 1 days 8-28: 15.61 mcg/day (per m2)",
+        "Cycle 2 days 1-28: 15.61 mcg/day (per m2)",
+    ]
+    assert "5 mcg/m2/day x 1.0408 m2 = 5.20 mcg/day" in calc.working.value
+    assert "◀ used" in calc.bsa_table.value and "1.0393" in calc.bsa_table.value  # DuBois shown beside
+
+
+def test_dose_calculator_45kg_switch() -> None:
+    calc = DoseCalculator()
+    calc.weight.slider.value = 44.9
+    assert "Cycle 1 days 1-7: " in calc.summary and "(per m2)" in calc.summary
+    week1 = 5 * math.sqrt(130 * 44.9 / 3600)
+    assert f"Cycle 1 days 1-7: {week1:.2f} mcg/day (per m2)" in calc.summary
+    assert "BSA-based" in calc.size_rule.value and "44.9 kg < 45 kg" in calc.size_rule.value
+    calc.weight.text.value = 45.0
+    assert "Cycle 1 days 1-7: 9.00 mcg/day (fixed)" in calc.summary
+    assert "Cycle 1 days 8-28: 28.00 mcg/day (fixed)" in calc.summary
+    assert "Fixed" in calc.size_rule.value
+
+
+def test_dose_calculator_cap_flag_with_large_child() -> None:
+    calc = DoseCalculator()
+    calc.set_patient(height_cm=250, weight_kg=44)  # BSA 1.74: close to, but under, the cap
+    assert "CAPPED" not in calc.summary
+    calc.regimen.value = "blinatumomab_mrd"
+    assert "Cycle 1 days 1-28: " in calc.summary and "CAPPED" not in calc.summary
+
+
+def test_dose_calculator_invalid_entry_shows_message_and_no_dose() -> None:
+    calc = DoseCalculator()
+    calc.weight.text.value = 0
+    assert "weight_kg = 0.0 is not accepted; accepted: 1 to 300 kg" in calc.message.value
+    assert calc.working.value == "" and calc.bsa_m2 is None and "mcg" not in calc.summary
+    calc.weight.text.value = 30
+    assert calc.message.value == "" and "5.20 mcg/day" in calc.summary
+
+
+def test_dose_calculator_imperial_round_trip() -> None:
+    calc = DoseCalculator()
+    calc.units.value = "Imperial"
+    assert calc.height.unit.value == "in" and calc.weight.value == pytest.approx(66.14, abs=0.01)
+    assert "5.20 mcg/day" in calc.summary
+    calc.weight.text.value = 99.21  # 45.0018 kg
+    assert "9.00 mcg/day (fixed)" in calc.summary
+    calc.units.value = "Metric"
+    assert calc.weight.value == pytest.approx(45.0, abs=0.01)
+
+
+def test_dose_calculator_formula_rounding_and_choices() -> None:
+    calc = DoseCalculator(regimen_id="inotuzumab", age_years=40, height_cm=170, weight_kg=70)
+    assert calc.summary.splitlines()[1:] == [
+        "Cycle 1 day 1: 1.45 mg (per m2)",
+        "Cycle 1 day 8: 0.91 mg (per m2)",
+        "Cycle 1 day 15: 0.91 mg (per m2)",
+    ]
+    calc.choices.set("response", "cr")
+    assert "Cycle 2 day 15: 0.91 mg (per m2)" in calc.summary
+    calc.formula.value = "dubois"
+    assert calc.summary.startswith("BSA 1.8097 m2 (DuBois & DuBois)")
+    calc.rounding.value = "tenth"
+    assert "Cycle 1 day 1: 1.4 mg" in calc.summary
+    assert "within the 10%" in calc.rounding_note.value
+    calc.rounding.value = "five"
+    assert "OUTSIDE the 10%" in calc.rounding_note.value
+
+
+def test_dose_calculator_withdrawn_badge() -> None:
+    calc = DoseCalculator(regimen_id="vincristine_liposomal", age_years=40, height_cm=170, weight_kg=70)
+    assert "WITHDRAWN 2022-05-02" in calc.working.value
+    assert "Cycle 1 day 1: 4.09 mg (per m2)" in calc.summary
+
+
+# ---- timeline ---------------------------------------------------------------------------
+
+
+def test_timeline_two_regimens_and_dates() -> None:
+    t = ScheduleTimeline()
+    lines = t.summary.splitlines()
+    assert lines[0] == (
+        "blinatumomab_rr: 2 cycle(s), 56 administration days, 28 treatment-free days, 11 hospital days, "
+        "3 premedication days, 2026-01-05 to 2026-03-15"
+    )
+    assert lines[1].startswith("inotuzumab: 1 cycle(s), 3 administration days")
+    assert "showing 1 cycle(s)" in t.notes.value
+    names = {trace.name for trace in t.figure.data}
+    assert "Blinatumomab (blinatumomab_rr): treatment-free" in names
+    assert "Blinatumomab (blinatumomab_rr): hospital" in names
+    t.choices_b.set("response", "cr")
+    assert t.summary.splitlines()[1].startswith("inotuzumab: 2 cycle(s), 6 administration days")
+
+
+def test_timeline_start_cycles_and_downloads() -> None:
+    t = ScheduleTimeline(compare_with=None)
+    t.start.value = dt.date(2026, 3, 2)
+    t.cycles.value = 3
+    assert t.summary == (
+        "blinatumomab_rr: 3 cycle(s), 84 administration days, 42 treatment-free days, 11 hospital days, "
+        "4 premedication days, 2026-03-02 to 2026-06-21"
+    )
+    assert 'download="blinatumomab_rr.ics"' in t.downloads.value and "Printable page" in t.downloads.value
+    assert "Educational use only" in t.printable_html()
+    t.start.value = None
+    assert t.summary.endswith("day 1 to day 112") and t.figure.layout.xaxis.type == "linear"
+    assert "blinatumomab_rr.ics" not in t.downloads.value
+
+
+def test_timeline_bad_size_shows_message() -> None:
+    t = ScheduleTimeline(compare_with=None)
+    t.height.text.value = 400
+    assert "height_cm = 400.0 is not accepted" in t.message.value
+    assert t.table.value == "" and len(t.figure.data) == 0
+
+
+# ---- eligibility tree -------------------------------------------------------------------
+
+
+def answer_all(tree: EligibilityTree, answers: dict) -> None:
+    for q in tree.questions:
+        tree.answer(answers.get(q.field))
+
+
+def test_tree_verdicts_after_answers() -> None:
+    tree = EligibilityTree()
+    assert tree.state is TreeState.ASKING and "Question 1 of 10" in tree.prompt.value
+    answer_all(
+        tree,
+        {
+            "lineage": "B",
+            "ph_positive": False,
+            "cd19_positive": False,
+            "cd22_positive": True,
+            "disease_status": "relapsed",
+            "prior_regimens": 1,
+            "relapse_number": 1,
+            "age_years": 50,
+        },
+    )
+    assert tree.state is TreeState.DONE
+    verdicts = dict(line.split(": ") for line in tree.summary.splitlines())
+    assert verdicts == {
+        "clofarabine_pediatric": "not eligible",
+        "clofarabine_adult": "eligible",
+        "nelarabine_adult": "not eligible",
+        "nelarabine_pediatric": "not eligible",
+        "vincristine_liposomal": "not eligible",
+        "blinatumomab_rr": "not eligible",
+        "blinatumomab_mrd": "not eligible",
+        "inotuzumab": "eligible",
+    }
+    assert "✗ CD19 on the blasts: CD19-positive" in tree.drawing.value
+
+
+def test_tree_back_unknown_and_layers() -> None:
+    tree = EligibilityTree()
+    tree.answer("B")
+    tree.answer(True)  # Ph-positive
+    tree.back_button.click()
+    assert tree.step == 1 and tree.choice.value is True
+    tree.answer(True)
+    for value in (True, None, "relapsed"):
+        tree.answer(value)
+    assert "blinatumomab_rr: not eligible" in tree.summary  # 2021 core: Ph-negative only
+    tree.layer.value = "current"
+    assert "blinatumomab_rr: eligible" in tree.summary
+    assert "vincristine_liposomal: not eligible" in tree.summary
+    assert "WITHDRAWN 2022-05-02" in tree.drawing.value
+
+
+def test_tree_rejects_bad_number_with_message() -> None:
+    tree = EligibilityTree()
+    tree.go(8)  # age
+    tree.answer("abc")
+    assert "age_years = abc is not accepted; accepted: 0 to 120 years" in tree.message.value
+    assert tree.step == 8
+    tree.answer("21")
+    assert tree.answers["age_years"] == 21 and tree.step == 9
+
+
+def test_tree_marks_mrd_boundary() -> None:
+    tree = EligibilityTree()
+    answer_all(
+        tree,
+        {
+            "lineage": "B",
+            "cd19_positive": True,
+            "disease_status": "remission",
+            "remission_number": 1,
+            "mrd_percent": "0.1",
+        },
+    )
+    assert "blinatumomab_mrd: eligible" in tree.summary
+    tree.go(9)
+    tree.answer("0.09")
+    assert "blinatumomab_mrd: not eligible" in tree.summary
+
+
+# ---- prognosis --------------------------------------------------------------------------
+
+
+def test_factor_explorer() -> None:
+    f = FactorExplorer()
+    f.cr1.text.value = 13
+    f.platelets.text.value = 101
+    f.transplant.value = True
+    assert f.summary.splitlines()[:3] == [
+        "Any transplant performed in CR2: yes",
+        "First remission (CR1) lasted more than 1 year: yes",
+        "Platelets above 100 x10^9/L at relapse: yes",
+    ]
+    f.cr1.text.value = 20
+    f.platelets.text.value = 30
+    assert "expected CR rate 7%" in f.summary
+    for key in ("albumin", "platelets", "marrow_blasts"):
+        f.adverse[key].value = True
+    assert "3 adverse factor(s) marked: expected 12-month survival 8%." in f.summary
+    assert "not trial data" in f.figure.layout.title.text
+    assert f.figure.data[0].y[0] == pytest.approx(1.0)
+
+
+# ---- quiz and scenarios -----------------------------------------------------------------
+
+
+def test_quiz_numeric_inside_and_outside_tolerance() -> None:
+    quiz = Quiz(seed=1)
+    while quiz.current.id != "dose_blin_child":
+        quiz.answer(None if quiz.current.kind == "numeric" else quiz.current.correct) if False else None
+        quiz.index += 1
+        quiz._show()
+    quiz.answer("5.25")  # 5.204 * 1.009: inside +-2%
+    assert quiz.state is State.CHECKED and "✓ Correct: the answer is 5.20 mcg/day" in quiz.feedback.value
+    quiz2 = Quiz(seed=1)
+    quiz2.index = [q.id for q in quiz2.questions].index("dose_blin_child")
+    quiz2._show()
+    quiz2.answer("5.35")  # +2.8%: outside
+    assert "✗ Not quite" in quiz2.feedback.value and quiz2.score == 0
+
+
+def test_quiz_score_retry_and_seeded_order() -> None:
+    assert [q.id for q in Quiz(seed=7).questions] == [q.id for q in E.shuffled(7)]
+    assert [q.id for q in E.shuffled(7)] != [q.id for q in E.shuffled(8)]
+    quiz = Quiz(seed=7)
+    right = 0
+    for i in range(len(quiz.questions)):
+        q = quiz.current
+        if q.kind == "numeric":
+            quiz.answer(E.numeric_answer(q))
+        elif i % 2 == 0:
+            quiz.answer(q.correct if q.kind == "single" else list(q.correct))
+        else:
+            wrong = next(k for k in q.options if k != (q.correct if q.kind == "single" else q.correct[0]))
+            quiz.answer(wrong if q.kind == "single" else [wrong])
+        right += "✓" in quiz.feedback.value
+        quiz.next_button.click()
+    assert quiz.state is State.FINISHED and quiz.summary == f"score {right}/{len(quiz.questions)}"
+    assert len(quiz.questions) >= 15
+    quiz.retry_button.click()
+    assert quiz.seed == 8 and quiz.score == 0 and quiz.state is State.ANSWERING
+
+
+def test_quiz_single_needs_a_choice() -> None:
+    quiz = Quiz(seed=2)
+    while quiz.current.kind != "single":
+        quiz.index += 1
+        quiz._show()
+    quiz.check_button.click()
+    assert "Choose an answer first" in quiz.message.value and quiz.state is State.ANSWERING
+
+
+@pytest.mark.parametrize("scenario", E.scenarios(), ids=lambda s: s.id)
+def test_case_scenario_walkthrough(scenario: E.Scenario) -> None:
+    case = CaseScenario(scenario.id)
+    for step in scenario.steps:
+        case.answer(E.step_answer(scenario, step) if step.kind != "dose" else f"{E.step_answer(scenario, step):.4f}")
+        assert "✓ Correct" in case.feedback.value, case.feedback.value
+        case.next_button.click()
+    assert (
+        case.state is State.FINISHED
+        and case.summary == f"{scenario.id}: score {len(scenario.steps)}/{len(scenario.steps)}"
+    )
+
+
+def test_case_scenario_wrong_agent_explained() -> None:
+    case = CaseScenario("cd19_negative_relapse")
+    case.next_button.click() if False else None
+    case.answer([])  # factors step: wrong (two factors present)
+    assert "✗ Not quite" in case.feedback.value
+    case.next_button.click()
+    case.answer(["blinatumomab_rr", "inotuzumab"])
+    assert "Ruled out: Blinatumomab" in case.feedback.value and "CD19" in case.feedback.value
+
+
+def test_page_pieces() -> None:
+    head = page.header("02_bsa_and_dosing").value
+    assert "Educational use only" in head and "2021-07-02" in head and "Estimated time:</b> 20 minutes" in head
+    foot = page.footer("02_bsa_and_dosing", DoseCalculator()).value
+    assert "[blincyto]" in foot and "BLINCYTO (blinatumomab) US prescribing information." in foot
+    assert "[mosteller1987]" in foot and "Recap" in foot
+    index = page.lesson_index().value
+    assert index.count("<li><a href=") == 6 and "06_self_check_quiz.ipynb" in index
