@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 from alledu import Patient
@@ -17,3 +19,12 @@ def child_30kg() -> Patient:
 def adult_70kg() -> Patient:
     """170 cm, 70 kg (Mosteller BSA 1.8181 m2)."""
     return Patient(age_years=40, height_cm=170, weight_kg=70)
+
+
+@pytest.fixture(scope="session")
+def served() -> Iterator[str]:
+    """Base URL of a real Voila server running the lessons (shared by served and browser tests)."""
+    from tests.server import running_server
+
+    with running_server() as base:
+        yield base

@@ -64,7 +64,7 @@ def test_dose_calculator_invalid_entry_shows_message_and_no_dose() -> None:
 def test_dose_calculator_imperial_round_trip() -> None:
     calc = DoseCalculator()
     calc.units.value = "Imperial"
-    assert calc.height.unit.value == "in" and calc.weight.value == pytest.approx(66.14, abs=0.01)
+    assert calc.height.unit == "in" and calc.weight.value == pytest.approx(66.14, abs=0.01)
     assert "5.20 mcg/day" in calc.summary
     calc.weight.text.value = 99.21  # 45.0018 kg
     assert "9.00 mcg/day (fixed)" in calc.summary

@@ -15,32 +15,41 @@ from alledu.content_loader import content
 from alledu.schedule import regimen
 from alledu.widgets.common import LABEL_STYLE
 
+WIDE_DROPDOWN = W.Layout(width="560px")
+
 
 class NumberEntry(W.HBox):
-    """A slider and a text box for one number. `value` is what the learner typed (may be out of range)."""
+    """A labelled text box (typed value) and a slider for the same number.
+
+    `value` is what the learner typed, even out of the slider's range, so the lesson can say
+    what is wrong instead of clamping silently. The visible label names the quantity and unit.
+    """
 
     value = T.Float(allow_none=True)
 
-    def __init__(self, label: str, value: float, lo: float, hi: float, step: float = 0.1) -> None:
+    def __init__(self, label: str, unit: str, value: float, lo: float, hi: float, step: float = 0.1) -> None:
+        self.label = label
+        self.text = W.FloatText(value=value, step=step, style=LABEL_STYLE, layout=W.Layout(width="260px"))
         self.slider = W.FloatSlider(
             value=value,
             min=lo,
             max=hi,
             step=step,
-            description=label,
-            style=LABEL_STYLE,
             continuous_update=False,
             readout=False,
-            layout=W.Layout(width="360px"),
+            layout=W.Layout(width="320px"),
         )
-        self.text = W.FloatText(value=value, step=step, description="", layout=W.Layout(width="100px"))
-        self.text.tooltip = f"{label} (type a value)"
-        self.unit = W.Label()
-        super().__init__([self.slider, self.text, self.unit])
+        self.slider.tooltip = f"{label} slider"
+        super().__init__([self.text, self.slider])
         self._busy = False
+        self.set_unit(unit)
         self.value = value
         self.slider.observe(self._from_slider, "value")
         self.text.observe(self._from_text, "value")
+
+    def set_unit(self, unit: str) -> None:
+        self.unit = unit
+        self.text.description = f"{self.label} ({unit})" if unit else self.label
 
     def _from_slider(self, change: dict[str, Any]) -> None:
         if not self._busy:
@@ -68,7 +77,7 @@ class NumberEntry(W.HBox):
             self.slider.value = min(max(value, lo), hi)
             self.slider.min, self.slider.max = lo, hi
             self.text.value = value
-            self.unit.value = unit
+            self.set_unit(unit)
         finally:
             self._busy = False
         self.value = value
@@ -92,7 +101,9 @@ class ChoiceControls(W.VBox):
             options = [(label, key) for key, label in ch.options.items()]
             if ch.default is None:
                 options = [("(not chosen yet)", None), *options]
-            dd = W.Dropdown(options=options, value=ch.default, description=ch.label, style=LABEL_STYLE)
+            dd = W.Dropdown(
+                options=options, value=ch.default, description=ch.label, style=LABEL_STYLE, layout=WIDE_DROPDOWN
+            )
             dd.observe(self._changed, "value")
             self._dropdowns[ch.name] = dd
         self.children = list(self._dropdowns.values())

@@ -17,7 +17,7 @@ from alledu.patient import Patient
 from alledu.rounding import policies, round_dose
 from alledu.schedule import cycles_allowed, dose_steps, regimen, schedule
 from alledu.widgets.common import LABEL_STYLE, Guarded, badge, cite_tag, esc, table
-from alledu.widgets.controls import ChoiceControls, NumberEntry, regimen_options
+from alledu.widgets.controls import WIDE_DROPDOWN, ChoiceControls, NumberEntry, regimen_options
 
 
 class DoseCalculator(W.VBox, Guarded):
@@ -32,10 +32,9 @@ class DoseCalculator(W.VBox, Guarded):
         start = {**defaults.patient, **patient}
         lim = content().limits
         self.units = W.ToggleButtons(options=["Metric", "Imperial"], description="Units", style=LABEL_STYLE)
-        self.height = NumberEntry("Height", start["height_cm"], lim["height_cm"].min, lim["height_cm"].max, 0.5)
-        self.weight = NumberEntry("Weight", start["weight_kg"], lim["weight_kg"].min, lim["weight_kg"].max, 0.1)
-        self.age = NumberEntry("Age (years)", start["age_years"], lim["age_years"].min, lim["age_years"].max, 0.5)
-        self.height.unit.value, self.weight.unit.value = "cm", "kg"
+        self.height = NumberEntry("Height", "cm", start["height_cm"], lim["height_cm"].min, lim["height_cm"].max, 0.5)
+        self.weight = NumberEntry("Weight", "kg", start["weight_kg"], lim["weight_kg"].min, lim["weight_kg"].max, 0.1)
+        self.age = NumberEntry("Age", "years", start["age_years"], lim["age_years"].min, lim["age_years"].max, 0.5)
         self.formula = W.Dropdown(
             options=[(formula_info(f).label, f) for f in formula_ids()],
             value=content().bsa.default,
@@ -43,7 +42,11 @@ class DoseCalculator(W.VBox, Guarded):
             style=LABEL_STYLE,
         )
         self.regimen = W.Dropdown(
-            options=regimen_options(), value=regimen_id or defaults.regimen, description="Regimen", style=LABEL_STYLE
+            options=regimen_options(),
+            value=regimen_id or defaults.regimen,
+            description="Regimen",
+            style=LABEL_STYLE,
+            layout=WIDE_DROPDOWN,
         )
         self.choices = ChoiceControls()
         self.rounding = W.Dropdown(

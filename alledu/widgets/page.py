@@ -40,7 +40,11 @@ def lesson_index(link_suffix: str = ".ipynb") -> W.HTML:
 
 
 def check(panel: Any) -> None:
-    """Print a panel's plain-text summary: a text version of the page and an nbval check."""
+    """Print the panel's starting result as text: a worked example and the lesson's nbval check.
+
+    It is printed once, when the page opens, so it says plainly that it shows the starting values.
+    """
+    print("Worked example with the starting values (text version):")
     print(getattr(panel, "summary", ""))
 
 

@@ -26,18 +26,15 @@ class FactorExplorer(W.VBox, Guarded):
     citations = T.List(T.Unicode())
 
     def __init__(self) -> None:
-        lim = content().limits
         ev = content().evidence
         body = content().lessons.defaults.patient
         self._body = body
         factors = content().lessons.defaults.factors
         start, top = factors["start"], factors["slider_max"]
-        self.cr1 = NumberEntry("CR1 duration (months)", start["cr1_duration_months"], 0, top["cr1_duration_months"], 1)
+        self.cr1 = NumberEntry("CR1 duration", "months", start["cr1_duration_months"], 0, top["cr1_duration_months"], 1)
         self.platelets = NumberEntry(
-            "Platelets at relapse (x10⁹/L)", start["platelets_1e9_per_l"], 0, top["platelets_1e9_per_l"], 1
+            "Platelets at relapse", "x10⁹/L", start["platelets_1e9_per_l"], 0, top["platelets_1e9_per_l"], 1
         )
-        for entry, key in ((self.cr1, "cr1_duration_months"), (self.platelets, "platelets_1e9_per_l")):
-            entry.text.tooltip = f"accepted {lim[key].min:g} to {lim[key].max:g}"
         self.transplant = W.ToggleButtons(
             options=[("Yes", True), ("No", False), ("Not known", None)],
             value=None,

@@ -69,7 +69,11 @@ class ScheduleTimeline(W.VBox, Guarded):
         d = content().lessons.defaults
         lim = content().limits
         self.regimen_a = W.Dropdown(
-            options=regimen_options(), value=regimen_id or d.regimen, description="Regimen", style=LABEL_STYLE
+            options=regimen_options(),
+            value=regimen_id or d.regimen,
+            description="Regimen",
+            style=LABEL_STYLE,
+            layout=W.Layout(width="480px"),
         )
         self.choices_a = ChoiceControls()
         self.regimen_b = W.Dropdown(
@@ -77,14 +81,15 @@ class ScheduleTimeline(W.VBox, Guarded):
             value=d.compare_with if compare_with == "default" else compare_with,
             description="Compare with",
             style=LABEL_STYLE,
+            layout=W.Layout(width="480px"),
         )
         self.choices_b = ChoiceControls()
         self.start = W.DatePicker(value=d.start, description="Start date (cycle 1 day 1)", style=LABEL_STYLE)
         self.cycles = W.BoundedIntText(
             value=2, min=1, max=int(lim["display_cycles"].max), description="Cycles", style=LABEL_STYLE
         )
-        self.height = NumberEntry("Height (cm)", d.patient["height_cm"], lim["height_cm"].min, lim["height_cm"].max)
-        self.weight = NumberEntry("Weight (kg)", d.patient["weight_kg"], lim["weight_kg"].min, lim["weight_kg"].max)
+        self.height = NumberEntry("Height", "cm", d.patient["height_cm"], lim["height_cm"].min, lim["height_cm"].max)
+        self.weight = NumberEntry("Weight", "kg", d.patient["weight_kg"], lim["weight_kg"].min, lim["weight_kg"].max)
         self.message = W.HTML()
         self.notes = W.HTML()
         self.figure = go.FigureWidget(

@@ -1,0 +1,34 @@
+"""Voila configuration for `alledu serve` (traitlets config file; Voila loads it by name).
+
+Why each setting:
+- template `alledu`: lab look, shared header/footer, and no CDN links (offline hospital networks).
+- preheat_kernel + pool of 1 per lesson: the first learners get a kernel that has already run.
+- culling: a kernel idle for 30 minutes is shut down even if its tab is still open (a learner
+  who closes the laptop must not hold a kernel forever); pooled kernels are never culled.
+- no code from learners: Voila's own kernel manager admits only widget and kernel-info messages
+  on a lesson's websocket (set in Voila's code, not here), so an `execute_request` is dropped;
+  tests/test_served.py checks this against the running server.
+- file allow/deny lists: only the lessons' own images can be downloaded, never .ipynb or .py.
+"""
+
+# ruff: noqa: F821  (`c` is injected by traitlets when it loads this file)
+from alledu.serve import page_config_hook
+
+c.VoilaConfiguration.template = "alledu"
+c.VoilaConfiguration.classic_tree = True
+c.VoilaConfiguration.theme = "light"
+c.VoilaConfiguration.strip_sources = True
+c.VoilaConfiguration.show_tracebacks = False
+c.VoilaConfiguration.preheat_kernel = True
+c.VoilaConfiguration.page_config_hook = page_config_hook
+c.VoilaConfiguration.file_allowlist = [r"[^/]*\.(png|jpe?g|gif|svg|webp)$"]
+c.VoilaConfiguration.file_denylist = [
+    r".*\.(ipynb|py|pyc|yaml|yml|json|toml|cfg|ini|sh|txt|md|csv)$",
+    r"(^|.*/)\..*",
+    r".*__pycache__.*",
+]
+c.VoilaKernelManager.kernel_pools_config = {"default": {"pool_size": 1}}
+c.MappingKernelManager.cull_idle_timeout = 1800
+c.MappingKernelManager.cull_interval = 60
+c.MappingKernelManager.cull_connected = True
+c.Voila.tornado_settings = {"websocket_ping_interval": 30, "websocket_ping_timeout": 90}

@@ -1,0 +1,130 @@
+"""Served-app tests against a real Voila server started as `alledu serve` starts it."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import urllib.error
+import urllib.request
+import uuid
+from pathlib import Path
+
+import pytest
+import websocket
+
+from alledu.content_loader import content
+
+pytestmark = pytest.mark.served
+LESSONS = [lesson.id for lesson in content().lessons.lessons]
+
+
+def get(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=60) as r:
+            return r.status, r.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as err:
+        return err.code, ""
+
+
+def test_landing_page_lists_every_lesson(served: str) -> None:
+    status, html = get(served)
+    assert status == 200
+    assert "Educational use only" in html and "Core content 2021-07-02" in html
+    for lesson in content().lessons.lessons:
+        assert f'href="/voila/render/{lesson.id}.ipynb"' in html
+        assert lesson.title in html and lesson.purpose in html and f"({lesson.minutes} min)" in html
+
+
+@pytest.mark.parametrize("lesson_id", LESSONS)
+def test_every_lesson_answers_200_with_shared_header(served: str, lesson_id: str) -> None:
+    status, html = get(f"{served}voila/render/{lesson_id}.ipynb")
+    assert status == 200
+    assert 'class="alledu-bar"' in html and 'class="alledu-foot"' in html
+    # no stylesheet, script or module import from another host
+    assert not re.search(r"""(href|src)=["']https?://""", html)
+    assert "cdn.jsdelivr" not in html and "cdnjs" not in html
+    # sources stripped: the notebook's code is not in the page
+    assert "page.header(" not in html and "import DoseCalculator" not in html
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "voila/files/02_bsa_and_dosing.ipynb",
+        "voila/files/00_start_here.ipynb",
+        "voila/files/../alledu/cli.py",
+        "voila/files/..%2Falledu%2Fcli.py",
+        "voila/files/../tools/notebooks.py",
+        "api/contents/02_bsa_and_dosing.ipynb",
+        "files/02_bsa_and_dosing.ipynb",
+    ],
+)
+def test_sources_cannot_be_downloaded(served: str, path: str) -> None:
+    status, body = get(served + path)
+    assert status in (403, 404), (path, status)
+    assert "NBVAL" not in body and "import" not in body
+
+
+@pytest.mark.parametrize("path", ["voila/api/contents", "voila/api/contents/02_bsa_and_dosing.ipynb?content=1"])
+def test_contents_api_gives_no_source(served: str, path: str) -> None:
+    status, body = get(served + path)
+    assert status in (200, 403, 404)
+    assert '"cells"' not in body and "page.header" not in body and "import" not in body
+
+
+def _kernel_id(served: str, lesson_id: str) -> str:
+    status, html = get(f"{served}voila/render/{lesson_id}.ipynb")
+    assert status == 200
+    config = re.search(r'<script id="jupyter-config-data" type="application/json">\s*(.*?)\s*</script>', html, re.S)
+    assert config, "no page config"
+    return json.loads(config.group(1))["kernelId"]
+
+
+def _message(msg_type: str, content: dict) -> str:
+    header = {
+        "msg_id": uuid.uuid4().hex,
+        "msg_type": msg_type,
+        "username": "t",
+        "session": uuid.uuid4().hex,
+        "date": "2026-01-01T00:00:00Z",
+        "version": "5.3",
+    }
+    return json.dumps({"header": header, "parent_header": {}, "metadata": {}, "content": content, "channel": "shell"})
+
+
+def test_execute_request_over_kernel_websocket_runs_no_code(served: str, tmp_path: Path) -> None:
+    kernel = _kernel_id(served, "02_bsa_and_dosing")
+    marker = tmp_path / "executed.txt"
+    ws = websocket.create_connection(
+        served.replace("http", "ws") + f"api/kernels/{kernel}/channels",
+        origin=served.rstrip("/"),
+        timeout=5,
+    )
+    try:
+        ws.send(
+            _message(
+                "execute_request",
+                {
+                    "code": f"open({str(marker)!r}, 'w').write('ran')",
+                    "silent": False,
+                    "store_history": False,
+                    "user_expressions": {},
+                    "allow_stdin": False,
+                },
+            )
+        )
+        ws.send(_message("kernel_info_request", {}))  # positive control: the channel itself works
+        seen: list[str] = []
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and "kernel_info_reply" not in seen:
+            try:
+                seen.append(json.loads(ws.recv())["header"]["msg_type"])
+            except websocket.WebSocketTimeoutException:
+                break
+        time.sleep(1.0)
+    finally:
+        ws.close()
+    assert "kernel_info_reply" in seen
+    assert "execute_reply" not in seen and "execute_input" not in seen
+    assert not marker.exists()
