@@ -217,6 +217,6 @@ class DoseCalculator(W.VBox, Guarded):
         sign = "≥" if fixed else "<"
         what = "fixed dose (BSA not used)" if fixed else "BSA-based dose, per m² with a cap"
         return (
-            f'<div class="alledu-ok"><b>{"⬛ Fixed" if fixed else "◯ BSA-based"}:</b> weight {weight:.1f} kg '
+            f'<div class="alledu-ok"><b>{"■ Fixed" if fixed else "○ BSA-based"}:</b> weight {weight:.1f} kg '
             f"{sign} {edge.value:g} {esc(edge.unit)} → {what}. {esc(rule.explain)} {cite_tag(edge.cite)}</div>"
         )

@@ -47,15 +47,7 @@ class FactorExplorer(W.VBox, Guarded):
         self.message = W.HTML()
         self.first = W.HTML()
         self.second = W.HTML()
-        self.figure = go.FigureWidget(
-            layout=go.Layout(
-                height=360,
-                margin={"l": 50, "r": 10, "t": 50, "b": 40},
-                xaxis={"title": "Months after relapse treatment"},
-                yaxis={"title": "Disease-free (model)", "range": [0, 1], "tickformat": ".0%"},
-                legend={"orientation": "h", "y": -0.25},
-            )
-        )
+        self.figure = self._curve_figure()
         super().__init__(
             [
                 W.HTML(f"{CSS}<h3>Set the patient's factors</h3>"),
@@ -75,7 +67,6 @@ class FactorExplorer(W.VBox, Guarded):
                 self.figure,
             ]
         )
-        self._draw_curve()
         for w in (self.cr1, self.platelets, self.transplant, *self.adverse.values()):
             w.observe(self.guard(self.update), "value")
         self.guard(self.update)()
@@ -108,12 +99,14 @@ class FactorExplorer(W.VBox, Guarded):
             + [ss.low_cr_text, ss.survival_text]
         )
 
-    def _draw_curve(self) -> None:
+    @staticmethod
+    def _curve_figure() -> go.FigureWidget:
+        """The model curve and the published points, complete at creation (see timeline.py)."""
         model = cure_model()
         xs, ys = zip(*model.curve(72, 0.5), strict=True)
         points = content().evidence.model.points
-        self.figure.add_traces(
-            [
+        return go.FigureWidget(
+            data=[
                 go.Scatter(
                     x=xs,
                     y=ys,
@@ -132,12 +125,16 @@ class FactorExplorer(W.VBox, Guarded):
                     marker={"symbol": "diamond", "size": 12, "color": PALETTE["dose"]},
                     hovertemplate="%{text}: %{y:.0%} at %{x} months<extra></extra>",
                 ),
-            ]
+            ],
+            layout={
+                "height": 360,
+                "margin": {"l": 50, "r": 10, "t": 50, "b": 40},
+                "xaxis": {"title": {"text": "Months after relapse treatment"}},
+                "yaxis": {"title": {"text": "Disease-free (model)"}, "range": [0, 1], "tickformat": ".0%"},
+                "legend": {"orientation": "h", "y": -0.25},
+                "title": {"text": f"{model.label} Cure fraction {model.cure_fraction:.1%}.", "font": {"size": 12}},
+            },
         )
-        self.figure.layout.title = {
-            "text": f"{model.label} Cure fraction {model.cure_fraction:.1%}.",
-            "font": {"size": 12},
-        }
 
 
 def _unit(unit: str) -> str:

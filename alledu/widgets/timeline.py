@@ -36,6 +36,14 @@ from alledu.widgets.common import (
 from alledu.widgets.controls import ChoiceControls, NumberEntry, regimen_options
 
 DAY_MS = 86_400_000
+FIGURE_LAYOUT = {
+    "height": 380,
+    "width": 1100,
+    "margin": {"l": 10, "r": 10, "t": 40, "b": 40},
+    "barmode": "overlay",
+    "showlegend": False,  # every row is labelled on the axis; colour is never the only cue
+    "hoverlabel": {"namelength": -1},
+}
 
 
 @dataclass
@@ -92,16 +100,11 @@ class ScheduleTimeline(W.VBox, Guarded):
         self.weight = NumberEntry("Weight", "kg", d.patient["weight_kg"], lim["weight_kg"].min, lim["weight_kg"].max)
         self.message = W.HTML()
         self.notes = W.HTML()
-        self.figure = go.FigureWidget(
-            layout=go.Layout(
-                height=420,
-                margin={"l": 10, "r": 10, "t": 40, "b": 40},
-                barmode="overlay",
-                legend={"orientation": "h", "y": -0.15},
-                hoverlabel={"namelength": -1},
-                title={"text": "Timeline", "font": {"size": 14}},
-            )
-        )
+        # The figure is created on the first draw, with its traces: plotly's FigureWidget sends
+        # later edits as one-off messages, which a page opened afterwards (Voila's preheated
+        # kernels) never receives, so the first state must already be complete.
+        self.figure: go.FigureWidget | None = None
+        self.plot = W.Box(layout=W.Layout(width="100%"))
         self.table = W.HTML()
         self.downloads = W.HTML()
         super().__init__(
@@ -112,7 +115,7 @@ class ScheduleTimeline(W.VBox, Guarded):
                 self.weight,
                 self.message,
                 self.notes,
-                self.figure,
+                self.plot,
                 self.downloads,
                 self.table,
             ]
@@ -144,7 +147,8 @@ class ScheduleTimeline(W.VBox, Guarded):
 
     def on_error(self, exc: BaseException) -> None:
         self.table.value = self.downloads.value = ""
-        self.figure.data = ()
+        if self.figure is not None:
+            self.figure.data = ()
         self.summary = f"ERROR {exc}"
 
     # -- model ----------------------------------------------------------------------------
@@ -270,13 +274,20 @@ class ScheduleTimeline(W.VBox, Guarded):
                         marker={"symbol": "triangle-down", "size": 12, "color": PALETTE["premed"]},
                     )
                 )
+        dated = self.start.value is not None
+        layout = {
+            "xaxis": {"type": "date" if dated else "linear", "title": {"text": "Date" if dated else "Day of course"}},
+            "yaxis": {"autorange": "reversed"},
+            "title": {"text": "Timeline - hover a bar for the day's dose and working", "font": {"size": 14}},
+        }
+        if self.figure is None:
+            self.figure = go.FigureWidget(data=traces, layout={**FIGURE_LAYOUT, **layout})
+            self.plot.children = [self.figure]
+            return
+        with self.figure.batch_update():
+            self.figure.update_layout(**layout)
         self.figure.data = ()
         self.figure.add_traces(traces)
-        with self.figure.batch_update():
-            self.figure.layout.xaxis.type = "date" if self.start.value else "linear"
-            self.figure.layout.xaxis.title = "Date" if self.start.value else "Day of treatment course"
-            self.figure.layout.yaxis.autorange = "reversed"
-            self.figure.layout.title.text = "Timeline - hover a bar for the day's dose and working"
 
     # -- table and exports ----------------------------------------------------------------
     def _table_html(self, plan: Plan) -> str:
