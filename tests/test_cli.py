@@ -10,6 +10,7 @@ import pytest
 from icalendar import Calendar
 
 CHILD = ["--age", "9", "--height-cm", "130", "--weight-kg", "30"]
+ADULT = ["--age", "40", "--height-cm", "170", "--weight-kg", "70"]
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -30,12 +31,7 @@ def test_csv_and_json() -> None:
     r = run(
         "schedule",
         "nelarabine_adult",
-        "--age",
-        "40",
-        "--height-cm",
-        "170",
-        "--weight-kg",
-        "70",
+        *ADULT,
         "--format",
         "csv",
     )
@@ -44,12 +40,7 @@ def test_csv_and_json() -> None:
     r = run(
         "schedule",
         "nelarabine_adult",
-        "--age",
-        "40",
-        "--height-cm",
-        "170",
-        "--weight-kg",
-        "70",
+        *ADULT,
         "--format",
         "json",
         "--start",
@@ -64,12 +55,7 @@ def test_ics_one_event_per_day() -> None:
     r = run(
         "schedule",
         "inotuzumab",
-        "--age",
-        "40",
-        "--height-cm",
-        "170",
-        "--weight-kg",
-        "70",
+        *ADULT,
         "--cycles",
         "2",
         "--choice",

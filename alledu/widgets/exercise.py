@@ -110,6 +110,14 @@ class Stepper(W.VBox, Guarded):
         self.check_button.disabled = True
         self.next_button.disabled = False
 
+    def _finish(self, title: str, summary: str, scoreline: str) -> None:
+        self.state = State.FINISHED
+        self.prompt.value = f"<h3>{esc(title)}</h3>"
+        self.input.children = []
+        self.check_button.disabled = self.next_button.disabled = True
+        self.summary = summary
+        self.scoreline.value = f"<p><b>{esc(scoreline)}</b></p>"
+
     def _ready(self) -> None:
         self.feedback.value = ""
         self.state = State.ANSWERING
@@ -141,12 +149,11 @@ class Quiz(Stepper):
     def _show(self) -> None:
         total = len(self.questions)
         if self.index >= total:
-            self.state = State.FINISHED
-            self.prompt.value = "<h3>Finished</h3>"
-            self.input.children = []
-            self.check_button.disabled = self.next_button.disabled = True
-            self.summary = f"score {self.score}/{total}"
-            self.scoreline.value = f"<p><b>Final score: {self.score} / {total}.</b> Retry for a new order.</p>"
+            self._finish(
+                "Finished",
+                f"score {self.score}/{total}",
+                f"Final score: {self.score} / {total}. Retry for a new order.",
+            )
             return
         q = self.questions[self.index]
         self.progress.value = f"<p>Question {self.index + 1} of {total} · score so far {self.score}</p>"
@@ -213,12 +220,11 @@ class CaseScenario(Stepper):
         s = self.scenario
         total = len(s.steps)
         if self.index >= total:
-            self.state = State.FINISHED
-            self.prompt.value = "<h3>Case complete</h3>"
-            self.input.children = []
-            self.check_button.disabled = self.next_button.disabled = True
-            self.summary = f"{s.id}: score {self.score}/{total}"
-            self.scoreline.value = f"<p><b>{self.score} of {total} steps right.</b> Pick another case above.</p>"
+            self._finish(
+                "Case complete",
+                f"{s.id}: score {self.score}/{total}",
+                f"{self.score} of {total} steps right. Pick another case above.",
+            )
             return
         step = s.steps[self.index]
         self.progress.value = f"<p>Step {self.index + 1} of {total} · {esc(step.kind.replace('_', ' '))}</p>"
