@@ -113,7 +113,9 @@ def test_00_start_here(open_lesson) -> None:
 def test_01_prognosis(open_lesson) -> None:
     lesson = open_lesson("01_relapse_and_prognosis")
     lesson.check_clean()
+    lesson.page.wait_for_selector(".js-plotly-plot .main-svg")  # plotly's bundle is served as a static file
     assert lesson.page.locator(".js-plotly-plot").count() == 1
+    assert "Illustrative model, not trial data" in lesson.text()
     lesson.field("CR1 duration (months)").fill("20")
     lesson.field("CR1 duration (months)").press("Enter")
     lesson.field("Platelets at relapse (x10⁹/L)").fill("30")

@@ -128,3 +128,13 @@ def test_execute_request_over_kernel_websocket_runs_no_code(served: str, tmp_pat
     assert "kernel_info_reply" in seen
     assert "execute_reply" not in seen and "execute_input" not in seen
     assert not marker.exists()
+
+
+def test_plotly_bundle_is_served_as_a_static_file(served: str) -> None:
+    from alledu.serve import plotly_bundle_dir
+
+    _, path = plotly_bundle_dir()
+    with urllib.request.urlopen(served + path, timeout=60) as r:
+        assert r.status == 200
+        head = r.read(200_000)
+    assert len(head) == 200_000 and r.headers.get("Etag")

@@ -323,3 +323,16 @@ def test_page_pieces() -> None:
     assert "[mosteller1987]" in foot and "Recap" in foot
     index = page.lesson_index().value
     assert index.count("<li><a href=") == 6 and "06_self_check_quiz.ipynb" in index
+
+
+def test_served_figure_loads_plotly_from_the_server(monkeypatch: pytest.MonkeyPatch) -> None:
+    from alledu.widgets.plot import BUNDLE_ENV, ServedFigureWidget, figure_widget
+
+    monkeypatch.delenv(BUNDLE_ENV, raising=False)
+    plain = figure_widget(data=[], layout={})
+    assert type(plain).__name__ == "FigureWidget" and len(plain.get_state()["_esm"]) > 1_000_000
+    monkeypatch.setenv(BUNDLE_ENV, "voila/templates/alledu/static/plotly-widget-x.js")
+    served = figure_widget(data=[], layout={})
+    esm = served.get_state()["_esm"]
+    assert isinstance(served, ServedFigureWidget) and len(esm) < 1000
+    assert '"voila/templates/alledu/static/plotly-widget-x.js"' in esm and "export default" in esm

@@ -8,6 +8,7 @@ and each lesson's header/footer are filled from the same content files as the le
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -47,6 +48,30 @@ def page_config_hook(page_config: dict[str, Any], **_: Any) -> dict[str, Any]:
     return page_config
 
 
+def plotly_bundle_dir() -> tuple[Path, str]:
+    """A Jupyter data dir offering plotly's widget bundle as a template static file.
+
+    Returns the dir (for JUPYTER_PATH) and the file's path below the base URL. The file name
+    carries plotly's version, so an upgrade is never served from a stale browser cache.
+    """
+    import tempfile
+
+    import plotly
+
+    bundle = Path(plotly.__file__).parent / "package_data" / "widgetbundle.js"
+    name = f"plotly-widget-{plotly.__version__}.js"
+    root = Path(tempfile.gettempdir()) / f"alledu-voila-{os.getuid()}"
+    static = root / "voila" / "templates" / "alledu" / "static"
+    static.mkdir(parents=True, exist_ok=True)
+    target = static / name
+    if not target.exists() or target.stat().st_size != bundle.stat().st_size:
+        # a copy, not a symlink: tornado refuses static files that link outside their root
+        tmp = static / f".{name}.{os.getpid()}"
+        shutil.copyfile(bundle, tmp)
+        tmp.replace(target)
+    return root, f"voila/templates/alledu/static/{name}"
+
+
 def voila_command(
     *, port: int, host: str, open_browser: bool, token: str, base_url: str
 ) -> tuple[list[str], dict[str, str]]:
@@ -56,7 +81,11 @@ def voila_command(
     if not base_url.endswith("/"):
         base_url += "/"
     env = dict(os.environ)
-    env["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(HERE / "jupyter"), env.get("JUPYTER_PATH")]))
+    bundle_root, bundle_path = plotly_bundle_dir()
+    env["JUPYTER_PATH"] = os.pathsep.join(
+        filter(None, [str(HERE / "jupyter"), str(bundle_root), env.get("JUPYTER_PATH")])
+    )
+    env["ALLEDU_PLOTLY_BUNDLE"] = bundle_path  # read by alledu.widgets.plot in lesson kernels
     cmd = [
         sys.executable,
         "-m",

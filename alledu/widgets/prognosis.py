@@ -17,6 +17,7 @@ from alledu.patient import Patient
 from alledu.prognosis import cure_model, first_relapse, second_salvage
 from alledu.widgets.common import CSS, LABEL_STYLE, MARK, PALETTE, Guarded, cite_tag, esc, table
 from alledu.widgets.controls import NumberEntry
+from alledu.widgets.plot import figure_widget
 
 
 class FactorExplorer(W.VBox, Guarded):
@@ -105,7 +106,7 @@ class FactorExplorer(W.VBox, Guarded):
         model = cure_model()
         xs, ys = zip(*model.curve(72, 0.5), strict=True)
         points = content().evidence.model.points
-        return go.FigureWidget(
+        return figure_widget(
             data=[
                 go.Scatter(
                     x=xs,

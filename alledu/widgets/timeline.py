@@ -34,6 +34,7 @@ from alledu.widgets.common import (
     table,
 )
 from alledu.widgets.controls import ChoiceControls, NumberEntry, regimen_options
+from alledu.widgets.plot import figure_widget
 
 DAY_MS = 86_400_000
 FIGURE_LAYOUT = {
@@ -281,7 +282,7 @@ class ScheduleTimeline(W.VBox, Guarded):
             "title": {"text": "Timeline - hover a bar for the day's dose and working", "font": {"size": 14}},
         }
         if self.figure is None:
-            self.figure = go.FigureWidget(data=traces, layout={**FIGURE_LAYOUT, **layout})
+            self.figure = figure_widget(data=traces, layout={**FIGURE_LAYOUT, **layout})
             self.plot.children = [self.figure]
             return
         with self.figure.batch_update():
