@@ -19,12 +19,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(timeout: float = 120.0) -> Iterator[str]:
+def running_server(timeout: float = 120.0, base_url: str = "/", extra: tuple[str, ...] = ()) -> Iterator[str]:
     """Start Voila exactly as `alledu serve` does; yield its base URL; stop it afterwards."""
     port = free_port()
-    cmd, env = voila_command(port=port, host="127.0.0.1", open_browser=False, token="", base_url="/")
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    base = f"http://127.0.0.1:{port}/"
+    cmd, env = voila_command(port=port, host="127.0.0.1", open_browser=False, token="", base_url=base_url)
+    proc = subprocess.Popen([*cmd, *extra], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}{base_url}"
     deadline = time.monotonic() + timeout
     try:
         while True:

@@ -138,3 +138,35 @@ def test_plotly_bundle_is_served_as_a_static_file(served: str) -> None:
         assert r.status == 200
         head = r.read(200_000)
     assert len(head) == 200_000 and r.headers.get("Etag")
+
+
+def test_base_url_prefix_is_respected() -> None:
+    """A host behind a reverse proxy serves the suite under a prefix (`alledu serve --base-url`)."""
+    from tests.server import running_server
+
+    with running_server(base_url="/alledu/", extra=("--VoilaConfiguration.preheat_kernel=False",)) as base:
+        assert base.endswith("/alledu/")
+        status, html = get(base)
+        assert status == 200 and 'href="/alledu/voila/render/02_bsa_and_dosing.ipynb"' in html
+        status, page = get(base + "voila/render/00_start_here.ipynb")
+        assert status == 200 and 'class="alledu-bar"' in page and '"baseUrl": "/alledu/"' in page
+
+
+def test_serve_options_reach_voila() -> None:
+    from alledu.serve import HERE, voila_command
+
+    cmd, env = voila_command(port=9001, host="0.0.0.0", open_browser=False, token="s3cret", base_url="course")
+    assert "--port=9001" in cmd and "--Voila.ip=0.0.0.0" in cmd and "--token=s3cret" in cmd
+    assert "--Voila.base_url=/course/" in cmd and "--no-browser" in cmd
+    assert f"--Voila.config_file_paths=['{HERE}']" in cmd
+    assert env["JUPYTER_PATH"].split(":")[0] == str(HERE / "jupyter")
+    assert env["ALLEDU_PLOTLY_BUNDLE"].startswith("voila/templates/alledu/static/plotly-widget-")
+    cmd, _ = voila_command(port=8866, host="127.0.0.1", open_browser=True, token="", base_url="/")
+    assert "--no-browser" not in cmd and "--Voila.base_url=/" in cmd
+
+
+def test_cli_serve_defaults() -> None:
+    from alledu.cli import build_parser
+
+    ns = build_parser().parse_args(["serve"])
+    assert (ns.port, ns.host, ns.no_browser, ns.token, ns.base_url) == (8866, "127.0.0.1", False, "", "/")
