@@ -67,10 +67,14 @@ def field_label(field: str) -> tuple[str, str]:
 
 
 def _show(field: str, value: Any) -> str:
+    """A value as a learner reads it: option labels ('Ph-negative', 'T-cell'), plain numbers."""
+    for q in content().questions.questions:
+        if q.field != field or not q.options or isinstance(value, (list, tuple)):
+            continue
+        # 1 == True in Python: only look a bool up among bool options, a string among strings
+        if value in q.options and isinstance(value, bool) == isinstance(next(iter(q.options)), bool):
+            return q.options[value]
     if isinstance(value, bool):
-        for q in content().questions.questions:
-            if q.field == field and q.options and value in q.options:
-                return q.options[value]
         return "yes" if value else "no"
     if isinstance(value, (list, tuple)):
         return " or ".join(_show(field, v) for v in value)
@@ -130,10 +134,13 @@ def walk(rule: Rule, patient: Patient | Answers, layer: Layered, path: str = "0"
         value = getattr(patient, check.field)
         result = test(check, value)
         _label, unit = field_label(check.field)
-        shown = "unknown" if value is None else f"{_show(check.field, value)}{' ' + unit if unit else ''}"
-        mark = {True: "met", False: "not met", None: "unknown"}[result]
         why = f" - {check.why}" if check.why else ""
-        reason = f"{criterion_text(check)}{why}. Patient: {shown} ({mark})."
+        if value is None:
+            reason = f"{criterion_text(check)}{why}. Patient: unknown."
+        else:
+            shown = f"{_show(check.field, value)}{' ' + unit if unit else ''}"
+            mark = "met" if result else "not met"
+            reason = f"{criterion_text(check)}{why}. Patient: {shown} ({mark})."
         return NodeResult(path, "check", result, check, value, reason)
     kind: Literal["all", "any"] = "all" if rule.all is not None else "any"
     children = tuple(walk(r, patient, layer, f"{path}.{i}") for i, r in enumerate(rule.all or rule.any or ()))

@@ -50,7 +50,7 @@ class EligibilityTree(W.VBox, Guarded):
         self.layer = W.ToggleButtons(
             options=[("2021 core", "core-2021"), ("Current label (with updates)", "current")],
             description="Judge by",
-            style=LABEL_STYLE,
+            style={**LABEL_STYLE, "button_width": "260px"},
         )
         self.message = W.HTML()
         self.drawing = W.HTML()
