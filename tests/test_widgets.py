@@ -336,3 +336,16 @@ def test_served_figure_loads_plotly_from_the_server(monkeypatch: pytest.MonkeyPa
     esm = served.get_state()["_esm"]
     assert isinstance(served, ServedFigureWidget) and len(esm) < 1000
     assert '"voila/templates/alledu/static/plotly-widget-x.js"' in esm and "export default" in esm
+
+
+def test_later_updates_shown_beside_core_and_footer_follows_regimen() -> None:
+    calc = DoseCalculator(regimen_id="inotuzumab", age_years=40, height_cm=170, weight_kg=70)
+    assert "Update 2024-03-06" in calc.working.value and "2021 core" in calc.working.value
+    foot = page.footer("02_bsa_and_dosing", calc)
+    assert "BESPONSA" in foot.value and "ARRANON" not in foot.value
+    calc.regimen.value = "nelarabine_adult"
+    assert "ARRANON (nelarabine) US prescribing information." in foot.value
+    calc.regimen.value = "vincristine_liposomal"
+    assert "WITHDRAWN 2022-05-02" in calc.working.value and "[marqibo_withdrawal]" in foot.value
+    t = ScheduleTimeline(regimen_id="vincristine_liposomal", compare_with=None)
+    assert "WITHDRAWN 2022-05-02" in t.notes.value and "marqibo_withdrawal" in t.citations

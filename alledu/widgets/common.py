@@ -155,16 +155,41 @@ def references_html(keys: Iterable[str]) -> str:
 
 
 def footer(lesson_id: str, *panels: Any) -> W.HTML:
-    """Recap and the references behind everything the page shows."""
+    """Recap and the references behind everything the page shows, kept current as panels change."""
     item = lesson(lesson_id)
-    keys = list(content().meta.core_review.cite) + list(item.cite)
-    for panel in panels:
-        keys += list(getattr(panel, "citations", ()))
     recap = "".join(f"<li>{esc(r)}</li>" for r in item.recap)
-    return W.HTML(
-        CSS + f'<div class="alledu-page"><h2>Recap</h2><ul>{recap}</ul>'
-        f"<h2>References</h2>{references_html(keys)}{notice_html()}</div>",
-        layout=W.Layout(width="100%"),
+    box = W.HTML(layout=W.Layout(width="100%"))
+
+    def render(*_: Any) -> None:
+        keys = list(content().meta.core_review.cite) + list(item.cite)
+        for panel in panels:
+            keys += list(getattr(panel, "citations", ()))
+        box.value = (
+            CSS + f'<div class="alledu-page"><h2>Recap</h2><ul>{recap}</ul>'
+            f"<h2>References</h2>{references_html(keys)}{notice_html()}</div>"
+        )
+
+    render()
+    for panel in panels:
+        if hasattr(panel, "observe") and "citations" in getattr(panel, "trait_names", lambda: [])():
+            panel.observe(render, "citations")
+    return box
+
+
+def updates_html(reg: Any) -> str:
+    """A regimen's later updates and withdrawal, each with its date, beside the core content."""
+    items = []
+    if reg.status.name == "withdrawn":
+        items.append(
+            f"{badge(f'WITHDRAWN {reg.status.date}', 'withdrawn')} {esc(reg.status.note)} {cite_tag(reg.status.cite)}"
+        )
+    for note in reg.notes:
+        if note.layer.name == "update":
+            items.append(f"{badge(note.layer.describe(), 'update')} {esc(note.text)} {cite_tag(note.cite)}")
+    if not items:
+        return ""
+    return "<div class='alledu-warn'><b>Later updates (shown beside the 2021 core, not merged into it):</b><ul>" + (
+        "".join(f"<li>{i}</li>" for i in items) + "</ul></div>"
     )
 
 

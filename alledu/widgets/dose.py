@@ -16,7 +16,7 @@ from alledu.content_loader import content
 from alledu.patient import Patient
 from alledu.rounding import policies, round_dose
 from alledu.schedule import cycles_allowed, dose_steps, regimen, schedule
-from alledu.widgets.common import LABEL_STYLE, Guarded, badge, cite_tag, esc, table
+from alledu.widgets.common import LABEL_STYLE, Guarded, badge, cite_tag, esc, table, updates_html
 from alledu.widgets.controls import WIDE_DROPDOWN, ChoiceControls, NumberEntry, regimen_options
 
 
@@ -193,6 +193,7 @@ class DoseCalculator(W.VBox, Guarded):
             f"<p>{esc(reg.title)} {layer} {cite_tag(reg.cite)} - {esc(reg.route)}</p>"
             + table(["Cycle", "Days", "Basis × BSA = dose", "Cap", "Dose shown"], out_rows, raw=True)
             + more
+            + updates_html(reg)
         )
         policy = policies()[self.rounding.value]
         tol = content().rounding.tolerance_percent
@@ -205,7 +206,10 @@ class DoseCalculator(W.VBox, Guarded):
             f"({'within' if worst.within_tolerance else 'OUTSIDE'} the {tol.value:g}% accepted in practice "
             f"{cite_tag(tol.cite)}). BSA itself is not rounded.</div>"
         )
-        self.citations = list(dict.fromkeys([*reg.cite, *formula_info(self.formula.value).cite, *tol.cite]))
+        update_cites = [c for n in reg.notes if n.layer.name == "update" for c in n.cite] + list(reg.status.cite)
+        self.citations = list(
+            dict.fromkeys([*reg.cite, *update_cites, *formula_info(self.formula.value).cite, *tol.cite])
+        )
         self.summary = "\n".join(lines)
 
     def _size_rule_html(self, reg: Any, weight: float) -> str:

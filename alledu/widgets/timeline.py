@@ -32,6 +32,7 @@ from alledu.widgets.common import (
     notice_html,
     references_html,
     table,
+    updates_html,
 )
 from alledu.widgets.controls import ChoiceControls, NumberEntry, regimen_options
 from alledu.widgets.plot import figure_widget
@@ -174,14 +175,13 @@ class ScheduleTimeline(W.VBox, Guarded):
             cites += [c for c in reg.cite if c not in cites]
             if plan.cycles < self.cycles.value:
                 notes.append(
-                    f"{esc(reg.title)}: showing {plan.cycles} cycle(s) - more need a choice above or exceed "
-                    "what the source allows."
+                    f'<div class="alledu-warn">{esc(reg.title)}: showing {plan.cycles} cycle(s) - more need a '
+                    "choice above or exceed what the source allows.</div>"
                 )
-            if reg.status.name == "withdrawn":
-                notes.append(
-                    f"{esc(reg.title)}: {badge('WITHDRAWN ' + str(reg.status.date), 'withdrawn')} "
-                    f"{esc(reg.status.note)} {cite_tag(reg.status.cite)}"
-                )
+            if reg.status.name == "withdrawn" or any(n.layer.name == "update" for n in reg.notes):
+                notes.append(f"<b>{esc(reg.title)}</b>{updates_html(reg)}")
+                cites += [c for n in reg.notes if n.layer.name == "update" for c in n.cite if c not in cites]
+                cites += [c for c in reg.status.cite if c not in cites]
             free = sum(i.treatment_free[1] - i.treatment_free[0] + 1 for i in plan.infos if i.treatment_free)
             hosp = int(plan.frame.hospital.sum())
             premed = int((plan.frame.premedication != "").sum())
@@ -190,7 +190,7 @@ class ScheduleTimeline(W.VBox, Guarded):
                 f"{plan.regimen_id}: {plan.cycles} cycle(s), {len(plan.frame)} administration days, "
                 f"{free} treatment-free days, {hosp} hospital days, {premed} premedication days, {first} to {last}"
             )
-        self.notes.value = "".join(f'<div class="alledu-warn">{n}</div>' for n in notes)
+        self.notes.value = "".join(notes)
         self._draw()
         self.citations = cites
         self.table.value = "".join(self._table_html(p) for p in self.plans)
