@@ -160,6 +160,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-browser", action="store_true")
     p.add_argument("--token", default="")
     p.add_argument("--base-url", default="/")
+    p.add_argument(
+        "--pool",
+        type=int,
+        default=None,
+        help="preheated kernels per lesson (default in alledu/serve/voila.py); raise it for a class",
+    )
     return parser
 
 
@@ -241,6 +247,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 open_browser=not ns.no_browser,
                 token=ns.token,
                 base_url=ns.base_url,
+                pool=ns.pool,
             )
         out = {"bsa": run_bsa, "schedule": run_schedule, "eligibility": run_eligibility}[ns.command](ns)
     except InvalidInput as exc:

@@ -42,6 +42,7 @@ class Lesson:
     def __init__(self, browser, served: str, lesson_id: str) -> None:
         self.base = served.rstrip("/")
         self.page = browser.new_page(viewport={"width": 1280, "height": 3200})
+        self.page.set_default_timeout(60_000)  # a 2-core CI machine refilling kernel pools is slow
         self.requests: list[str] = []
         self.page.on("request", lambda r: self.requests.append(r.url))
         self.lesson_id = lesson_id

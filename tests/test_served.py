@@ -163,6 +163,9 @@ def test_serve_options_reach_voila() -> None:
     assert env["ALLEDU_PLOTLY_BUNDLE"].startswith("voila/templates/alledu/static/plotly-widget-")
     cmd, _ = voila_command(port=8866, host="127.0.0.1", open_browser=True, token="", base_url="/")
     assert "--no-browser" not in cmd and "--Voila.base_url=/" in cmd
+    assert not any("pool_size" in part for part in cmd)  # the default lives in voila.py
+    cmd, _ = voila_command(port=8866, host="127.0.0.1", open_browser=False, token="", base_url="/", pool=4)
+    assert "--VoilaConfiguration.default_pool_size=4" in cmd
 
 
 def test_cli_serve_defaults() -> None:
@@ -170,3 +173,14 @@ def test_cli_serve_defaults() -> None:
 
     ns = build_parser().parse_args(["serve"])
     assert (ns.port, ns.host, ns.no_browser, ns.token, ns.base_url) == (8866, "127.0.0.1", False, "", "/")
+
+
+def test_cli_serve_passes_every_option(monkeypatch: pytest.MonkeyPatch) -> None:
+    import alledu.serve
+    from alledu.cli import main
+
+    seen: dict = {}
+    monkeypatch.setattr(alledu.serve, "serve", lambda **kw: seen.update(kw) or 0)
+    argv = ["serve", "--port", "9002", "--host", "0.0.0.0", "--no-browser", "--token", "t", "--base-url", "/x/"]
+    assert main([*argv, "--pool", "3"]) == 0
+    assert seen == {"port": 9002, "host": "0.0.0.0", "open_browser": False, "token": "t", "base_url": "/x/", "pool": 3}

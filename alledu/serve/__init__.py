@@ -73,7 +73,7 @@ def plotly_bundle_dir() -> tuple[Path, str]:
 
 
 def voila_command(
-    *, port: int, host: str, open_browser: bool, token: str, base_url: str
+    *, port: int, host: str, open_browser: bool, token: str, base_url: str, pool: int | None = None
 ) -> tuple[list[str], dict[str, str]]:
     """The Voila command line and environment `alledu serve` runs (also used by tests)."""
     if not base_url.startswith("/"):
@@ -100,13 +100,24 @@ def voila_command(
     ]
     if not open_browser:
         cmd.append("--no-browser")
+    if pool is not None:
+        if pool < 0:
+            raise ValueError(f"pool: {pool} is not accepted; accepted: 0 or more kernels per lesson")
+        cmd.append(f"--VoilaConfiguration.default_pool_size={pool}")
     return cmd, env
 
 
-def serve(*, port: int = 8866, host: str = "127.0.0.1", open_browser: bool = True, token: str = "",
-          base_url: str = "/") -> int:  # fmt: skip
+def serve(
+    *,
+    port: int = 8866,
+    host: str = "127.0.0.1",
+    open_browser: bool = True,
+    token: str = "",
+    base_url: str = "/",
+    pool: int | None = None,
+) -> int:
     """Run Voila in the foreground until interrupted; returns its exit status."""
-    cmd, env = voila_command(port=port, host=host, open_browser=open_browser, token=token, base_url=base_url)
+    cmd, env = voila_command(port=port, host=host, open_browser=open_browser, token=token, base_url=base_url, pool=pool)
     print(f"alledu: serving the lessons on http://{host}:{port}{base_url if base_url.startswith('/') else '/'}")
     try:
         return subprocess.call(cmd, env=env)

@@ -27,7 +27,7 @@ c.VoilaConfiguration.file_denylist = [
     r"(^|.*/)\..*",
     r".*__pycache__.*",
 ]
-c.VoilaKernelManager.kernel_pools_config = {"default": {"pool_size": 1}}
+c.VoilaConfiguration.default_pool_size = 1  # preheated kernels per lesson; `alledu serve --pool N`
 c.MappingKernelManager.cull_idle_timeout = 1800
 c.MappingKernelManager.cull_interval = 60
 c.MappingKernelManager.cull_connected = True
