@@ -197,3 +197,59 @@ def test_06_quiz(open_lesson) -> None:
     lesson.page.click("text=Check answer")
     lesson.page.wait_for_selector("text=/[✓✗] (Correct|Not quite)/")
     lesson.shot()
+
+
+def test_lessons_run_in_jupyterlab(browser, tmp_path: Path) -> None:
+    """Self-study path: the same lessons, run in JupyterLab (plotly's own widget bundle there)."""
+    import shutil
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    from tests.server import free_port
+
+    for nb in (ROOT / "notebooks").glob("*.ipynb"):  # a copy: JupyterLab autosaves what it runs
+        shutil.copy(nb, tmp_path / nb.name)
+    port = free_port()
+    lab = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "jupyterlab",
+            f"--port={port}",
+            "--no-browser",
+            "--allow-root",
+            "--IdentityProvider.token=",
+            f"--ServerApp.root_dir={tmp_path}",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}/"
+    try:
+        for _ in range(240):
+            try:
+                urllib.request.urlopen(base + "api", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.5)
+        page = browser.new_page(viewport={"width": 1400, "height": 4000})  # Lab renders visible cells only
+        page.set_default_timeout(90_000)
+        for lesson_id, ready in (
+            ("02_bsa_and_dosing", "text=5 mcg/m2/day x 1.0408 m2 = 5.20 mcg/day"),
+            ("03_schedule_timeline", ".js-plotly-plot .main-svg"),
+        ):
+            page.goto(f"{base}lab/tree/{lesson_id}.ipynb")
+            page.wait_for_selector(".jp-Notebook")
+            page.wait_for_timeout(5000)  # let Lab settle its kernel session before the menu is used
+            page.click("text=Run")
+            page.click("text=Run All Cells")
+            page.wait_for_selector(ready)
+        assert page.locator(".js-plotly-plot .bars path").count() > 0
+        SHOTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(SHOTS / "jupyterlab_03.png"))
+        page.close()
+    finally:
+        lab.terminate()
+        lab.wait(timeout=30)
