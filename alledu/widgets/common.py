@@ -107,8 +107,8 @@ class Guarded:
             except Exception as exc:  # shown in the page; full detail to the server log
                 if not isinstance(exc, InvalidInput):
                     log.exception("error in lesson callback %s", getattr(fn, "__name__", fn))
+                self.on_error(exc)  # clear stale results first, so no dose is ever shown beside the message
                 self.message.value = error_html(exc)
-                self.on_error(exc)
                 return None
 
         return wrapper  # type: ignore[return-value]
