@@ -95,7 +95,8 @@ def voila_command(
         f"--Voila.ip={host}",
         f"--Voila.base_url={base_url}",
         f"--token={token}",
-        f"--Voila.config_file_paths=['{HERE}']",
+        "--Voila.config_file_paths",
+        str(HERE),
         "--Voila.port_retries=0",
     ]
     if not open_browser:
