@@ -22,7 +22,7 @@ from alledu.eligibility import eligibility
 from alledu.errors import InvalidInput
 from alledu.patient import Patient
 from alledu.schedule import regimen, regimen_ids, schedule
-from alledu.validate import accepted_range
+from alledu.validate import parse_number, parse_whole
 
 EXIT_BAD_INPUT = 2
 
@@ -53,10 +53,7 @@ def _num(field: str, limit: str | None = None):
 
     @_typed
     def parse(text: str) -> float:
-        try:
-            return float(text)
-        except ValueError:
-            raise InvalidInput(field, text, accepted_range(limit or field), "must be a number") from None
+        return parse_number(field, text, limit=limit)
 
     return parse
 
@@ -64,10 +61,7 @@ def _num(field: str, limit: str | None = None):
 def _int(field: str):
     @_typed
     def parse(text: str) -> int:
-        try:
-            return int(text)
-        except ValueError:
-            raise InvalidInput(field, text, accepted_range(field), "must be a whole number") from None
+        return parse_whole(field, text)
 
     return parse
 

@@ -10,6 +10,7 @@ import dataclasses
 from typing import Any, Literal
 
 from alledu import validate
+from alledu.errors import InvalidInput
 
 Lineage = Literal["B", "T"]
 DiseaseStatus = Literal["relapsed", "refractory", "remission"]
@@ -93,7 +94,7 @@ def check_field(name: str, value: Any) -> Any:
         return validate.one_of(name, value.upper() if isinstance(value, str) else value, LINEAGES)
     if name == "disease_status":
         return validate.one_of(name, value, STATUSES)
-    raise validate.InvalidInput("field", name, "one of " + ", ".join(PATIENT_FIELDS))
+    raise InvalidInput("field", name, "one of " + ", ".join(PATIENT_FIELDS))
 
 
 @dataclasses.dataclass(frozen=True)

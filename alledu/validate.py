@@ -12,8 +12,6 @@ from typing import Any
 from alledu.content_loader import content
 from alledu.errors import InvalidInput
 
-__all__ = ["InvalidInput", "accepted_range", "flag", "number", "one_of", "whole"]
-
 
 def accepted_range(field: str) -> str:
     """Human text for a field's accepted range, from limits.yaml."""
@@ -33,6 +31,22 @@ def number(field: str, value: Any, *, limit: str | None = None) -> float:
     if not lim.min <= x <= lim.max:
         raise InvalidInput(field, value, accepted_range(key))
     return x
+
+
+def parse_number(field: str, text: str, *, limit: str | None = None) -> float:
+    """A number typed as text (command line, text box); the message names the field's range."""
+    try:
+        return float(text)
+    except ValueError:
+        raise InvalidInput(field, text, accepted_range(limit or field), "must be a number") from None
+
+
+def parse_whole(field: str, text: str) -> int:
+    """A whole number typed as text."""
+    try:
+        return int(text)
+    except ValueError:
+        raise InvalidInput(field, text, accepted_range(field), "must be a whole number") from None
 
 
 def whole(field: str, value: Any) -> int:

@@ -32,13 +32,10 @@ PALETTE = {
     "no": "#D55E00",
     "unknown": "#E69F00",  # orange
     "model": "#CC79A7",  # reddish purple
-    "second": "#E69F00",
 }
 MARK = {True: "✓", False: "✗", None: "?"}
-WORD = {True: "yes", False: "no", None: "unknown"}
 
 LABEL_STYLE = {"description_width": "initial"}
-WIDE = W.Layout(width="max-content", min_width="320px")
 
 CSS = """
 <style>

@@ -164,8 +164,9 @@ class DoseCalculator(W.VBox, Guarded):
         lines = [f"BSA {self.bsa_m2:.4f} m2 ({formula_info(self.formula.value).label})"]
         self.size_rule.value = self._size_rule_html(reg, weight)
         out_rows = []
-        for step in dose_steps(frame):
-            r = round_dose(step.dose, self.rounding.value)
+        steps = dose_steps(frame)
+        rounded = [round_dose(step.dose, self.rounding.value) for step in steps]
+        for step, r in zip(steps, rounded, strict=True):
             cap = (
                 f"<b>▲ CAPPED</b>: {step.dose_before_cap:.2f} → {step.dose:.2f} {esc(step.unit)}"
                 if step.capped
@@ -197,9 +198,7 @@ class DoseCalculator(W.VBox, Guarded):
         )
         policy = policies()[self.rounding.value]
         tol = content().rounding.tolerance_percent
-        worst = max(
-            (round_dose(s.dose, self.rounding.value) for s in dose_steps(frame)), key=lambda x: x.deviation_percent
-        )
+        worst = max(rounded, key=lambda x: x.deviation_percent)
         css = "alledu-ok" if worst.within_tolerance else "alledu-warn"
         self.rounding_note.value = (
             f'<div class="{css}">Rounding: {esc(policy.explain)} Largest change {worst.deviation_percent:.1f}% '

@@ -14,6 +14,7 @@ import ipywidgets as W
 import traitlets as T
 
 from alledu import exercises as E
+from alledu.schedule import regimen
 from alledu.widgets.common import CSS, LABEL_STYLE, Guarded, cite_tag, esc
 
 
@@ -110,6 +111,21 @@ class Stepper(W.VBox, Guarded):
         self.check_button.disabled = True
         self.next_button.disabled = False
 
+    def advance(self) -> None:
+        """Next question or step (both flows share it); `_show` draws it or the final score."""
+        self.index += 1
+        self._show()
+
+    def _show(self) -> None:
+        raise NotImplementedError
+
+    def _unanswered(self, kind: str, given: Any) -> bool:
+        """A single-choice question checked with nothing chosen: ask, do not mark."""
+        if kind == "single" and given is None:
+            self.message.value = '<div class="alledu-warn">Choose an answer first.</div>'
+            return True
+        return False
+
     def _finish(self, title: str, summary: str, scoreline: str) -> None:
         self.state = State.FINISHED
         self.prompt.value = f"<h3>{esc(title)}</h3>"
@@ -167,8 +183,7 @@ class Quiz(Stepper):
     def check(self) -> None:
         q = self.questions[self.index]
         given = self.input.value()
-        if q.kind == "single" and given is None:
-            self.message.value = '<div class="alledu-warn">Choose an answer first.</div>'
+        if self._unanswered(q.kind, given):
             return
         fb = E.check_question(q, given)
         self._show_feedback(fb)
@@ -176,10 +191,6 @@ class Quiz(Stepper):
             f"question {self.index + 1}/{len(self.questions)}: {q.id}: {'correct' if fb.correct else 'wrong'}"
         )
         self.scoreline.value = f"<p>Score: {self.score} / {self.index + 1}</p>"
-
-    def advance(self) -> None:
-        self.index += 1
-        self._show()
 
     @property
     def current(self) -> E.Question:
@@ -232,8 +243,6 @@ class CaseScenario(Stepper):
         kind = {"factors": "multiple", "eligible": "multiple", "single": "single"}.get(step.kind, "numeric")
         unit = None
         if step.kind == "dose":
-            from alledu.schedule import regimen
-
             unit = regimen(step.regimen or "").dose_unit
         elif step.kind == "cycle_days":
             unit = "days"
@@ -247,13 +256,8 @@ class CaseScenario(Stepper):
         s = self.scenario
         step = s.steps[self.index]
         given = self.input.value()
-        if step.kind == "single" and given is None:
-            self.message.value = '<div class="alledu-warn">Choose an answer first.</div>'
+        if self._unanswered(step.kind, given):
             return
         fb = E.check_step(s, step, given)
         self._show_feedback(fb)
         self.summary = f"{s.id}: step {self.index + 1}: {'correct' if fb.correct else 'wrong'}"
-
-    def advance(self) -> None:
-        self.index += 1
-        self._show()

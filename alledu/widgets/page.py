@@ -11,19 +11,19 @@ from typing import Any
 import ipywidgets as W
 
 from alledu.content_loader import content
-from alledu.widgets.common import CSS, esc, footer, header, notice_html
+from alledu.widgets.common import CSS, esc, footer, header
 
 __all__ = ["check", "footer", "header", "lesson_index"]
 
 
-def lesson_index(link_suffix: str = ".ipynb") -> W.HTML:
+def lesson_index() -> W.HTML:
     """Every lesson with its purpose, time and a link (relative, so it works in Lab and Voila)."""
     rows = []
     for item in content().lessons.lessons:
         if item.id == "00_start_here":
             continue
         rows.append(
-            f"<li><a href='{esc(item.id)}{link_suffix}'><b>{esc(item.title)}</b></a> "
+            f"<li><a href='{esc(item.id)}.ipynb'><b>{esc(item.title)}</b></a> "
             f"({item.minutes} min) - {esc(item.purpose)}</li>"
         )
     how = (
@@ -46,7 +46,3 @@ def check(panel: Any) -> None:
     """
     print("Worked example with the starting values (text version):")
     print(getattr(panel, "summary", ""))
-
-
-def notice() -> W.HTML:
-    return W.HTML(CSS + notice_html())

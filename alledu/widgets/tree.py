@@ -18,6 +18,7 @@ from alledu.eligibility import NodeResult, Verdict, criterion_text, eligibility
 from alledu.models import Question
 from alledu.patient import Answers
 from alledu.schedule import regimen
+from alledu.validate import parse_number
 from alledu.widgets.common import CSS, LABEL_STYLE, MARK, Guarded, badge, cite_tag, esc, table
 
 UNKNOWN = "__unknown__"
@@ -115,7 +116,7 @@ class EligibilityTree(W.VBox, Guarded):
             raw = None if self.choice.value == UNKNOWN else self.choice.value
         else:
             text = self.number.value.strip()
-            raw = None if text == "" else _parse_number(q.field, text)
+            raw = None if text == "" else parse_number(q.field, text)
         checked = Answers.of(**{q.field: raw})  # raises InvalidInput naming field, value and range
         answers = dict(self.answers)
         answers[q.field] = checked.values[q.field]
@@ -177,16 +178,6 @@ class EligibilityTree(W.VBox, Guarded):
             f"{v.regimen_id}: {({True: 'eligible', False: 'not eligible', None: 'undecided'})[v.eligible]}"
             for v in verdicts
         )
-
-
-def _parse_number(field: str, text: str) -> float:
-    from alledu.errors import InvalidInput
-    from alledu.validate import accepted_range
-
-    try:
-        return float(text)
-    except ValueError:
-        raise InvalidInput(field, text, accepted_range(field), "must be a number") from None
 
 
 def _node_html(node: NodeResult, asked: str | None) -> str:
