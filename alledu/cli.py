@@ -18,9 +18,11 @@ from typing import Any, NoReturn
 import pandas as pd
 
 from alledu.bsa import all_formulas, bsa, formula_ids
-from alledu.eligibility import eligibility
+from alledu.eligibility import eligibility, population_fit
 from alledu.errors import InvalidInput
-from alledu.patient import Patient
+from alledu.export import handout_lines, to_csv
+from alledu.models import VIEWS, PatientField
+from alledu.patient import PATIENT_FIELDS, Patient, declarations
 from alledu.schedule import regimen, regimen_ids, schedule
 from alledu.validate import parse_number, parse_whole
 
@@ -96,32 +98,31 @@ def _cycles(text: str) -> int:
 
 
 def _body(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--height-cm", type=_num("height_cm"), required=True)
-    p.add_argument("--weight-kg", type=_num("weight_kg"), required=True)
+    for name in ("height_cm", "weight_kg"):
+        _add_field(p, name, declarations()[name])
+
+
+def _add_field(p: argparse.ArgumentParser, name: str, decl: PatientField) -> None:
+    """One flag per declared patient field (content/patient_fields.yaml)."""
+    kw: dict[str, Any] = {"dest": name, "required": decl.required, "help": decl.help}
+    if decl.kind == "number":
+        kw["type"] = _num(name)
+    elif decl.kind == "whole":
+        kw["type"] = _int(name)
+    elif decl.kind == "flag":
+        kw["type"], kw["metavar"] = _bool(name), "yes|no"
+    else:
+        kw["choices"] = [k for k in decl.options or {} if isinstance(k, str)]
+    p.add_argument(decl.flag, **kw)
 
 
 def _patient_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--age", type=_num("age_years"), required=True, help="age in years")
-    _body(p)
-    p.add_argument("--lineage", choices=["B", "T"])
-    p.add_argument("--ph-positive", type=_bool("ph_positive"), metavar="yes|no")
-    p.add_argument("--cd19-positive", type=_bool("cd19_positive"), metavar="yes|no")
-    p.add_argument("--cd22-positive", type=_bool("cd22_positive"), metavar="yes|no")
-    p.add_argument("--status", dest="disease_status", choices=["relapsed", "refractory", "remission"])
-    p.add_argument("--prior-regimens", type=_int("prior_regimens"))
-    p.add_argument("--relapse-number", type=_int("relapse_number"))
-    p.add_argument("--remission-number", type=_int("remission_number"))
-    p.add_argument("--mrd", dest="mrd_percent", type=_num("mrd_percent"), help="MRD in percent")
-    p.add_argument("--cr1-months", dest="cr1_duration_months", type=_num("cr1_duration_months"))
-    p.add_argument("--platelets", dest="platelets_1e9_per_l", type=_num("platelets_1e9_per_l"))
-    p.add_argument("--albumin", dest="albumin_g_dl", type=_num("albumin_g_dl"))
-    p.add_argument("--marrow-blasts", dest="marrow_blasts_percent", type=_num("marrow_blasts_percent"))
+    for name, decl in declarations().items():
+        _add_field(p, name, decl)
 
 
-def _patient(ns: argparse.Namespace) -> Patient:
-    fields = {f.name for f in dataclasses.fields(Patient)}
-    values = {k: v for k, v in vars(ns).items() if k in fields and v is not None}
-    values["age_years"] = ns.age
+def _patient(ns: argparse.Namespace) -> Any:
+    values = {k: getattr(ns, k) for k in PATIENT_FIELDS if getattr(ns, k, None) is not None}
     return Patient(**values)
 
 
@@ -141,11 +142,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--start", type=_date, help="first day of cycle 1, YYYY-MM-DD")
     p.add_argument("--formula", choices=formula_ids(), default="mosteller")
     p.add_argument("--choice", action="append", default=[], metavar="NAME=VALUE", help="regimen choice, repeatable")
+    p.add_argument("--view", choices=VIEWS, default="label", help="label in force (default) or the 2021 review")
     p.add_argument("--format", choices=["table", "csv", "json", "ics"], default="table")
 
     p = sub.add_parser("eligibility", help="which regimens fit a patient, with reasons")
     _patient_args(p)
-    p.add_argument("--layer", choices=["core-2021", "current"], default="core-2021")
+    p.add_argument("--view", choices=VIEWS, default="label", help="label in force (default) or the 2021 review")
     p.add_argument("--format", choices=["table", "json"], default="table")
 
     p = sub.add_parser("serve", help="serve the lessons as apps with Voila")
@@ -193,34 +195,48 @@ def run_schedule(ns: argparse.Namespace) -> str:
         cycles=ns.cycles,
         start=ns.start,
         bsa_formula=ns.formula,
+        view=ns.view,
         **_choices(ns.choice),
     )
+    patient = _patient(ns)
+    context = {
+        "Patient": f"age {patient.age_years:g} years, height {patient.height_cm:g} cm, weight {patient.weight_kg:g} kg",
+        "BSA formula": ns.formula,
+        "Follows": "the label in force" if ns.view == "label" else "the 2021 review",
+    }
+    if ns.choice:
+        context["Choices"] = ", ".join(ns.choice)
     if ns.format == "csv":
-        return frame.to_csv(index=False)
+        return to_csv(frame, ns.regimen_id, patient.age_years, context)
     if ns.format == "json":
         return frame.to_json(orient="records", date_format="iso", indent=2)
     if ns.format == "ics":
         from alledu.export import to_ics
 
-        return to_ics(frame, ns.regimen_id).decode()
+        return to_ics(frame, ns.regimen_id, patient.age_years).decode()
     reg = regimen(ns.regimen_id)
-    shown = frame[[c for c in ("cycle", "day", "date", "dose", "unit", "working") if c in frame]]
-    head = f"{reg.title} - {len(frame)} administration days. Educational use only."
+    shown = frame[[c for c in ("cycle", "day", "date", "dose", "unit", "premedication", "working") if c in frame]]
+    head = f"{reg.title} - {len(frame)} administration days."
+    fit = population_fit(reg, patient.age_years, ns.view)
     body = shown.to_string(index=False, float_format=lambda x: f"{x:.2f}")
-    return f"{head}\n{body}"
+    notes = "\n".join(f"  {line}" for line in [*fit, *handout_lines(ns.regimen_id, patient.age_years, context)])
+    return f"{head}\n{notes}\n{body}"
 
 
 def run_eligibility(ns: argparse.Namespace) -> str:
-    verdicts = eligibility(_patient(ns), layer=ns.layer)
+    verdicts = eligibility(_patient(ns), view=ns.view)
     if ns.format == "json":
         rows = [{k: v for k, v in dataclasses.asdict(verdict).items() if k != "tree"} for verdict in verdicts]
         return json.dumps(rows, indent=2, default=str)
     lines = []
     for v in verdicts:
         word = {True: "ELIGIBLE", False: "not eligible", None: "undecided"}[v.eligible]
+        if v.eligible is not False and v.off_label:
+            word += " (off-label)"
         lines.append(f"{v.regimen_id}: {word}" + (f" (missing: {', '.join(v.missing)})" if v.missing else ""))
         lines += [f"    - {r}" for r in v.reasons]
         lines += [f"    note: {n}" for n in v.notes]
+        lines += [f"    review vs label: {d}" for d in v.differences]
         if v.goal:
             lines.append(f"    goal: {v.goal}")
         lines.append(f"    sources: {', '.join(v.citations)}")

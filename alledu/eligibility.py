@@ -1,8 +1,12 @@
 """Which regimens fit a patient, walked over rule trees kept in the regimen files.
 
-Why: the rules are data (all / any / check nodes), so a lesson can draw the same tree and
-light the path a patient takes. Unknown facts use three-valued logic: a verdict is False as
+Why: the rules are data (all / any / check / dated nodes), so a lesson can draw the same tree
+and light the path a patient takes. Unknown facts use three-valued logic: a verdict is False as
 soon as a known criterion fails, None only when nothing failed and a needed fact is unknown.
+
+Sources: by default a patient is judged by the label in force on the content-checked date
+(`view="label"`); `view="review"` judges by the 2021 review, for comparison. Every verdict
+lists where the two disagree, so a page can show them side by side.
 """
 
 from __future__ import annotations
@@ -12,11 +16,9 @@ from typing import Any, Literal
 
 from alledu.content_loader import content
 from alledu.errors import InvalidInput
-from alledu.models import Check, Regimen, Rule
+from alledu.models import VIEWS, Criterion, History, Regimen, Rule, Said, View
 from alledu.patient import Answers, Patient
 from alledu.schedule import regimen, regimen_ids
-
-Layered = Literal["core-2021", "current"]
 
 _OPS = {
     "eq": "is",
@@ -25,7 +27,6 @@ _OPS = {
     "gt": "more than",
     "le": "at most",
     "lt": "less than",
-    "between": "from",
 }
 
 
@@ -36,7 +37,8 @@ class NodeResult:
     path: str  # e.g. "0.2" = third child of the root
     kind: Literal["all", "any", "check"]
     result: bool | None
-    check: Check | None = None
+    field: str | None = None
+    criterion: Criterion | None = None  # None on a check node: no criterion in this source
     value: Any = None
     reason: str | None = None
     children: tuple[NodeResult, ...] = ()
@@ -44,7 +46,7 @@ class NodeResult:
 
 @dataclasses.dataclass(frozen=True)
 class Verdict:
-    """One regimen's verdict for one patient."""
+    """One regimen's verdict for one patient, in one view (label or review)."""
 
     regimen_id: str
     eligible: bool | None
@@ -52,55 +54,69 @@ class Verdict:
     missing: tuple[str, ...]
     citations: tuple[str, ...]
     notes: tuple[str, ...]
-    status: str
-    layer: Layered
+    differences: tuple[str, ...]  # where the review and the label in force disagree
+    available: bool
+    off_label: str | None
+    view: View
     goal: str | None
     tree: NodeResult
 
 
 def field_label(field: str) -> tuple[str, str]:
-    """(label, unit) for a patient field, from eligibility.yaml."""
-    for q in content().questions.questions:
-        if q.field == field:
-            return q.label, q.unit or ""
-    return field.replace("_", " "), ""
+    """(label, unit) for a patient field, from patient_fields.yaml."""
+    decl = content().patient_fields.get(field)
+    if decl is None:
+        return field.replace("_", " "), ""
+    return decl.label, decl.unit or ""
 
 
-def _show(field: str, value: Any) -> str:
+def show(field: str, value: Any) -> str:
     """A value as a learner reads it: option labels ('Ph-negative', 'T-cell'), plain numbers."""
-    for q in content().questions.questions:
-        if q.field != field or not q.options or isinstance(value, (list, tuple)):
-            continue
+    decl = content().patient_fields.get(field)
+    if isinstance(value, (list, tuple)):
+        return " or ".join(show(field, v) for v in value)
+    if decl is not None and decl.options:
         # 1 == True in Python: only look a bool up among bool options, a string among strings
-        if value in q.options and isinstance(value, bool) == isinstance(next(iter(q.options)), bool):
-            return q.options[value]
+        for key, label in decl.options.items():
+            if key == value and isinstance(key, bool) == isinstance(value, bool):
+                return label
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, (list, tuple)):
-        return " or ".join(_show(field, v) for v in value)
     if isinstance(value, float) and value.is_integer():
         return f"{value:g}"
     return str(value)
 
 
-def criterion_text(check: Check) -> str:
-    """The criterion in words, e.g. 'Age from 1 to 21 years'."""
-    label, unit = field_label(check.field)
+def ordinal(n: float) -> str:
+    """22 -> '22nd', 11 -> '11th'."""
+    k = int(n)
+    suffix = "th" if k % 100 in (11, 12, 13) else {1: "st", 2: "nd", 3: "rd"}.get(k % 10, "th")
+    return f"{k}{suffix}"
+
+
+def criterion_text(field: str, c: Criterion) -> str:
+    """The criterion in words, e.g. 'Age from 1 to 21 years (up to the 22nd birthday)'."""
+    label, unit = field_label(field)
     unit = f" {unit}" if unit else ""
-    if check.op == "between":
-        lo, hi = check.value
-        return f"{label} from {_show(check.field, lo)} to {_show(check.field, hi)}{unit}"
-    if check.op in ("eq", "in"):
-        return f"{label}: {_show(check.field, check.value)}"
-    return f"{label} {_OPS[check.op]} {_show(check.field, check.value)}{unit}"
+    if c.op == "between":
+        lo, hi = c.value
+        return f"{label} from {show(field, lo)} to {show(field, hi)}{unit}"
+    if c.op == "years_between":
+        lo, hi = c.value
+        return f"{label} from {show(field, lo)} to {show(field, hi)} years old (up to the {ordinal(hi + 1)} birthday)"
+    if c.op == "years_at_most":
+        return f"{label} up to {show(field, c.value)} years old (before the {ordinal(c.value + 1)} birthday)"
+    if c.op in ("eq", "in"):
+        return f"{label}: {show(field, c.value)}"
+    return f"{label} {_OPS[c.op]} {show(field, c.value)}{unit}"
 
 
-def test(check: Check, value: Any) -> bool | None:
+def test(c: Criterion, value: Any) -> bool | None:
     """True / False, or None when the patient's value is unknown."""
     if value is None:
         return None
-    want = check.value
-    match check.op:
+    want = c.value
+    match c.op:
         case "eq":
             return value == want
         case "in":
@@ -115,35 +131,43 @@ def test(check: Check, value: Any) -> bool | None:
             return value < want
         case "between":
             return want[0] <= value <= want[1]
-    raise AssertionError(check.op)
+        case "years_between":  # "1 to 21 years old" runs up to the 22nd birthday
+            return want[0] <= value < want[1] + 1
+        case "years_at_most":
+            return value < want + 1
+    raise AssertionError(c.op)
 
 
-def active_check(check: Check, layer: Layered) -> tuple[Check | None, str | None]:
-    """The check in force in this layer, and the update note that changed it (if any)."""
-    if layer == "current" and check.update is not None:
-        return check.update.replace_with, check.update.note
-    return check, None
-
-
-def walk(rule: Rule, patient: Patient | Answers, layer: Layered, path: str = "0") -> NodeResult:
-    """Evaluate every node (no short cut) so the whole lit tree can be drawn."""
+def in_force(rule: Rule, view: View) -> tuple[str, Criterion | None, Said[Any] | None]:
+    """(field, criterion in force in this view or None, the dated statement it came from)."""
     if rule.check is not None:
-        check, changed = active_check(rule.check, layer)
-        if check is None:
-            return NodeResult(path, "check", True, rule.check, None, f"No longer a criterion: {changed}")
-        value = getattr(patient, check.field)
-        result = test(check, value)
-        _label, unit = field_label(check.field)
-        why = f" - {check.why}" if check.why else ""
+        return rule.check.field, rule.check, None
+    assert rule.dated is not None
+    said = rule.dated.history.said(view)
+    return rule.dated.field, (said.value if said else None), said
+
+
+def walk(rule: Rule, patient: Any, view: View, path: str = "0") -> NodeResult:
+    """Evaluate every node (no short cut) so the whole lit tree can be drawn."""
+    if rule.check is not None or rule.dated is not None:
+        field, crit, said = in_force(rule, view)
+        if crit is None:
+            source = "the label in force" if view == "label" else "the review"
+            why = f" ({said.note})" if said and said.note else ""
+            label, _unit = field_label(field)
+            return NodeResult(path, "check", True, field, None, None, f"{label}: no criterion in {source}{why}.")
+        value = getattr(patient, field)
+        result = test(crit, value)
+        _label, unit = field_label(field)
+        why = f" - {crit.why}" if crit.why else ""
         if value is None:
-            reason = f"{criterion_text(check)}{why}. Patient: unknown."
+            reason = f"{criterion_text(field, crit)}{why}. Patient: unknown."
         else:
-            shown = f"{_show(check.field, value)}{' ' + unit if unit else ''}"
-            mark = "met" if result else "not met"
-            reason = f"{criterion_text(check)}{why}. Patient: {shown} ({mark})."
-        return NodeResult(path, "check", result, check, value, reason)
+            shown = f"{show(field, value)}{' ' + unit if unit else ''}"
+            reason = f"{criterion_text(field, crit)}{why}. Patient: {shown} ({'met' if result else 'not met'})."
+        return NodeResult(path, "check", result, field, crit, value, reason)
     kind: Literal["all", "any"] = "all" if rule.all is not None else "any"
-    children = tuple(walk(r, patient, layer, f"{path}.{i}") for i, r in enumerate(rule.all or rule.any or ()))
+    children = tuple(walk(r, patient, view, f"{path}.{i}") for i, r in enumerate(rule.all or rule.any or ()))
     results = [c.result for c in children]
     if kind == "all":
         result = False if False in results else (None if None in results else True)
@@ -152,8 +176,8 @@ def walk(rule: Rule, patient: Patient | Answers, layer: Layered, path: str = "0"
     return NodeResult(path, kind, result, children=children)
 
 
-def _checks(node: NodeResult) -> list[NodeResult]:
-    return [node] if node.kind == "check" else [n for c in node.children for n in _checks(c)]
+def checks(node: NodeResult) -> list[NodeResult]:
+    return [node] if node.kind == "check" else [n for c in node.children for n in checks(c)]
 
 
 def _missing(node: NodeResult) -> list[str]:
@@ -161,36 +185,114 @@ def _missing(node: NodeResult) -> list[str]:
     if node.result is not None:
         return []
     if node.kind == "check":
-        return [node.check.field] if node.check else []
+        return [node.field] if node.field and node.criterion else []
     return [f for c in node.children if c.result is None for f in _missing(c)]
 
 
-def verdict(reg: Regimen, patient: Patient | Answers, layer: Layered = "core-2021") -> Verdict:
+def _said_text(field: str, said: Said[Any] | None) -> str:
+    if said is None or said.value is None:
+        return "no criterion" + (f" ({said.note})" if said and said.note else "")
+    return criterion_text(field, said.value)
+
+
+def review_date() -> str:
+    return content().meta.core_review.date.isoformat()
+
+
+def history_differences(what: str, history: History[Any], fmt: Any = str) -> list[str]:
+    """'The review (2021-07-02) says X; the label has said Y since DATE.' when they differ.
+
+    When the label's change predates the review, say plainly that the review was out of date
+    on its own date.
+    """
+    if not history.differs():
+        return []
+    review, label = history.review, history.said("label")
+    said_review = "says nothing about it" if review is None else f"says: {fmt(review)}"
+    if label is None:
+        return [f"{what}: the review ({review_date()}) {said_review}; the label says nothing about it."]
+    since = f"since {label.when()}" if label.since else "(date of this wording not verified)"
+    text = f"{what}: the review ({review_date()}) {said_review}; the label has said: {fmt(label)} {since}."
+    if label.since is not None and label.since < content().meta.core_review.date:
+        text += " The review was already out of date on its own date."
+    return [text]
+
+
+def differences(reg: Regimen) -> list[str]:
+    """Every place where the review and the label in force disagree for this regimen."""
+    out: list[str] = []
+
+    def crit_fmt(field: str):
+        return lambda s: _said_text(field, s)
+
+    def each(rule: Rule) -> None:
+        if rule.dated is not None:
+            label, _ = field_label(rule.dated.field)
+            out.extend(history_differences(label, rule.dated.history, crit_fmt(rule.dated.field)))
+        for child in rule.all or rule.any or ():
+            each(child)
+
+    out += history_differences("Indication", reg.indication, lambda s: s.value)
+    out += history_differences("Availability", reg.status, lambda s: s.value + (f" ({s.note})" if s.note else ""))
+    each(reg.eligibility)
+    for m in reg.max_cycles:
+        out += history_differences("Most cycles", m.value, lambda s: f"{s.value}" + (f" - {s.note}" if s.note else ""))
+    for plan in reg.cycles:
+        first, last = plan.cycles
+        span = f"cycles {first}-{last}" if last != first else f"cycle {first}"
+        out += history_differences(
+            f"Cycle length ({span})",
+            plan.length_days,
+            lambda s: (
+                (f"{s.value} days" if s.value is not None else "no fixed length") + (f" - {s.note}" if s.note else "")
+            ),
+        )
+    return out
+
+
+def _cites(*groups: Any) -> list[str]:
+    seen: list[str] = []
+    for group in groups:
+        seen += [c for c in group if c not in seen]
+    return seen
+
+
+def verdict(reg: Regimen, patient: Any, view: View = "label") -> Verdict:
     """Judge one regimen; reasons list every criterion with the patient's value."""
-    tree = walk(reg.eligibility, patient, layer)
-    checks = _checks(tree)
-    reasons = [n.reason for n in checks if n.reason]
-    notes = [f"{n.layer.describe()}: {n.text}" for n in reg.notes if n.layer.name == "update"]
-    cites = list(reg.cite)
-    for n in reg.notes:
-        if n.layer.name == "update":
-            cites += [c for c in n.cite if c not in cites]
+    tree = walk(reg.eligibility, patient, view)
+    nodes = checks(tree)
+    reasons = [n.reason for n in nodes if n.reason]
+    cites = _cites(reg.cite)
+    notes = [f"Label {n.when()}: {n.value}" for n in reg.dated_notes]
+    cites = _cites(cites, *(n.cite for n in reg.dated_notes))
     eligible = tree.result
-    status = reg.status.name
-    if reg.status.name == "withdrawn":
-        notes.insert(0, f"Withdrawn {reg.status.date}: {reg.status.note}")
-        cites += [c for c in reg.status.cite if c not in cites]
-        if layer == "current":
-            reasons.append(f"No longer available: approval withdrawn {reg.status.date}.")
-            eligible = False
-    for n in checks:  # criteria changed by a later update: cite the source of the change
-        if n.check is not None and n.check.update is not None:
-            cites += [c for c in n.check.update.cite if c not in cites]
-    goal_fact = content().evidence.goal
+    withdrawn = reg.withdrawn(view)
+    if withdrawn is not None:
+        reasons.append(f"No longer available: {withdrawn.note or 'approval withdrawn'} (since {withdrawn.when()}).")
+        cites = _cites(cites, withdrawn.cite)
+        eligible = False
+    elif reg.withdrawn("label") is not None:
+        w = reg.withdrawn("label")
+        assert w is not None
+        notes.insert(0, f"Withdrawn since {w.when()}: {w.note}")
+        cites = _cites(cites, w.cite)
+
+    def walk_cites(rule: Rule) -> None:
+        nonlocal cites
+        if rule.dated is not None:
+            said = rule.dated.history.said(view)
+            if said is not None:
+                cites = _cites(cites, said.cite)
+        for child in rule.all or rule.any or ():
+            walk_cites(child)
+
+    walk_cites(reg.eligibility)
+    diffs = differences(reg)
     goal = None
     if eligible is not False and reg.relapse_goal:
+        goal_fact = content().evidence.goal
         goal = goal_fact.text
-        cites += [c for c in goal_fact.cite if c not in cites]
+        cites = _cites(cites, goal_fact.cite)
     return Verdict(
         regimen_id=reg.id,
         eligible=eligible,
@@ -198,21 +300,61 @@ def verdict(reg: Regimen, patient: Patient | Answers, layer: Layered = "core-202
         missing=tuple(dict.fromkeys(_missing(tree))) if eligible is None else (),
         citations=tuple(cites),
         notes=tuple(notes),
-        status=status,
-        layer=layer,
+        differences=tuple(diffs),
+        available=withdrawn is None,
+        off_label=reg.off_label,
+        view=view,
         goal=goal,
         tree=tree,
     )
 
 
-def eligibility(patient: Patient | Answers, layer: Layered = "core-2021") -> list[Verdict]:
+def check_view(view: Any) -> View:
+    if view not in VIEWS:
+        raise InvalidInput("view", view, "'label' (the label in force, the default) or 'review' (the 2021 review)")
+    return view
+
+
+def eligibility(patient: Any, view: View = "label") -> list[Verdict]:
     """One verdict per regimen id, in lesson order.
 
-    `layer="core-2021"` judges by the 2021 review; `layer="current"` applies the dated
-    updates kept in the content (dropped or changed criteria, withdrawals).
+    `view="label"` (default) judges by the US label in force on the content-checked date;
+    `view="review"` judges by the 2021 review, which a teacher may want for comparison. Each
+    verdict's `differences` says where the two disagree.
     """
     if not isinstance(patient, (Patient, Answers)):
         raise InvalidInput("patient", patient, "an alledu.Patient")
-    if layer not in ("core-2021", "current"):
-        raise InvalidInput("layer", layer, "'core-2021' or 'current'")
-    return [verdict(regimen(rid), patient, layer) for rid in regimen_ids()]
+    view = check_view(view)
+    return [verdict(regimen(rid), patient, view) for rid in regimen_ids()]
+
+
+def population_fit(reg: Regimen, age_years: float | None, view: View = "label") -> list[str]:
+    """Whom this regimen's dose is for, said next to the dose when the patient falls outside.
+
+    Uses the age criteria of the regimen's own tree (so the warning can never disagree with the
+    verdict), and its off-label statement.
+    """
+    out: list[str] = []
+    if reg.off_label:
+        out.append(reg.off_label)
+    if age_years is None:
+        return out
+
+    def ages(rule: Rule) -> list[tuple[Criterion, str]]:
+        found = []
+        if rule.check is not None or rule.dated is not None:
+            field, crit, _said = in_force(rule, view)
+            if field == "age_years" and crit is not None:
+                found.append((crit, field))
+        for child in rule.all or rule.any or ():
+            found += ages(child)
+        return found
+
+    for crit, field in ages(reg.eligibility):
+        if test(crit, age_years) is False:
+            why = f" ({crit.why})" if crit.why else ""
+            out.append(
+                f"Not this patient's dose: {reg.short_title} is for patients with {criterion_text(field, crit).lower()}"
+                f"{why}; this patient is {show(field, age_years)} years old."
+            )
+    return out

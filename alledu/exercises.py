@@ -9,112 +9,38 @@ code, so it is tested without a browser.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import random
-from importlib import resources
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import Field, model_validator
-
-from alledu.content_loader import content, parse, read_yaml
+from alledu.content_loader import content
 from alledu.eligibility import eligibility
 from alledu.errors import ContentError, InvalidInput
-from alledu.models import Frozen
+from alledu.models import DoseSpec, Question, QuestionBank, Scenario, Step
 from alledu.patient import Patient
 from alledu.prognosis import first_relapse
-from alledu.schedule import regimen, schedule, timeline
+from alledu.schedule import regimen, safety_notes, schedule, timeline
 
-
-class DoseSpec(Frozen):
-    regimen: str
-    patient: dict[str, float]
-    cycle: int = 1
-    day: int = 1
-    choices: dict[str, str] = Field(default_factory=dict)
-
-
-class Answer(Frozen):
-    dose: DoseSpec | None = None
-    content: str | None = None
-
-
-class Question(Frozen):
-    id: str
-    kind: Literal["single", "multiple", "numeric"]
-    prompt: str
-    options: dict[str, str] = Field(default_factory=dict)
-    correct: str | tuple[str, ...] | None = None
-    answer: Answer | None = None
-    unit: str | None = None
-    tolerance_percent: float | None = None
-    explain: str
-    cite: tuple[str, ...]
-
-    @model_validator(mode="after")
-    def _complete(self) -> Question:
-        if self.kind == "numeric":
-            if self.answer is None or self.tolerance_percent is None:
-                raise ValueError("a numeric question needs answer and tolerance_percent")
-        else:
-            wanted = (self.correct,) if isinstance(self.correct, str) else tuple(self.correct or ())
-            if not wanted or any(w not in self.options for w in wanted):
-                raise ValueError(f"correct {self.correct!r} must name options among {list(self.options)}")
-            if self.kind == "single" and not isinstance(self.correct, str):
-                raise ValueError("a single-choice question has one correct option")
-        return self
-
-
-class QuestionBank(Frozen):
-    questions: tuple[Question, ...]
-
-
-class Step(Frozen):
-    kind: Literal["factors", "eligible", "dose", "cycle_days", "single"]
-    prompt: str
-    regimen: str | None = None
-    cycle: int = 1
-    day: int = 1
-    tolerance_percent: float = 0
-    options: dict[str, str] = Field(default_factory=dict)
-    correct: str | None = None
-    explain: str | None = None
-    cite: tuple[str, ...] = ()
-
-
-class Scenario(Frozen):
-    id: str
-    title: str
-    vignette: str
-    patient: dict[str, Any]
-    steps: tuple[Step, ...]
-    expected: dict[str, Any]
+__all__ = ["DoseSpec", "Feedback", "Question", "QuestionBank", "Scenario", "Step"]
 
 
 @dataclasses.dataclass(frozen=True)
 class Feedback:
+    """A marked answer. `safety` holds the regimen's safety notes when a dose is shown."""
+
     correct: bool
     text: str
     expected: Any
     cite: tuple[str, ...]
+    safety: tuple[str, ...] = ()
 
 
-# ---- loading ----------------------------------------------------------------------------
-@functools.cache
+# ---- loading (validated with the rest of the content) -------------------------------------
 def question_bank() -> QuestionBank:
-    root = resources.files("alledu").joinpath("content")
-    bank = parse(QuestionBank, read_yaml(root, "quiz.yaml"), "quiz.yaml")
-    for q in bank.questions:
-        for key in q.cite:
-            if key not in content().citations:
-                raise ContentError(f"quiz.yaml: field {q.id}.cite: {key!r} is not defined in citations.yaml")
-    return bank
+    return content().quiz
 
 
-@functools.cache
 def scenarios() -> tuple[Scenario, ...]:
-    root = resources.files("alledu").joinpath("content").joinpath("scenarios")
-    names = sorted(p.name for p in root.iterdir() if p.name.endswith(".yaml"))
-    return tuple(parse(Scenario, read_yaml(root, name), f"scenarios/{name}") for name in names)
+    return content().scenarios
 
 
 def scenario(scenario_id: str) -> Scenario:
@@ -145,6 +71,11 @@ def dose_of(spec: DoseSpec | Step, patient: Patient, choices: dict[str, str] | N
     if row.empty:
         raise ContentError(f"no dose on cycle {spec.cycle} day {spec.day} of {spec.regimen}")
     return float(row.dose.iloc[0])
+
+
+def _safety(regimen_id: str, age_years: float | None) -> tuple[str, ...]:
+    """The safety notes that must stand beside any dose of this regimen shown as an answer."""
+    return tuple(n.text for n in safety_notes(regimen_id, age_years))
 
 
 def numeric_answer(q: Question) -> float:
@@ -182,12 +113,30 @@ def check_question(q: Question, given: Any) -> Feedback:
             f"{'Correct' if ok else 'Not quite'}: the answer is {expected:.2f}{unit} "
             f"(accepted within ±{q.tolerance_percent:g}%). {q.explain}"
         )
-        return Feedback(ok, text, expected, q.cite)
+        safety = ()
+        if q.answer and q.answer.dose:
+            safety = _safety(q.answer.dose.regimen, q.answer.dose.patient.get("age_years"))
+        return Feedback(ok, text, expected, q.cite, safety)
     wanted = {q.correct} if isinstance(q.correct, str) else set(q.correct or ())
     got = {given} if isinstance(given, str) else set(given or ())
     ok = got == wanted
     names = "; ".join(q.options[k] for k in q.options if k in wanted)
-    return Feedback(ok, f"{'Correct' if ok else 'Not quite'}: {names}. {q.explain}", sorted(wanted), q.cite)
+    text = f"{'Correct' if ok else 'Not quite'}: {names}."
+    if not ok and q.kind == "multiple":
+        text += _missed_and_wrong(q.options, wanted, got)
+    return Feedback(ok, f"{text} {q.explain}", sorted(wanted), q.cite)
+
+
+def _missed_and_wrong(labels: dict[str, str], wanted: set[str], got: set[str]) -> str:
+    """Name what the learner left out and what they ticked that does not belong."""
+    missed = [labels.get(k, k) for k in labels if k in wanted - got]
+    wrong = [labels.get(k, k) for k in labels if k in got - wanted]
+    text = ""
+    if missed:
+        text += " You missed: " + "; ".join(missed) + "."
+    if wrong:
+        text += " Not correct: " + "; ".join(wrong) + "."
+    return text
 
 
 def shuffled(seed: int) -> list[Question]:
@@ -214,11 +163,11 @@ def step_answer(s: Scenario, step: Step) -> Any:
         case "factors":
             return sorted(f.id for f in first_relapse(p).factors if f.present)
         case "eligible":
-            return [v.regimen_id for v in eligibility(p) if v.eligible]
+            return [v.regimen_id for v in eligibility(p, view=step.view) if v.eligible]
         case "dose":
             return dose_of(step, p)
-        case "cycle_days":
-            return timeline(step.regimen or "", 2)[1].start_day - 1
+        case "cycle_start":
+            return timeline(step.regimen or "", 2)[1].start_day
         case "single":
             return step.correct
     raise AssertionError(step.kind)
@@ -227,7 +176,7 @@ def step_answer(s: Scenario, step: Step) -> Any:
 def step_options(s: Scenario, step: Step) -> dict[str, str]:
     """The choices shown for a step (regimen titles, factor labels, or authored options)."""
     if step.kind == "eligible":
-        return {rid: regimen(rid).title for rid in content().meta.regimens}
+        return {rid: regimen(rid).short_title for rid in content().meta.regimens}
     if step.kind == "factors":
         return {f.id: f.label for f in content().evidence.first_relapse.favourable_factors}
     return dict(step.options)
@@ -236,7 +185,7 @@ def step_options(s: Scenario, step: Step) -> dict[str, str]:
 def check_step(s: Scenario, step: Step, given: Any) -> Feedback:
     """Mark a learner's answer to one scenario step, with an explanation and sources."""
     expected = step_answer(s, step)
-    if step.kind in ("dose", "cycle_days"):
+    if step.kind in ("dose", "cycle_start"):
         value = _number(given)
         ok = within(value, expected, step.tolerance_percent)
         reg = regimen(step.regimen or "")
@@ -246,8 +195,14 @@ def check_step(s: Scenario, step: Step, given: Any) -> Feedback:
                 f"{reg.title}, cycle {step.cycle} day {step.day}: {expected:.2f} {unit} "
                 f"(accepted within ±{step.tolerance_percent:g}%)."
             )
-        else:
-            why = f"Cycle 2 starts {expected:g} days after cycle 1 day 1: the cycle length, gap included."
+            if step.explain:
+                why += f" {step.explain}"
+            safety = _safety(reg.id, s.patient.get("age_years"))
+            return Feedback(ok, f"{'Correct' if ok else 'Not quite'}: {why}", expected, reg.cite, safety)
+        why = (
+            f"Cycle 2 begins on day {expected:g} of the course, that is {expected - 1:g} days after cycle 1 day 1 "
+            "(a full cycle, treatment-free days included)."
+        )
         return Feedback(ok, f"{'Correct' if ok else 'Not quite'}: {why}", expected, reg.cite)
     if step.kind == "single":
         ok = given == expected
@@ -257,16 +212,20 @@ def check_step(s: Scenario, step: Step, given: Any) -> Feedback:
     ok = got == set(expected)
     labels = step_options(s, step)
     names = ", ".join(labels[k] for k in expected) or "none of them"
+    extra = "" if ok else _missed_and_wrong(labels, set(expected), got)
     if step.kind == "eligible":
-        verdicts = {v.regimen_id: v for v in eligibility(scenario_patient(s))}
+        verdicts = {v.regimen_id: v for v in eligibility(scenario_patient(s), view=step.view)}
         wrong = sorted(got - set(expected))
         reasons = [
-            f"{regimen(r).title}: " + "; ".join(x for x in verdicts[r].reasons if "(not met)" in x) for r in wrong
+            f"{regimen(r).short_title}: "
+            + "; ".join(x for x in verdicts[r].reasons if "(not met)" in x or x.startswith("No longer"))
+            for r in wrong
         ]
-        text = f"{'Correct' if ok else 'Not quite'}: the agents that fit are {names}." + (
-            " Ruled out: " + " | ".join(reasons) if reasons else ""
+        source = "by the label in force" if step.view == "label" else "in the 2021 review's view"
+        text = f"{'Correct' if ok else 'Not quite'}: {source}, the agents that fit are {names}.{extra}" + (
+            " Why not: " + " | ".join(reasons) if reasons else ""
         )
-        cites = tuple(dict.fromkeys(c for r in expected for c in verdicts[r].citations))
+        cites = tuple(dict.fromkeys(c for r in [*expected, *wrong] for c in verdicts[r].citations))
         return Feedback(ok, text, expected, cites)
-    text = f"{'Correct' if ok else 'Not quite'}: favourable factors present: {names}."
+    text = f"{'Correct' if ok else 'Not quite'}: favourable factors present: {names}.{extra}"
     return Feedback(ok, text, expected, content().evidence.first_relapse.cite)

@@ -2,16 +2,28 @@
 
 Why: a malformed YAML file must fail when it is loaded, with the file, the field and the bad
 value in the message, never later as a wrong dose. Every numeric fact is an `Amount` that
-carries its own citation, layer and status (filled in from the enclosing regimen when the
-file does not repeat them), so whatever shows a number can also show where it came from.
+carries its own citation (filled in from the enclosing regimen when the file does not repeat
+it), so whatever shows a number can also show where it came from.
+
+What was true when: one mechanism, `History` (think of OpenFisca's dated parameters). A fact
+that the 2021 review and the US label state differently, or that the label changed, is a
+History: the review's statement (dated by meta.core_review.date) and the label's values, each
+with the date it came into force, oldest first. A plain value in a file means "both sources
+agree" and is read as a History whose review and label say the same. Judging a patient uses
+the label in force on the content-checked date by default; the review's view is one argument
+away (`view="review"`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+T = TypeVar("T")
+View = Literal["label", "review"]
+VIEWS: tuple[str, ...] = ("label", "review")
 
 
 class Frozen(BaseModel):
@@ -20,95 +32,129 @@ class Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class Layer(Frozen):
-    """Which body of knowledge a fact belongs to: the 2021 core review or a later update."""
+class Said(Frozen, Generic[T]):
+    """What one source said about a fact: the review's statement or one dated label entry.
 
-    name: Literal["core-2021", "update"]
-    date: dt.date | None = None
+    `since` is the date a label entry came into force (None for the review, whose date is the
+    review's, and for a label entry whose date is not verified: then `date_note` says so).
+    `month_only` marks a date the source gives to the month (shown as YYYY-MM).
+    """
+
+    value: T
+    since: dt.date | None = None
+    month_only: bool = False
     date_note: str | None = None
-
-    @model_validator(mode="after")
-    def _update_is_dated(self) -> Layer:
-        if self.name == "update" and self.date is None and not self.date_note:
-            raise ValueError("an 'update' layer needs a date, or a date_note saying why none")
-        return self
-
-    def describe(self) -> str:
-        """Short label for pages: '2021 core' or 'Update 2024-03-06'."""
-        if self.name == "core-2021":
-            return "2021 core"
-        return f"Update {self.date.isoformat()}" if self.date else "Update (undated)"
-
-
-CORE = Layer(name="core-2021")
-
-
-class Status(Frozen):
-    """Whether a fact or regimen is current, or withdrawn (with its date)."""
-
-    name: Literal["current", "withdrawn"]
-    date: dt.date | None = None
     cite: tuple[str, ...] = ()
     note: str | None = None
 
+    def when(self) -> str:
+        """The date as a learner reads it: '2017-07-11', '2016-09' or 'date not verified'."""
+        if self.since is None:
+            return "date not verified"
+        return self.since.strftime("%Y-%m") if self.month_only else self.since.isoformat()
+
+
+class History(Frozen, Generic[T]):
+    """A fact over time: the review's statement and the label's dated values, oldest first.
+
+    `review: None` means the review says nothing about it; an empty `label` means the label
+    says nothing (e.g. off-label use). Plain values in YAML become a History where both agree.
+    """
+
+    review: Said[T] | None = None
+    label: tuple[Said[T], ...] = ()
+    plain: bool = False  # written as a plain value: both sources agree, nothing dated
+
+    @model_validator(mode="before")
+    @classmethod
+    def _wrap_plain(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data and set(data) <= {"review", "label"}:
+            return data
+        if isinstance(data, History):
+            return data
+        return {"review": {"value": data}, "label": [{"value": data}], "plain": True}
+
     @model_validator(mode="after")
-    def _withdrawn_is_dated(self) -> Status:
-        if self.name == "withdrawn" and self.date is None:
-            raise ValueError("a withdrawn status needs its date")
+    def _dated(self) -> History[T]:
+        if self.review is None and not self.label:
+            raise ValueError("a history needs a review statement or at least one label entry")
+        if self.review is not None and self.review.since is not None:
+            raise ValueError("the review's statement takes the review's date (meta.yaml): give no 'since'")
+        dates = [s.since for s in self.label if s.since is not None]
+        if dates != sorted(dates):
+            raise ValueError(f"label entries must be oldest first, got {[d.isoformat() for d in dates]}")
+        if not self.plain:
+            for s in self.label:
+                if s.since is None and not s.date_note:
+                    raise ValueError("an undated label entry needs a date_note saying why there is no date")
         return self
 
+    def said(self, view: View) -> Said[T] | None:
+        """The review's statement, or the label entry in force now (the newest)."""
+        if view == "review":
+            return self.review
+        return self.label[-1] if self.label else None
 
-CURRENT = Status(name="current")
+    def value(self, view: View, default: Any = None) -> Any:
+        s = self.said(view)
+        return default if s is None else s.value
+
+    def differs(self) -> bool:
+        """Do the review and the label in force say different things?"""
+        return not self.plain and self.value("review") != self.value("label")
 
 
 class Amount(Frozen):
-    """A number with its unit and provenance."""
+    """A number with its unit and citation; a dose cap is an Amount on the dose it limits."""
 
     value: float
     unit: str
     cite: tuple[str, ...] = ()
-    layer: Layer = CORE
-    status: Status = CURRENT
     label: str | None = None
     cap: Amount | None = None
 
 
-class Check(Frozen):
-    """One criterion on a patient field, e.g. age_years between [1, 21]."""
+class Criterion(Frozen):
+    """An operator and a value on a patient field, e.g. `years_between [1, 21]`.
 
-    field: str
-    op: Literal["eq", "in", "ge", "gt", "le", "lt", "between"]
+    Ages: `years_between [a, b]` and `years_at_most b` read ages as people say them: "1 to 21
+    years old" runs up to the 22nd birthday (21.9 is inside, 22.0 is not).
+    """
+
+    op: Literal["eq", "in", "ge", "gt", "le", "lt", "between", "years_between", "years_at_most"]
     value: Any
     why: str | None = None
-    update: CheckUpdate | None = None
 
 
-class CheckUpdate(Frozen):
-    """A later change to one criterion: replaced by another, or dropped (replace_with: null)."""
+class Check(Criterion):
+    """One criterion on a patient field that every source states the same way."""
 
-    date: dt.date | None = None
-    date_note: str | None = None
-    cite: tuple[str, ...] = ()
-    note: str
-    replace_with: Check | None = None
+    field: str
 
-    @property
-    def layer(self) -> Layer:
-        return Layer(name="update", date=self.date, date_note=self.date_note or None)
+
+class DatedCheck(Frozen):
+    """A criterion that the review and the label state differently, or that the label changed.
+
+    A `null` value in a source means "no criterion on this field in that source".
+    """
+
+    field: str
+    history: History[Criterion | None]
 
 
 class Rule(Frozen):
-    """A node of an eligibility tree: exactly one of all / any / check."""
+    """A node of an eligibility tree: exactly one of all / any / check / dated."""
 
     all: tuple[Rule, ...] | None = None
     any: tuple[Rule, ...] | None = None
     check: Check | None = None
+    dated: DatedCheck | None = None
 
     @model_validator(mode="after")
     def _one_kind(self) -> Rule:
-        kinds = [k for k in ("all", "any", "check") if getattr(self, k) is not None]
+        kinds = [k for k in ("all", "any", "check", "dated") if getattr(self, k) is not None]
         if len(kinds) != 1:
-            raise ValueError(f"a rule node needs exactly one of all/any/check, got {kinds or 'none'}")
+            raise ValueError(f"a rule node needs exactly one of all/any/check/dated, got {kinds or 'none'}")
         return self
 
 
@@ -138,9 +184,21 @@ class Dose(Frozen):
         return list(self.days)
 
 
+Population = Literal["all", "adults", "children"]
+
+
 class Premedication(Frozen):
+    """Premedication on named days, for whom (adults / children / all) it is stated.
+
+    `dose` (optional) is computed like a drug dose (per m2 with a cap, or fixed) and shown
+    beside the text; `stated: false` says the sources give nothing for this population.
+    """
+
     days: tuple[int, ...]
+    who: Population = "all"
     text: str
+    dose: Amount | None = None
+    stated: bool = True
 
 
 class CyclePlan(Frozen):
@@ -149,9 +207,7 @@ class CyclePlan(Frozen):
     cycles: tuple[int, int | None]
     when: dict[str, str | None] = {}
     phase: str | None = None
-    layer: Layer | None = None
-    length_days: Amount | None
-    length_note: str | None = None
+    length_days: History[int | None]
     treatment_free: tuple[int, int] | None = None
     hospital: tuple[int, int] | None = None
     premedication: tuple[Premedication, ...] = ()
@@ -170,13 +226,15 @@ class Choice(Frozen):
     options: dict[str, str]
     default: str | None = None
     needed_from_cycle: int | None = None
+    explain: str | None = None
 
 
 class MaxCycles(Frozen):
+    """The most cycles for some choices; `null` = the sources set none (display limit)."""
+
     when: dict[str, str | None] = {}
-    value: int | None
+    value: History[int | None]
     note: str | None = None
-    layer: Layer = CORE
 
 
 class SizeRule(Frozen):
@@ -185,66 +243,84 @@ class SizeRule(Frozen):
 
 
 class Note(Frozen):
+    """A teaching note shown wherever the regimen is shown."""
+
     text: str
     cite: tuple[str, ...] = ()
-    layer: Layer = CORE
+
+
+class Drug(Frozen):
+    """A drug, whatever the regimen: names, mechanism, safety notes (drugs.yaml)."""
+
+    name: str
+    aliases: tuple[str, ...] = ()
+    mechanism: str
+    safety: tuple[Note, ...] = ()
 
 
 class Regimen(Frozen):
-    """One regimen: the facts needed to build its schedule and judge who it fits."""
+    """One regimen: the facts needed to build its schedule and judge who it fits.
+
+    drug_name, aliases, mechanism and the drug's safety notes come from drugs.yaml (the loader
+    fills them in); a regimen file adds only what is its own.
+    """
 
     id: str
     drug: str
     drug_name: str
     aliases: tuple[str, ...] = ()
     title: str
+    short_title: str
     mechanism: str
-    indication: str
+    indication: History[str]
     cite: tuple[str, ...]
-    layer: Layer
-    status: Status
+    status: History[Literal["available", "withdrawn"]] = Field(
+        default_factory=lambda: History.model_validate("available")
+    )
+    off_label: str | None = None  # why this use is outside the label (shown next to every dose)
+    relapse_goal: bool = True  # verdicts restate the CR2 -> alloSCT goal (not for MRD use)
     route: str
     dose_unit: str
     size_rule: SizeRule | None = None
     choices: tuple[Choice, ...] = ()
     max_cycles: tuple[MaxCycles, ...]
     cycles: tuple[CyclePlan, ...]
+    safety: tuple[Note, ...] = ()
     notes: tuple[Note, ...] = ()
+    dated_notes: tuple[Said[str], ...] = ()
     eligibility: Rule
-    relapse_goal: bool = True  # verdicts restate the CR2 -> alloSCT goal (not for MRD use)
 
     @model_validator(mode="before")
     @classmethod
-    def _inherit_provenance(cls, data: Any) -> Any:
-        """Give every Amount the regimen's citations, layer and status unless it states its own."""
-        if not isinstance(data, dict):
-            return data
-        defaults = {k: data.get(k) for k in ("cite", "layer", "status") if data.get(k) is not None}
-        _fill(data.get("cycles"), defaults)
-        _fill(data.get("size_rule"), defaults)
+    def _inherit_cite(cls, data: Any) -> Any:
+        """Give every Amount the regimen's citations unless it states its own."""
+        if isinstance(data, dict) and data.get("cite") is not None:
+            _fill(data.get("cycles"), {"cite": data["cite"]})
+            _fill(data.get("size_rule"), {"cite": data["cite"]})
         return data
 
     def choice(self, name: str) -> Choice | None:
         return next((c for c in self.choices if c.name == name), None)
 
+    def withdrawn(self, view: View = "label") -> Said[str] | None:
+        """The withdrawal entry in force in this view, or None when available."""
+        s = self.status.said(view)
+        return s if s is not None and s.value == "withdrawn" else None
+
 
 def _fill(node: Any, defaults: dict[str, Any]) -> None:
-    """Walk raw YAML; a block's own `layer` becomes the default for what it contains."""
+    """Walk raw YAML and give each {value, unit} mapping the defaults it lacks."""
     if isinstance(node, list):
         for item in node:
             _fill(item, defaults)
         return
     if not isinstance(node, dict):
         return
-    local = dict(defaults)
-    if isinstance(node.get("layer"), dict) and "value" not in node:
-        local["layer"] = node["layer"]
     if "value" in node and "unit" in node:
-        for key, val in local.items():
+        for key, val in defaults.items():
             node.setdefault(key, val)
-    for key, val in node.items():
-        if key not in ("layer", "status"):
-            _fill(val, local)
+    for val in node.values():
+        _fill(val, defaults)
 
 
 class Citation(Frozen):
@@ -256,6 +332,37 @@ class Limit(Frozen):
     min: float
     max: float
     unit: str
+
+
+class PatientField(Frozen):
+    """One patient field, declared once: everything else (checks, CLI, tree, labels) reads it."""
+
+    kind: Literal["number", "whole", "flag", "choice"]
+    label: str
+    unit: str | None = None
+    options: dict[str | bool, str] | None = None
+    min: float | None = None
+    max: float | None = None
+    required: bool = False
+    flag: str
+    help: str
+    ask: bool = False  # asked by the eligibility tree, in file order
+
+    @model_validator(mode="after")
+    def _complete(self) -> PatientField:
+        if self.kind in ("number", "whole") and (self.min is None or self.max is None or self.unit is None):
+            raise ValueError(f"a {self.kind} field needs min, max and unit (its accepted range)")
+        if self.kind in ("flag", "choice") and not self.options:
+            raise ValueError(f"a {self.kind} field needs options")
+        if self.kind == "flag" and set(self.options or {}) != {True, False}:
+            raise ValueError("a flag field's options are exactly true and false")
+        if not self.flag.startswith("--"):
+            raise ValueError(f"flag {self.flag!r} must start with --")
+        return self
+
+    def limit(self) -> Limit:
+        assert self.min is not None and self.max is not None
+        return Limit(min=self.min, max=self.max, unit=self.unit or "")
 
 
 class BsaFormula(Frozen):
@@ -288,6 +395,8 @@ class BsaFormulas(Frozen):
 
 
 class RoundingPolicy(Frozen):
+    """`{unit}` in label and explain is replaced by the dose's unit (mg, mcg/day...)."""
+
     label: str
     step: float | None
     explain: str
@@ -295,6 +404,7 @@ class RoundingPolicy(Frozen):
 
 class Rounding(Frozen):
     tolerance_percent: Amount
+    obese_dosing: Note
     default: str
     policies: dict[str, RoundingPolicy]
 
@@ -309,18 +419,8 @@ class Meta(Frozen):
     core_review: CoreReview
     content_checked: dt.date
     notice: str
+    adult_from_years: Amount
     regimens: tuple[str, ...]
-
-
-class Question(Frozen):
-    field: str
-    label: str
-    options: dict[str | bool, str] | None = None
-    unit: str | None = None
-
-
-class EligibilityQuestions(Frozen):
-    questions: tuple[Question, ...]
 
 
 class Factor(Frozen):
@@ -346,6 +446,7 @@ class Goal(Frozen):
 class FirstRelapse(Frozen):
     trial: str
     cite: tuple[str, ...]
+    cohort_note: str
     figures: dict[str, Amount]
     favourable_factors: tuple[Factor, ...]
     no_influence: tuple[str, ...]
@@ -387,6 +488,7 @@ class ModelPoint(Frozen):
 
 class CureModel(Frozen):
     label: str
+    axis: str
     cite: tuple[str, ...]
     points: tuple[ModelPoint, ModelPoint]
 
@@ -432,6 +534,84 @@ class Lessons(Frozen):
     defaults: LessonDefaults
 
 
-Check.model_rebuild()
+# ---- quiz and case scenarios ------------------------------------------------------------
+class DoseSpec(Frozen):
+    """A dose the domain computes: regimen, patient, cycle and day (and choices)."""
+
+    regimen: str
+    patient: dict[str, Any]
+    cycle: int = 1
+    day: int = 1
+    choices: dict[str, str] = Field(default_factory=dict)
+
+
+class Answer(Frozen):
+    dose: DoseSpec | None = None
+    content: str | None = None
+
+
+class Question(Frozen):
+    id: str
+    kind: Literal["single", "multiple", "numeric"]
+    prompt: str
+    options: dict[str, str] = Field(default_factory=dict)
+    correct: str | tuple[str, ...] | None = None
+    answer: Answer | None = None
+    unit: str | None = None
+    tolerance_percent: float | None = None
+    explain: str
+    cite: tuple[str, ...]
+
+    @model_validator(mode="after")
+    def _complete(self) -> Question:
+        if self.kind == "numeric":
+            if self.answer is None or self.tolerance_percent is None:
+                raise ValueError("a numeric question needs answer and tolerance_percent")
+        else:
+            wanted = (self.correct,) if isinstance(self.correct, str) else tuple(self.correct or ())
+            if not wanted or any(w not in self.options for w in wanted):
+                raise ValueError(f"correct {self.correct!r} must name options among {list(self.options)}")
+            if self.kind == "single" and not isinstance(self.correct, str):
+                raise ValueError("a single-choice question has one correct option")
+        return self
+
+
+class QuestionBank(Frozen):
+    questions: tuple[Question, ...]
+
+
+class Step(Frozen):
+    """One step of a case. Kinds: factors, eligible, dose, cycle_start (course day), single."""
+
+    kind: Literal["factors", "eligible", "dose", "cycle_start", "single"]
+    prompt: str
+    view: View = "label"  # eligible steps: judge by the label in force, or by the 2021 review
+    regimen: str | None = None
+    cycle: int = 1
+    day: int = 1
+    tolerance_percent: float = 0
+    options: dict[str, str] = Field(default_factory=dict)
+    correct: str | None = None
+    explain: str | None = None
+    cite: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _complete(self) -> Step:
+        if self.kind in ("dose", "cycle_start") and not self.regimen:
+            raise ValueError(f"a {self.kind} step names its regimen")
+        if self.kind == "single" and (self.correct not in self.options or not self.explain or not self.cite):
+            raise ValueError("a single step needs options, a correct option among them, explain and cite")
+        return self
+
+
+class Scenario(Frozen):
+    id: str
+    title: str
+    vignette: str
+    patient: dict[str, Any]
+    steps: tuple[Step, ...]
+    expected: dict[str, Any]
+
+
 Rule.model_rebuild()
 Amount.model_rebuild()

@@ -1,100 +1,79 @@
-"""The patient a lesson reasons about.
+"""The patient a lesson reasons about, built from the field declarations.
 
-Why: every calculation starts from the same frozen record, validated once. Unknown facts
-are None, never a guess, so eligibility can say which missing fact would decide a verdict.
+Why: every calculation starts from the same frozen record, validated once. Each field is
+declared once, in content/patient_fields.yaml (kind, unit, label, options, limits); the
+Patient class, its checks, the command line's flags, the eligibility tree's questions and the
+labels on screen are all derived from that file. Unknown facts are None, never a guess, so
+eligibility can say which missing fact would decide a verdict.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Literal
+from typing import Any
 
 from alledu import validate
+from alledu.content_loader import content
 from alledu.errors import InvalidInput
+from alledu.models import PatientField
 
-Lineage = Literal["B", "T"]
-DiseaseStatus = Literal["relapsed", "refractory", "remission"]
-
-LINEAGES: tuple[str, ...] = ("B", "T")
-STATUSES: tuple[str, ...] = ("relapsed", "refractory", "remission")
-_FLOATS = (
-    "mrd_percent",
-    "cr1_duration_months",
-    "platelets_1e9_per_l",
-    "albumin_g_dl",
-    "marrow_blasts_percent",
-)
-_INTS = ("prior_regimens", "relapse_number", "remission_number")
-_BOOLS = ("ph_positive", "cd19_positive", "cd22_positive")
+_PY_TYPES = {"number": float, "whole": int, "flag": bool, "choice": str}
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
-class Patient:
-    """A learner's patient. Required: age, height, weight; everything else may be None."""
+def declarations() -> dict[str, PatientField]:
+    """Every patient field's declaration, in file order."""
+    return dict(content().patient_fields)
 
-    age_years: float
-    height_cm: float
-    weight_kg: float
-    lineage: Lineage | None = None
-    ph_positive: bool | None = None
-    cd19_positive: bool | None = None
-    cd22_positive: bool | None = None
-    disease_status: DiseaseStatus | None = None
-    prior_regimens: int | None = None
-    relapse_number: int | None = None
-    remission_number: int | None = None
-    mrd_percent: float | None = None
-    cr1_duration_months: float | None = None
-    platelets_1e9_per_l: float | None = None
-    albumin_g_dl: float | None = None
-    marrow_blasts_percent: float | None = None
+
+class _PatientBase:
+    """Behaviour shared by the generated Patient class."""
+
+    __slots__ = ()
 
     def __post_init__(self) -> None:
-        fix = object.__setattr__
-        for name in ("age_years", "height_cm", "weight_kg"):
-            fix(self, name, validate.number(name, getattr(self, name)))
-        for name in _FLOATS:
-            if getattr(self, name) is not None:
-                fix(self, name, validate.number(name, getattr(self, name)))
-        for name in _INTS:
-            if getattr(self, name) is not None:
-                fix(self, name, validate.whole(name, getattr(self, name)))
-        for name in _BOOLS:
-            if getattr(self, name) is not None:
-                validate.flag(name, getattr(self, name))
-        if self.lineage is not None:
-            lineage = self.lineage.upper() if isinstance(self.lineage, str) else self.lineage
-            fix(self, "lineage", validate.one_of("lineage", lineage, LINEAGES))
-        if self.disease_status is not None:
-            validate.one_of("disease_status", self.disease_status, STATUSES)
+        for name, decl in declarations().items():
+            value = getattr(self, name)
+            if value is None and decl.required:
+                raise InvalidInput(name, None, validate.accepted_range(name), "required")
+            object.__setattr__(self, name, validate.field_value(name, decl, value))
 
     def replace(self, **changes: Any) -> Patient:
         """A copy with some fields changed (validated again)."""
-        return dataclasses.replace(self, **changes)
+        return dataclasses.replace(self, **changes)  # type: ignore[type-var]
 
     def known(self) -> dict[str, Any]:
         """Fields that are not None, for display."""
-        return {k: v for k, v in dataclasses.asdict(self).items() if v is not None}
+        return {k: v for k, v in dataclasses.asdict(self).items() if v is not None}  # type: ignore[call-overload]
 
 
-PATIENT_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Patient))
+def _build() -> type:
+    fields: list[tuple[str, Any, Any]] = []
+    for name, decl in declarations().items():
+        kind = _PY_TYPES[decl.kind]
+        if decl.required:
+            fields.append((name, kind, dataclasses.field()))
+        else:
+            fields.append((name, kind | None, dataclasses.field(default=None)))
+    cls = dataclasses.make_dataclass("Patient", fields, bases=(_PatientBase,), frozen=True, kw_only=True, slots=True)
+    cls.__module__ = __name__
+    cls.__doc__ = (
+        "A learner's patient (fields from content/patient_fields.yaml). Required: "
+        + ", ".join(n for n, d in declarations().items() if d.required)
+        + "; everything else may be None (unknown)."
+    )
+    return cls
+
+
+Patient: Any = _build()
+PATIENT_FIELDS: tuple[str, ...] = tuple(declarations())
 
 
 def check_field(name: str, value: Any) -> Any:
     """Validate one patient field on its own (for step-by-step entry, e.g. the decision tree)."""
-    if value is None:
-        return None
-    if name in ("age_years", "height_cm", "weight_kg", *_FLOATS):
-        return validate.number(name, value)
-    if name in _INTS:
-        return validate.whole(name, value)
-    if name in _BOOLS:
-        return validate.flag(name, value)
-    if name == "lineage":
-        return validate.one_of(name, value.upper() if isinstance(value, str) else value, LINEAGES)
-    if name == "disease_status":
-        return validate.one_of(name, value, STATUSES)
-    raise InvalidInput("field", name, "one of " + ", ".join(PATIENT_FIELDS))
+    decl = declarations().get(name)
+    if decl is None:
+        raise InvalidInput("field", name, "one of " + ", ".join(PATIENT_FIELDS))
+    return validate.field_value(name, decl, value)
 
 
 @dataclasses.dataclass(frozen=True)

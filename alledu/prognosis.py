@@ -61,8 +61,9 @@ def first_relapse(patient: Patient | None = None, *, transplant_in_cr2: bool | N
     summary = (
         f"{count} of {len(results)} favourable factors present"
         + (f", {unknown} unknown" if unknown else "")
-        + f". The paper reports group figures (median DFS {fr.figures['median_dfs_months'].value:g} months,"
-        f" 5-year DFS {fr.figures['dfs_5y_percent'].value:g}%), not a score for one patient."
+        + f". The paper reports group figures, not a score for one patient: among the patients who reached CR2,"
+        f" median disease-free survival {fr.figures['median_dfs_months'].value:g} months and 5-year DFS"
+        f" {fr.figures['dfs_5y_percent'].value:g}%."
     )
     return FirstRelapseResult(dict(fr.figures), tuple(results), count, unknown, fr.no_influence, summary, fr.cite)
 

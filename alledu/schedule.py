@@ -1,8 +1,10 @@
 """Day-by-day schedules built from the regimen files.
 
 Why: a schedule is data walked by short code. The code knows how to pick a cycle plan,
-choose fixed or BSA-based dosing, apply a cap and lay cycles end to end on a calendar;
-every number it uses comes from alledu/content/regimens/.
+choose fixed or BSA-based dosing, apply a cap, pick the premedication stated for this
+patient (adult or child) and lay cycles end to end on a calendar; every number it uses comes
+from alledu/content/. Schedules follow the label in force by default (`view="label"`); the
+2021 review's view (`view="review"`) may allow fewer cycles or no fixed cycle length.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from alledu.bsa import bsa as compute_bsa
 from alledu.bsa import formula_info
 from alledu.content_loader import content
 from alledu.errors import InvalidInput
-from alledu.models import Amount, CyclePlan, Dose, Layer, Regimen
+from alledu.models import VIEWS, Amount, CyclePlan, Dose, Note, Regimen, Said, View
 from alledu.patient import Patient
 from alledu.rounding import round_bsa
 
@@ -44,7 +46,7 @@ COLUMNS = [
     "hospital",
     "premedication",
     "route",
-    "layer",
+    "source",
     "citation",
 ]
 
@@ -93,27 +95,49 @@ def _matches(when: dict[str, str | None], chosen: dict[str, str | None]) -> bool
     return all(chosen.get(k) == v for k, v in when.items())
 
 
-def max_cycles(reg: Regimen, chosen: dict[str, str | None]) -> tuple[int, str | None]:
-    """The most cycles allowed with these choices, and the content's note on why."""
+def check_view(view: Any) -> View:
+    if view not in VIEWS:
+        raise InvalidInput("view", view, "'label' (the label in force, the default) or 'review' (the 2021 review)")
+    return view
+
+
+def max_cycles(reg: Regimen, chosen: dict[str, str | None], view: View = "label") -> tuple[int, str | None]:
+    """The most cycles allowed with these choices in this view, and the content's note on why.
+
+    Cycles can only be laid on a calendar while each cycle has a length: a plan whose length
+    the source does not give (adult clofarabine; pediatric clofarabine in the review's view)
+    is the last one that can be planned.
+    """
     display = int(content().limits["display_cycles"].max)
+    most, note = 1, None
     for rule in reg.max_cycles:
         if _matches(rule.when, chosen):
-            return (display if rule.value is None else rule.value), rule.note
-    return 1, None
+            said = rule.value.said(view)
+            value = None if said is None else said.value
+            most = display if value is None else value
+            note = " ".join(filter(None, [rule.note, said.note if said else None]))
+            break
+    for n in range(1, most):
+        plan = _plan_or_none(reg, n, chosen)
+        if plan is None or plan.length_days.value(view) is None:
+            length = None if plan is None else plan.length_days.said(view)
+            why = length.note if length is not None and length.note else "no cycle length is given"
+            return n, f"Only {n} cycle(s) can be placed on a calendar: {why}."
+    return most, note or None
 
 
-def cycles_allowed(regimen_id: str, **choices: Any) -> int:
+def cycles_allowed(regimen_id: str, view: View = "label", **choices: Any) -> int:
     """How many cycles can be planned now: the maximum, or fewer while a needed choice is open."""
     reg = regimen(regimen_id)
     chosen = resolve_choices(reg, choices)
-    most, _ = max_cycles(reg, chosen)
+    most, _ = max_cycles(reg, chosen, check_view(view))
     for ch in reg.choices:
         if ch.needed_from_cycle and chosen[ch.name] is None:
             most = min(most, ch.needed_from_cycle - 1)
     return most
 
 
-def check_cycles(reg: Regimen, cycles: Any, chosen: dict[str, str | None]) -> int:
+def check_cycles(reg: Regimen, cycles: Any, chosen: dict[str, str | None], view: View = "label") -> int:
     if isinstance(cycles, bool) or not isinstance(cycles, int):
         raise InvalidInput("cycles", cycles, "a whole number of cycles")
     for ch in reg.choices:
@@ -124,22 +148,55 @@ def check_cycles(reg: Regimen, cycles: Any, chosen: dict[str, str | None]) -> in
                 "one of " + ", ".join(map(repr, ch.options)),
                 f"needed to plan cycle {ch.needed_from_cycle} onwards",
             )
-    most, note = max_cycles(reg, chosen)
+    most, note = max_cycles(reg, chosen, view)
     if not 1 <= cycles <= most:
-        raise InvalidInput("cycles", cycles, f"1 to {most} for {reg.id}", note)
+        raise InvalidInput("cycles", cycles, f"1 to {most} for {reg.short_title}", note)
     return cycles
 
 
-def plan_for(reg: Regimen, cycle: int, chosen: dict[str, str | None]) -> CyclePlan:
+def _plan_or_none(reg: Regimen, cycle: int, chosen: dict[str, str | None]) -> CyclePlan | None:
     for plan in reg.cycles:
         if plan.covers(cycle) and _matches(plan.when, chosen):
             return plan
-    raise InvalidInput("cycles", cycle, f"cycles planned in the content of {reg.id}")
+    return None
+
+
+def plan_for(reg: Regimen, cycle: int, chosen: dict[str, str | None]) -> CyclePlan:
+    plan = _plan_or_none(reg, cycle, chosen)
+    if plan is None:
+        raise InvalidInput("cycles", cycle, f"cycles planned in the content of {reg.id}")
+    return plan
+
+
+def is_adult(age_years: float) -> bool:
+    """Adult as the facts define it (meta.yaml adult_from_years), for adult/child wording."""
+    return age_years >= content().meta.adult_from_years.value
+
+
+def source_text(view: View, said: Said[Any] | None = None) -> str:
+    """Which source a number follows: 'label', 'label (date not verified)', 'review 2021-07-02'."""
+    if view == "review":
+        return f"review {content().meta.core_review.date.isoformat()}"
+    if said is not None and not said.since and said.date_note:
+        return "label (date not verified)"
+    if said is not None and said.since:
+        return f"label since {said.when()}"
+    return "label"
+
+
+@dataclasses.dataclass(frozen=True)
+class Premed:
+    """One premedication line on one day, for the patient in front of the learner."""
+
+    day: int
+    text: str
+    who: str  # 'all', 'adults' or 'children'
+    stated: bool = True
 
 
 @dataclasses.dataclass(frozen=True)
 class CycleInfo:
-    """What a timeline needs for one cycle, with no patient: days, gaps, stays, premedication."""
+    """What a timeline needs for one cycle: days, gaps, stays, premedication, source."""
 
     cycle: int
     phase: str | None
@@ -150,36 +207,70 @@ class CycleInfo:
     continuous: bool
     treatment_free: tuple[int, int] | None
     hospital: tuple[int, int] | None
-    premedication: tuple[tuple[int, str], ...]
-    layer: Layer
+    premedication: tuple[Premed, ...]
+    source: str
     start_date: dt.date | None = None
 
 
-def timeline(regimen_id: str, cycles: int = 1, start: dt.date | None = None, **choices: Any) -> list[CycleInfo]:
-    """Cycle lengths, dose days, treatment-free days, hospital days and premedication."""
+def premedication_for(plan: CyclePlan, age_years: float | None, bsa_m2: float | None = None) -> tuple[Premed, ...]:
+    """The premedication stated for this patient: adults', children's, or both when age is unknown.
+
+    A child's later blinatumomab cycles carry no dexamethasone line because none is stated for
+    them; where the sources state nothing for a population, the line says so.
+    """
+    group = None if age_years is None else ("adults" if is_adult(age_years) else "children")
+    out = []
+    for p in plan.premedication:
+        if group is not None and p.who not in ("all", group):
+            continue
+        text = p.text
+        if p.dose is not None and bsa_m2 is not None and p.dose.unit.endswith("/m2"):
+            value, before, capped = dose_amount("per_m2", p.dose, bsa_m2)
+            unit = p.dose.cap.unit if p.dose.cap else p.dose.unit.removesuffix("/m2")
+            text += f" For this patient: {value:.2f} {unit}" + (f" (capped from {before:.2f})" if capped else "") + "."
+        if group is None and p.who != "all":
+            text = f"{p.who.capitalize()}: {text}"
+        out += [Premed(day, text, p.who, p.stated) for day in p.days]
+    return tuple(out)
+
+
+def timeline(
+    regimen_id: str,
+    cycles: int = 1,
+    start: dt.date | None = None,
+    view: View = "label",
+    age_years: float | None = None,
+    **choices: Any,
+) -> list[CycleInfo]:
+    """Cycle lengths, dose days, treatment-free days, hospital days and premedication.
+
+    `age_years` picks the premedication stated for adults or children (both when None).
+    """
     reg = regimen(regimen_id)
+    view = check_view(view)
     chosen = resolve_choices(reg, choices)
-    check_cycles(reg, cycles, chosen)
+    check_cycles(reg, cycles, chosen, view)
     start = _as_date(start)
     infos, offset = [], 0
     for n in range(1, cycles + 1):
         plan = plan_for(reg, n, chosen)
         doses = [d for d in plan.doses if _matches(d.when, chosen)]
         days = tuple(sorted({day for d in doses for day in d.day_list()}))
-        length = int(plan.length_days.value) if plan.length_days else None
+        said = plan.length_days.said(view)
+        length = None if said is None or said.value is None else int(said.value)
         infos.append(
             CycleInfo(
                 cycle=n,
                 phase=plan.phase,
                 start_day=offset + 1,
                 length_days=length,
-                length_note=plan.length_note,
+                length_note=said.note if said else None,
                 dose_days=days,
                 continuous="continuous" in reg.route,
                 treatment_free=plan.treatment_free,
                 hospital=plan.hospital,
-                premedication=tuple((day, p.text) for p in plan.premedication for day in p.days),
-                layer=plan.layer or reg.layer,
+                premedication=premedication_for(plan, age_years),
+                source=source_text(view, said if not plan.length_days.plain else None),
                 start_date=start + dt.timedelta(days=offset) if start else None,
             )
         )
@@ -237,19 +328,22 @@ def schedule(
     start: dt.date | str | None = None,
     bsa_formula: str = "mosteller",
     *,
+    view: View = "label",
     bsa_m2: float | None = None,
     bsa_decimals: int | None = None,
     **choices: Any,
 ) -> pd.DataFrame:
     """One row per administration day, with the working behind each dose.
 
+    Follows the label in force by default; `view="review"` follows the 2021 review.
     `bsa_m2` uses a given BSA instead of computing one (to study caps directly);
     `bsa_decimals` rounds the BSA before multiplying, only when the learner asks.
+    Premedication is the one stated for this patient (adult or child, by age).
     """
     reg = regimen(regimen_id)
     if not isinstance(patient, Patient):
         raise InvalidInput("patient", patient, "an alledu.Patient")
-    infos = timeline(regimen_id, cycles, start, **choices)
+    infos = timeline(regimen_id, cycles, start, view, None, **choices)
     chosen = resolve_choices(reg, choices)
     if bsa_m2 is not None:
         body = validate.number("bsa_m2", bsa_m2)
@@ -262,7 +356,9 @@ def schedule(
     rows = []
     for info in infos:
         plan = plan_for(reg, info.cycle, chosen)
-        premed = dict(info.premedication)
+        premed: dict[int, str] = {}
+        for line in premedication_for(plan, patient.age_years, body):
+            premed[line.day] = " | ".join(filter(None, [premed.get(line.day), line.text]))
         for dose in (d for d in plan.doses if _matches(d.when, chosen)):
             basis, amount = basis_for(reg, dose, patient.weight_kg)
             value, before, capped = dose_amount(basis, amount, body)
@@ -290,7 +386,7 @@ def schedule(
                         "hospital": bool(info.hospital and info.hospital[0] <= day <= info.hospital[1]),
                         "premedication": premed.get(day, ""),
                         "route": reg.route,
-                        "layer": (plan.layer or amount.layer).describe(),
+                        "source": info.source,
                         "citation": _cites(amount.cite, amount.cap.cite if amount.cap else ()),
                     }
                 )
@@ -299,6 +395,45 @@ def schedule(
     if start is None:
         frame = frame.drop(columns="date")
     return frame
+
+
+def safety_notes(regimen_id: str, age_years: float | None = None, view: View = "label") -> list[Note]:
+    """Every safety note that must stand next to this regimen's dose or schedule.
+
+    The drug's and regimen's own notes (boxed warnings, renal rule, restart rule, route, dose
+    window), the withdrawal when there is one, and the hospital days and premedication of
+    its cycle plans as stated for this patient (adult or child). A page that cannot show these
+    must not show the dose.
+    """
+    reg = regimen(regimen_id)
+    notes = list(reg.safety)
+    withdrawn = reg.withdrawn("label")
+    if withdrawn is not None:
+        notes.insert(
+            0,
+            Note(
+                text=f"Withdrawn since {withdrawn.when()}: {withdrawn.note or 'US approval withdrawn.'}",
+                cite=withdrawn.cite,
+            ),
+        )
+    stays, premeds = [], []
+    for plan in reg.cycles:
+        first, last = plan.cycles
+        span = f"cycle {first}" if first == last else f"cycles {first}-{last}" if last else f"every cycle from {first}"
+        if plan.hospital:
+            stays.append(f"{span} days {plan.hospital[0]}-{plan.hospital[1]}")
+        lines = premedication_for(plan, age_years)
+        for text in dict.fromkeys(p.text for p in lines):
+            days = sorted({p.day for p in lines if p.text == text})
+            premeds.append(f"{span}, day {', '.join(map(str, days))}: {text}")
+    if stays:
+        notes.append(Note(text="In hospital: " + "; ".join(stays) + ".", cite=reg.cite))
+    if premeds:
+        who = "" if age_years is None else (" (adult)" if is_adult(age_years) else " (child)")
+        notes.append(
+            Note(text=f"Premedication{who}: " + " ".join(f"{p}" for p in dict.fromkeys(premeds)), cite=reg.cite)
+        )
+    return notes
 
 
 def _working(basis: str, amount: Amount, body: float, before: float, value: float, capped: bool, unit: str) -> str:
