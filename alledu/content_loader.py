@@ -151,6 +151,7 @@ def walk(obj: Any, path: str = "") -> Iterator[tuple[str, str, Any]]:
             yield from walk(value, f"{path}.{key}" if path else key)
     elif isinstance(obj, (tuple, list)):
         for i, item in enumerate(obj):
+            yield path, str(i), item
             yield from walk(item, f"{path}.{i}")
     elif isinstance(obj, dict):
         for key, item in obj.items():

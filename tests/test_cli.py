@@ -17,14 +17,32 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "alledu", *args], capture_output=True, text=True, timeout=60)
 
 
+def _table(stdout: str) -> list[list[str]]:
+    """The rows of the CLI's schedule table (after the notes and the header line)."""
+    lines = stdout.splitlines()
+    head = next(i for i, line in enumerate(lines) if line.split()[:2] == ["cycle", "day"])
+    return [line.split() for line in lines[head + 1 :]]
+
+
 def test_issue_example() -> None:
     r = run("schedule", "blinatumomab_rr", *CHILD, "--cycles", "2")
     assert r.returncode == 0, r.stderr
     assert "56 administration days" in r.stdout
-    lines = [line.split() for line in r.stdout.splitlines()[2:]]
+    lines = _table(r.stdout)
     assert len(lines) == 56
     assert [ln[2] for ln in lines[:7]] == ["5.20"] * 7
     assert {ln[2] for ln in lines[7:]} == {"15.61"}
+
+
+def test_table_output_carries_safety_notes_and_whom_the_dose_is_for() -> None:
+    r = run("schedule", "nelarabine_adult", *CHILD)
+    assert r.returncode == 0, r.stderr
+    assert "Educational use only" in r.stdout
+    assert "Safety: Boxed warning: neurologic toxicity" in r.stdout
+    assert "Not this patient's dose" in r.stdout and "this patient is 9 years old" in r.stdout
+    child = run("schedule", "blinatumomab_rr", *CHILD).stdout
+    assert "In hospital: cycle 1 days 1-9; cycle 2 days 1-2." in child
+    assert "Dexamethasone 5 mg/m2 (max 20 mg)" in child and "Dexamethasone 20 mg IV" not in child
 
 
 def test_csv_and_json() -> None:
@@ -35,8 +53,15 @@ def test_csv_and_json() -> None:
         "--format",
         "csv",
     )
-    assert r.returncode == 0 and r.stdout.splitlines()[0].startswith("cycle,day,regimen_id,drug")
-    assert len(r.stdout.strip().splitlines()) == 4
+    lines = r.stdout.strip().splitlines()
+    notes = [line for line in lines if line.startswith("# ")]
+    assert notes[0].startswith("# Educational use only")
+    assert any(line.startswith("# Safety: Boxed warning: neurologic toxicity") for line in notes)
+    assert "# Patient: age 40 years, height 170 cm, weight 70 kg" in notes
+    assert any(line.startswith("# Source [arranon]: ARRANON") for line in notes)
+    table = lines[len(notes) :]
+    assert r.returncode == 0 and table[0].startswith("cycle,day,regimen_id,drug")
+    assert len(table) == 4
     r = run(
         "schedule",
         "nelarabine_adult",
@@ -105,6 +130,15 @@ def test_eligibility_output() -> None:
     assert rows["clofarabine_pediatric"]["missing"] == ["prior_regimens"]
 
 
+def test_eligibility_views() -> None:
+    ph_pos = [*ADULT, "--lineage", "B", "--cd19-positive", "yes", "--status", "relapsed", "--ph-positive", "yes"]
+    label = run("eligibility", *ph_pos)
+    assert label.returncode == 0 and "blinatumomab_rr: ELIGIBLE" in label.stdout
+    assert "review vs label: Philadelphia chromosome" in label.stdout
+    review = run("eligibility", *ph_pos, "--view", "review")
+    assert "blinatumomab_rr: not eligible" in review.stdout
+
+
 @pytest.mark.parametrize(
     ("args", "needle"),
     [
@@ -118,7 +152,11 @@ def test_eligibility_output() -> None:
         ),
         (["bsa", "--height-cm", "nan", "--weight-kg", "70"], "height_cm: nan"),
         (
-            ["schedule", "blinatumomab_rr", *CHILD, "--cycles", "6"],
+            ["schedule", "blinatumomab_rr", *CHILD, "--cycles", "10"],
+            "cycles: 10 is not accepted; accepted: 1 to 9",
+        ),
+        (
+            ["schedule", "blinatumomab_rr", *CHILD, "--cycles", "6", "--view", "review"],
             "cycles: 6 is not accepted; accepted: 1 to 5",
         ),
         (["schedule", "blinatumomab_rr", *CHILD, "--start", "2026-02-30"], "start: '2026-02-30'"),

@@ -60,8 +60,9 @@ def test_scenario_expected_answers(scenario: E.Scenario) -> None:
     assert "eligible" in kinds and "dose" in kinds
     for step in scenario.steps:
         got = E.step_answer(scenario, step)
-        if step.kind in scenario.expected:
-            want = scenario.expected[step.kind]
+        key = f"{step.kind}_review" if step.view == "review" else step.kind
+        if key in scenario.expected:
+            want = scenario.expected[key]
             if step.kind == "dose":
                 assert got == pytest.approx(want, abs=0.01), step
             elif isinstance(want, list):
@@ -70,4 +71,49 @@ def test_scenario_expected_answers(scenario: E.Scenario) -> None:
                 assert got == want, step
         else:
             assert step.kind == "single", f"{scenario.id}: step {step.kind} has no expected answer"
-    assert set(scenario.expected) <= set(kinds)
+    assert {k.removesuffix("_review") for k in scenario.expected} <= set(kinds)
+
+
+def test_multiple_choice_feedback_names_missed_and_wrong() -> None:
+    q = next(q for q in E.question_bank().questions if q.id == "lala94_factors")
+    fb = E.check_question(q, ["transplant", "risk_group"])
+    assert not fb.correct
+    assert "You missed: A first remission longer than 1 year; Platelets above 100 x10^9/L at relapse." in fb.text
+    assert "Not correct: The risk group at diagnosis." in fb.text
+    s = E.scenario("adult_first_relapse_short_cr1")
+    step = next(st for st in s.steps if st.kind == "eligible")
+    fb = E.check_step(s, step, ["blinatumomab_rr", "clofarabine_adult"])
+    assert "You missed: Inotuzumab ozogamicin." in fb.text
+    assert "Not correct: Clofarabine, adult dose (off-label)." in fb.text
+    assert "Why not: Clofarabine, adult dose (off-label): " in fb.text and "at least 2" in fb.text
+
+
+def test_no_question_leans_on_another() -> None:
+    """The quiz is shuffled: no prompt may refer back to 'the same' patient."""
+    for q in E.question_bank().questions:
+        assert "same" not in q.prompt.lower(), q.id
+
+
+def test_dose_feedback_carries_safety_notes() -> None:
+    q = next(q for q in E.question_bank().questions if q.id == "dose_nelarabine_adult")
+    assert any("Boxed warning" in n for n in E.check_question(q, 1).safety)
+    s = E.scenario("child_t_all_second_relapse")
+    step = next(st for st in s.steps if st.kind == "dose")
+    fb = E.check_step(s, step, 839)
+    assert fb.correct and any("Boxed warning" in n for n in fb.safety)
+
+
+def test_cycle_start_is_a_course_day_not_a_gap() -> None:
+    s = E.scenario("mrd_positive_cr1")
+    step = next(st for st in s.steps if st.kind == "cycle_start")
+    assert "day of the course" in step.prompt
+    fb = E.check_step(s, step, 43)
+    assert fb.correct and "day 43 of the course, that is 42 days after cycle 1 day 1" in fb.text
+    assert not E.check_step(s, step, 42).correct
+
+
+def test_age_20_scenario_explains_the_label_dose() -> None:
+    s = E.scenario("age_boundary_20y")
+    step = next(st for st in s.steps if st.kind == "dose")
+    fb = E.check_step(s, step, 88)
+    assert fb.correct and "up to the 22nd birthday" in fb.text and "not the review's lower adult dose" in fb.text

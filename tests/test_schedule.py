@@ -124,8 +124,18 @@ def test_clofarabine_pediatric(child_30kg: Patient) -> None:
 def test_clofarabine_adult_cycle1_only(adult_70kg: Patient) -> None:
     frame = alledu.schedule("clofarabine_adult", adult_70kg)
     assert days_and_doses(frame, 1) == expect([1, 2, 3, 4, 5], 40 * ADULT_BSA)
-    with pytest.raises(InvalidInput, match="cycles: 2 .*1 to 1 for clofarabine_adult.*no cycle length"):
+    with pytest.raises(InvalidInput, match="cycles: 2 .*1 to 1 for Clofarabine, adult dose.*no cycle length"):
         alledu.schedule("clofarabine_adult", adult_70kg, cycles=2)
+
+
+def test_clofarabine_pediatric_cycle_length_label_vs_review(child_30kg: Patient) -> None:
+    frame = alledu.schedule("clofarabine_pediatric", child_30kg, cycles=2, start="2026-01-05")
+    assert frame[frame.day == 1].date.tolist() == [dt.date(2026, 1, 5), dt.date(2026, 2, 2)]  # 28-day cycle
+    assert set(frame.source) == {"label (date not verified)"}
+    review = alledu.schedule("clofarabine_pediatric", child_30kg, view="review")
+    assert set(review.source) == {"review 2021-07-02"}
+    with pytest.raises(InvalidInput, match="cycles: 2 .*1 to 1.*every 2 to 6 weeks"):
+        alledu.schedule("clofarabine_pediatric", child_30kg, cycles=2, view="review")
 
 
 def test_nelarabine_adult(adult_70kg: Patient) -> None:
@@ -195,19 +205,22 @@ def test_inotuzumab_limits(adult_70kg: Patient) -> None:
         alledu.schedule("inotuzumab", adult_70kg, cycle1_days=35)
 
 
-def test_blinatumomab_cycle_limits_core_vs_label(adult_70kg: Patient) -> None:
-    assert alledu.schedule("blinatumomab_rr", adult_70kg, cycles=5).cycle.max() == 5
-    with pytest.raises(InvalidInput, match=r"cycles: 6 .*1 to 5"):
-        alledu.schedule("blinatumomab_rr", adult_70kg, cycles=6)
-    frame = alledu.schedule("blinatumomab_rr", adult_70kg, cycles=9, start="2026-01-01", continued_therapy=True)
+def test_blinatumomab_cycle_limits_label_vs_review(adult_70kg: Patient) -> None:
+    # the label in force (default): continued therapy, up to 9 cycles
+    frame = alledu.schedule("blinatumomab_rr", adult_70kg, cycles=9, start="2026-01-01")
     assert len(frame) == 9 * 28
     starts = frame[frame.day == 1].date.tolist()
     gaps = [(b - a).days for a, b in itertools.pairwise(starts)]
     assert gaps == [42, 42, 42, 42, 42, 84, 84, 84]
-    assert set(frame[frame.cycle >= 6].layer) == {"Update (undated)"}
-    assert set(frame[frame.cycle <= 5].layer) == {"2021 core"}
+    assert set(frame[frame.cycle >= 6].source) == {"label (date not verified)"}
+    assert set(frame[frame.cycle <= 5].source) == {"label"}
+    assert set(frame[frame.cycle >= 6].phase) == {"continued therapy"}
     with pytest.raises(InvalidInput, match=r"cycles: 10 .*1 to 9"):
-        alledu.schedule("blinatumomab_rr", adult_70kg, cycles=10, continued_therapy="yes")
+        alledu.schedule("blinatumomab_rr", adult_70kg, cycles=10)
+    # the 2021 review: 2 induction + 3 consolidation
+    assert alledu.schedule("blinatumomab_rr", adult_70kg, cycles=5, view="review").cycle.max() == 5
+    with pytest.raises(InvalidInput, match=r"cycles: 6 .*1 to 5.*2 induction \+ 3 consolidation"):
+        alledu.schedule("blinatumomab_rr", adult_70kg, cycles=6, view="review")
     with pytest.raises(InvalidInput, match=r"cycles: 5 .*1 to 4"):
         alledu.schedule("blinatumomab_mrd", adult_70kg, cycles=5)
 
@@ -220,9 +233,63 @@ def test_dates_and_hospital_and_premedication(child_30kg: Patient) -> None:
         1: list(range(1, 10)),
         2: [1, 2],
     }
+    # a child: dexamethasone in the first cycle only (day 1 and the step-up day), none in cycle 2
     premed = frame[frame.premedication != ""][["cycle", "day"]].values.tolist()
-    assert premed == [[1, 1], [1, 8], [2, 1]]
-    assert "Dexamethasone" in frame.premedication[0]
+    assert premed == [[1, 1], [1, 8]]
+    first = frame.premedication[0]
+    assert first.startswith("Dexamethasone 5 mg/m2 (max 20 mg)") and "For this patient: 5.20 mg" in first
+
+
+def test_adult_blinatumomab_premedication_every_cycle(adult_70kg: Patient) -> None:
+    frame = alledu.schedule("blinatumomab_rr", adult_70kg, cycles=3)
+    premed = frame[frame.premedication != ""][["cycle", "day"]].values.tolist()
+    assert premed == [[1, 1], [1, 8], [2, 1], [3, 1]]
+    assert set(frame[frame.premedication != ""].premedication.str[:24]) == {"Dexamethasone 20 mg IV 1"}
+
+
+@pytest.mark.parametrize(("age", "adult"), [(17.9, False), (18, True)])
+def test_adult_means_18_or_older(age: float, adult: bool) -> None:
+    p = Patient(age_years=age, height_cm=160, weight_kg=50)
+    frame = alledu.schedule("blinatumomab_rr", p, cycles=2)
+    assert bool((frame[frame.cycle == 2].premedication != "").any()) is adult
+
+
+@pytest.mark.parametrize(("bsa_m2", "shown"), [(1.0, "5.00 mg."), (3.99, "19.95 mg."), (4.0, "20.00 mg.")])
+def test_child_dexamethasone_per_m2_up_to_20_mg(bsa_m2: float, shown: str) -> None:
+    p = Patient(age_years=15, height_cm=160, weight_kg=44)
+    premed = alledu.schedule("blinatumomab_rr", p, bsa_m2=bsa_m2).premedication[0]
+    assert premed.endswith(f"For this patient: {shown}") and "capped" not in premed
+
+
+def test_mrd_premedication_child_not_stated_adult_prednisone(child_30kg: Patient, adult_70kg: Patient) -> None:
+    child = alledu.schedule("blinatumomab_mrd", child_30kg)
+    assert child.premedication[0] == "Premedication for children: not stated in the sources used here."
+    adult = alledu.schedule("blinatumomab_mrd", adult_70kg)
+    assert adult.premedication[0].startswith("Prednisone 100 mg IV")
+
+
+def test_safety_notes_for_every_regimen() -> None:
+    from alledu.schedule import safety_notes
+
+    def texts(rid: str, age: float | None = 40) -> str:
+        return " ".join(n.text for n in safety_notes(rid, age))
+
+    for rid in ("nelarabine_adult", "nelarabine_pediatric"):
+        assert "Boxed warning: neurologic toxicity" in texts(rid)
+    for rid in ("clofarabine_pediatric", "clofarabine_adult"):
+        assert "halve the dose at a creatinine clearance of 30-60 mL/min" in texts(rid)
+        assert "no sooner than 14 days after the last dose" in texts(rid) and "ANC at least 750/mm3" in texts(rid)
+    marqibo = texts("vincristine_liposomal")
+    assert "Verify the drug name and dose" in marqibo and "IV only" in marqibo
+    assert "Withdrawn since 2022-05-02" in marqibo
+    blin_adult, blin_child = texts("blinatumomab_rr", 40), texts("blinatumomab_rr", 9)
+    assert "In hospital: cycle 1 days 1-9; cycle 2 days 1-2." in blin_adult
+    assert "cycles 2-2" not in blin_adult
+    assert "Dexamethasone 20 mg" in blin_adult and "5 mg/m2" not in blin_adult
+    assert "5 mg/m2" in blin_child and "Dexamethasone 20 mg IV" not in blin_child
+    assert "In hospital: cycle 1 days 1-3; cycle 2 days 1-2." in texts("blinatumomab_mrd")
+    ino = texts("inotuzumab")
+    assert "Corticosteroid, antipyretic and antihistamine" in ino and "up to 2 days" in ino
 
 
 def test_timeline_exposes_gaps_and_stays() -> None:
@@ -239,10 +306,11 @@ def test_schedule_without_start_has_no_date(child_30kg: Patient) -> None:
     assert "date" not in alledu.schedule("blinatumomab_rr", child_30kg).columns
 
 
-def test_citation_and_layer_columns(child_30kg: Patient) -> None:
-    frame = alledu.schedule("clofarabine_pediatric", child_30kg)
-    assert set(frame.citation) == {"review2021, clolar"}
-    assert set(frame.layer) == {"2021 core"}
+def test_citation_and_source_columns(child_30kg: Patient) -> None:
+    frame = alledu.schedule("nelarabine_pediatric", child_30kg)
+    assert set(frame.citation) == {"review2021, arranon"}
+    assert set(frame.source) == {"label"}
+    assert set(alledu.schedule("nelarabine_pediatric", child_30kg, view="review").source) == {"review 2021-07-02"}
 
 
 def test_bsa_formula_choice_changes_dose(adult_70kg: Patient) -> None:
