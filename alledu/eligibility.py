@@ -163,6 +163,8 @@ def walk(rule: Rule, patient: Any, view: View, path: str = "0") -> NodeResult:
         if value is None:
             reason = f"{criterion_text(field, crit)}{why}. Patient: unknown."
         else:
+            if value == 1 and unit.endswith("s"):
+                unit = unit[:-1]  # "1 regimen", not "1 regimens"
             shown = f"{show(field, value)}{' ' + unit if unit else ''}"
             reason = f"{criterion_text(field, crit)}{why}. Patient: {shown} ({'met' if result else 'not met'})."
         return NodeResult(path, "check", result, field, crit, value, reason)
@@ -208,11 +210,11 @@ def history_differences(what: str, history: History[Any], fmt: Any = str) -> lis
     if not history.differs():
         return []
     review, label = history.review, history.said("label")
-    said_review = "says nothing about it" if review is None else f"says: {fmt(review)}"
+    said_review = "says nothing about it" if review is None else f"says: {fmt(review).rstrip('.')}"
     if label is None:
         return [f"{what}: the review ({review_date()}) {said_review}; the label says nothing about it."]
     since = f"since {label.when()}" if label.since else "(date of this wording not verified)"
-    text = f"{what}: the review ({review_date()}) {said_review}; the label has said: {fmt(label)} {since}."
+    text = f"{what}: the review ({review_date()}) {said_review}; the label has said: {fmt(label).rstrip('.')} {since}."
     if label.since is not None and label.since < content().meta.core_review.date:
         text += " The review was already out of date on its own date."
     return [text]
@@ -239,7 +241,7 @@ def differences(reg: Regimen) -> list[str]:
         out += history_differences("Most cycles", m.value, lambda s: f"{s.value}" + (f" - {s.note}" if s.note else ""))
     for plan in reg.cycles:
         first, last = plan.cycles
-        span = f"cycles {first}-{last}" if last != first else f"cycle {first}"
+        span = f"cycle {first}" if first == last else f"cycles {first}-{last}" if last else f"cycles from {first}"
         out += history_differences(
             f"Cycle length ({span})",
             plan.length_days,

@@ -346,7 +346,7 @@ class PatientField(Frozen):
     required: bool = False
     flag: str
     help: str
-    ask: bool = False  # asked by the eligibility tree, in file order
+    ask: int | None = None  # asked by the eligibility tree at this position (1 = first)
 
     @model_validator(mode="after")
     def _complete(self) -> PatientField:
@@ -489,6 +489,7 @@ class ModelPoint(Frozen):
 class CureModel(Frozen):
     label: str
     axis: str
+    x_axis: str
     cite: tuple[str, ...]
     points: tuple[ModelPoint, ModelPoint]
 

@@ -39,6 +39,11 @@ def policies() -> dict[str, RoundingPolicy]:
     return dict(content().rounding.policies)
 
 
+def policy_text(template: str, unit: str) -> str:
+    """A policy's label or explanation in the dose's unit ('nearest 5 mcg/day')."""
+    return template.replace("{unit}", unit)
+
+
 def policy(name: str) -> RoundingPolicy:
     table = content().rounding.policies
     if name not in table:

@@ -120,9 +120,10 @@ def max_cycles(reg: Regimen, chosen: dict[str, str | None], view: View = "label"
     for n in range(1, most):
         plan = _plan_or_none(reg, n, chosen)
         if plan is None or plan.length_days.value(view) is None:
-            length = None if plan is None else plan.length_days.said(view)
-            why = length.note if length is not None and length.note else "no cycle length is given"
-            return n, f"Only {n} cycle(s) can be placed on a calendar: {why}."
+            said = [] if plan is None else [plan.length_days.said(view), plan.length_days.review]
+            why = next((s.note for s in said if s is not None and s.note), "no cycle length is given")
+            first = "cycle 1" if n == 1 else f"the first {n} cycles"
+            return n, f"Only {first} can be placed on a calendar: {why}."
     return most, note or None
 
 
@@ -416,24 +417,47 @@ def safety_notes(regimen_id: str, age_years: float | None = None, view: View = "
                 cite=withdrawn.cite,
             ),
         )
-    stays, premeds = [], []
+    stays = []
+    premeds: dict[str, list[tuple[int, int | None, tuple[int, ...]]]] = {}
+    values = [m.value.value(view) for m in reg.max_cycles]
+    most = None if None in values else max(values)  # the most cycles any choice allows in this view
     for plan in reg.cycles:
         first, last = plan.cycles
-        span = f"cycle {first}" if first == last else f"cycles {first}-{last}" if last else f"every cycle from {first}"
+        if most is not None and first > most:
+            continue
+        if most is not None and (last is None or last > most):
+            last = most
         if plan.hospital:
-            stays.append(f"{span} days {plan.hospital[0]}-{plan.hospital[1]}")
+            stay = f"{_span(first, last)} days {plan.hospital[0]}-{plan.hospital[1]}"
+            stays += [stay] if stay not in stays else []
         lines = premedication_for(plan, age_years)
         for text in dict.fromkeys(p.text for p in lines):
-            days = sorted({p.day for p in lines if p.text == text})
-            premeds.append(f"{span}, day {', '.join(map(str, days))}: {text}")
+            entry = (first, last, tuple(sorted({p.day for p in lines if p.text == text})))
+            runs = premeds.setdefault(text, [])
+            if runs and runs[-1][2] == entry[2] and runs[-1][1] is not None and runs[-1][1] + 1 == first:
+                runs[-1] = (runs[-1][0], last, entry[2])  # cycles 1, 2, 3-5 on day 1 -> cycles 1-5
+            elif not any(a <= first and (b is None or (last is not None and last <= b)) for a, b, _ in runs):
+                runs.append(entry)
     if stays:
         notes.append(Note(text="In hospital: " + "; ".join(stays) + ".", cite=reg.cite))
     if premeds:
         who = "" if age_years is None else (" (adult)" if is_adult(age_years) else " (child)")
-        notes.append(
-            Note(text=f"Premedication{who}: " + " ".join(f"{p}" for p in dict.fromkeys(premeds)), cite=reg.cite)
-        )
+        parts = [
+            f"{text.rstrip('.')} ({'; '.join(f'{_span(a, b)} day {_days(d)}' for a, b, d in runs)})"
+            for text, runs in premeds.items()
+        ]
+        notes.append(Note(text=f"Premedication{who}: " + ". ".join(parts) + ".", cite=reg.cite))
     return notes
+
+
+def _span(first: int, last: int | None) -> str:
+    if last is None:
+        return f"every cycle from cycle {first}"
+    return f"cycle {first}" if first == last else f"cycles {first}-{last}"
+
+
+def _days(days: tuple[int, ...]) -> str:
+    return ", ".join(map(str, days[:-1])) + (" and " if len(days) > 1 else "") + str(days[-1])
 
 
 def _working(basis: str, amount: Amount, body: float, before: float, value: float, capped: bool, unit: str) -> str:
@@ -460,6 +484,7 @@ class DoseStep:
     capped: bool
     dose_before_cap: float
     citation: str
+    cap: float | None = None  # the cap on this dose, when the label sets one
 
     @property
     def days_text(self) -> str:
@@ -488,6 +513,7 @@ def dose_steps(frame: pd.DataFrame) -> list[DoseStep]:
                 bool(row.capped),
                 row.dose_before_cap,
                 row.citation,
+                None if math.isnan(row.cap) else float(row.cap),
             )
         )
     return steps

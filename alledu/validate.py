@@ -23,6 +23,13 @@ def _limit(key: str) -> Limit:
     return c.limits[key]
 
 
+def limits() -> dict[str, Limit]:
+    """Every accepted range: numeric patient fields and the other limits (BSA, cycles drawn)."""
+    c = content()
+    out = {k: f.limit() for k, f in c.patient_fields.items() if f.kind in ("number", "whole")}
+    return {**out, **c.limits}
+
+
 def _range_text(lim: Limit) -> str:
     unit = f" {lim.unit}" if lim.unit else ""
     return f"{lim.min:g} to {lim.max:g}{unit}"

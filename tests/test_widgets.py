@@ -21,12 +21,16 @@ from alledu.widgets.tree import EligibilityTree, TreeState
 def test_dose_calculator_issue_example() -> None:
     calc = DoseCalculator()
     assert calc.bsa_m2 == pytest.approx(math.sqrt(130 * 30 / 3600))
-    assert calc.summary.splitlines() == [
+    assert calc.summary.splitlines()[:4] == [
         "BSA 1.0408 m2 (Mosteller)",
         "Cycle 1 days 1-7: 5.20 mcg/day (per m2)",
         "Cycle 1 days 8-28: 15.61 mcg/day (per m2)",
         "Cycle 2 days 1-28: 15.61 mcg/day (per m2)",
     ]
+    # the safety notes stand beside the dose: a child's premedication, hospital days
+    assert "Safety: In hospital: cycle 1 days 1-9; cycle 2 days 1-2." in calc.summary
+    assert "Dexamethasone 5 mg/m2 (max 20 mg)" in calc.working.value
+    assert "cap 9 mcg/day not reached" in calc.working.value
     assert "5 mcg/m2/day x 1.0408 m2 = 5.20 mcg/day" in calc.working.value
     assert "◀ used" in calc.bsa_table.value and "1.0393" in calc.bsa_table.value  # DuBois shown beside
 
@@ -55,8 +59,9 @@ def test_dose_calculator_cap_flag_with_large_child() -> None:
 def test_dose_calculator_invalid_entry_shows_message_and_no_dose() -> None:
     calc = DoseCalculator()
     calc.weight.text.value = 0
-    assert "weight_kg = 0.0 is not accepted; accepted: 1 to 300 kg" in calc.message.value
+    assert "Weight: “0.0” is not accepted. Accepted: 1 to 300 kg" in calc.message.value
     assert calc.working.value == "" and calc.bsa_m2 is None and "mcg" not in calc.summary
+    assert calc.about.value == ""
     calc.weight.text.value = 30
     assert calc.message.value == "" and "5.20 mcg/day" in calc.summary
 
@@ -74,11 +79,12 @@ def test_dose_calculator_imperial_round_trip() -> None:
 
 def test_dose_calculator_formula_rounding_and_choices() -> None:
     calc = DoseCalculator(regimen_id="inotuzumab", age_years=40, height_cm=170, weight_kg=70)
-    assert calc.summary.splitlines()[1:] == [
+    assert calc.summary.splitlines()[1:4] == [
         "Cycle 1 day 1: 1.45 mg (per m2)",
         "Cycle 1 day 8: 0.91 mg (per m2)",
         "Cycle 1 day 15: 0.91 mg (per m2)",
     ]
+    assert "Later cycles: choose “Response after cycle 1” above" in calc.working.value
     calc.choices.set("response", "cr")
     assert "Cycle 2 day 15: 0.91 mg (per m2)" in calc.summary
     calc.formula.value = "dubois"
@@ -92,8 +98,41 @@ def test_dose_calculator_formula_rounding_and_choices() -> None:
 
 def test_dose_calculator_withdrawn_badge() -> None:
     calc = DoseCalculator(regimen_id="vincristine_liposomal", age_years=40, height_cm=170, weight_kg=70)
-    assert "WITHDRAWN 2022-05-02" in calc.working.value
+    assert "Withdrawn since 2022-05-02" in calc.working.value
+    assert "Verify the drug name and dose" in calc.working.value
+    assert "the label sets no cap" in calc.working.value
     assert "Cycle 1 day 1: 4.09 mg (per m2)" in calc.summary
+
+
+def test_dose_calculator_says_whom_the_dose_is_for() -> None:
+    calc = DoseCalculator(regimen_id="nelarabine_adult")  # the lesson's 9-year-old
+    assert "Whom this dose is for" in calc.working.value and "this patient is 9 years old" in calc.working.value
+    assert "Boxed warning: neurologic toxicity" in calc.working.value
+    calc.age.text.value = 40
+    assert "Whom this dose is for" not in calc.working.value
+    calc.regimen.value = "nelarabine_pediatric"
+    assert "this patient is 40 years old" in calc.working.value
+    calc.regimen.value = "clofarabine_adult"
+    assert "Off-label" in calc.working.value and "no cap is stated" in calc.working.value
+    assert "Only cycle 1 is shown" in calc.working.value and "no cycle length for adults" in calc.working.value
+
+
+def test_rounding_labels_follow_the_dose_unit() -> None:
+    calc = DoseCalculator()
+    assert ("Nearest 5 mcg/day", "five") in calc.rounding.options
+    calc.rounding.value = "five"
+    assert "nearest 5 mcg/day" in calc.rounding_note.value
+    calc.regimen.value = "nelarabine_adult"
+    assert ("Nearest 5 mg", "five") in calc.rounding.options and calc.rounding.value == "five"
+    assert "nearest 5 mg," in calc.rounding_note.value
+
+
+def test_dose_calculator_shows_label_and_review_side_by_side() -> None:
+    calc = DoseCalculator()
+    about = calc.about.value
+    assert "The 2021 review (2021-07-02)" in about and "The label in force (since date not verified)" in about
+    assert "already out of date on its own date" in about
+    assert "Bispecific T-cell engager" in about
 
 
 # ---- timeline ---------------------------------------------------------------------------
@@ -104,13 +143,13 @@ def test_timeline_two_regimens_and_dates() -> None:
     lines = t.summary.splitlines()
     assert lines[0] == (
         "blinatumomab_rr: 2 cycle(s), 56 administration days, 28 treatment-free days, 11 hospital days, "
-        "3 premedication days, 2026-01-05 to 2026-03-15"
+        "2 premedication days, 2026-01-05 to 2026-03-15"
     )
     assert lines[1].startswith("inotuzumab: 1 cycle(s), 3 administration days")
-    assert "showing 1 cycle(s)" in t.notes.value
+    assert "showing 1 of the 2 cycles asked for" in t.notes.value
     names = {trace.name for trace in t.figure.data}
-    assert "Blinatumomab (blinatumomab_rr): treatment-free" in names
-    assert "Blinatumomab (blinatumomab_rr): hospital" in names
+    assert "Blinatumomab, relapsed/refractory: treatment-free" in names
+    assert "Blinatumomab, relapsed/refractory: hospital" in names
     t.choices_b.set("response", "cr")
     assert t.summary.splitlines()[1].startswith("inotuzumab: 2 cycle(s), 6 administration days")
 
@@ -119,21 +158,28 @@ def test_timeline_start_cycles_and_downloads() -> None:
     t = ScheduleTimeline(compare_with=None)
     t.start.value = dt.date(2026, 3, 2)
     t.cycles.value = 3
-    assert t.summary == (
+    assert t.summary.splitlines()[0] == (
         "blinatumomab_rr: 3 cycle(s), 84 administration days, 42 treatment-free days, 11 hospital days, "
-        "4 premedication days, 2026-03-02 to 2026-06-21"
+        "2 premedication days, 2026-03-02 to 2026-06-21"
     )
     assert 'download="blinatumomab_rr.ics"' in t.downloads.value and "Printable page" in t.downloads.value
-    assert "Educational use only" in t.printable_html()
+    page_html = t.printable_html()
+    assert "Educational use only" in page_html
+    assert "Patient: age 9 years, height 130 cm, weight 30 kg" in page_html
+    assert "BSA: 1.0408 m2 (Mosteller, unrounded)" in page_html
+    assert "In hospital: cycle 1 days 1-9; cycle 2 days 1-2." in page_html
+    t.age.text.value = 40  # an adult: dexamethasone before every cycle
+    assert t.summary.splitlines()[0].startswith("blinatumomab_rr: 3 cycle(s), 84 administration days")
+    assert "4 premedication days" in t.summary.splitlines()[0]
     t.start.value = None
-    assert t.summary.endswith("day 1 to day 112") and t.figure.layout.xaxis.type == "linear"
+    assert t.summary.splitlines()[0].endswith("day 1 to day 112") and t.figure.layout.xaxis.type == "linear"
     assert "blinatumomab_rr.ics" not in t.downloads.value
 
 
 def test_timeline_bad_size_shows_message() -> None:
     t = ScheduleTimeline(compare_with=None)
     t.height.text.value = 400
-    assert "height_cm = 400.0 is not accepted" in t.message.value
+    assert "Height: “400.0” is not accepted" in t.message.value
     assert t.table.value == "" and len(t.figure.data) == 0
 
 
@@ -165,7 +211,7 @@ def test_tree_verdicts_after_answers() -> None:
     verdicts = dict(line.split(": ") for line in tree.summary.splitlines())
     assert verdicts == {
         "clofarabine_pediatric": "not eligible",
-        "clofarabine_adult": "eligible",
+        "clofarabine_adult": "not eligible",  # first relapse after one regimen: never offered
         "nelarabine_adult": "not eligible",
         "nelarabine_pediatric": "not eligible",
         "vincristine_liposomal": "not eligible",
@@ -176,7 +222,7 @@ def test_tree_verdicts_after_answers() -> None:
     assert "✗ CD19 on the blasts: CD19-positive" in tree.drawing.value
 
 
-def test_tree_back_unknown_and_layers() -> None:
+def test_tree_back_unknown_and_views() -> None:
     tree = EligibilityTree()
     tree.answer("B")
     tree.answer(True)  # Ph-positive
@@ -185,10 +231,12 @@ def test_tree_back_unknown_and_layers() -> None:
     tree.answer(True)
     for value in (True, None, "relapsed"):
         tree.answer(value)
-    assert "blinatumomab_rr: not eligible" in tree.summary  # 2021 core: Ph-negative only
-    tree.layer.value = "current"
-    assert "blinatumomab_rr: eligible" in tree.summary
-    assert "vincristine_liposomal: not eligible" in tree.summary
+    assert "blinatumomab_rr: eligible" in tree.summary  # the label in force: Ph-positive included
+    assert "By the 2021 review: ✗ Not eligible" in tree.verdicts.value
+    assert "already out of date on its own date" in tree.verdicts.value
+    tree.view.value = "review"
+    assert "blinatumomab_rr: not eligible" in tree.summary  # the review: Ph-negative only
+    assert "By the label in force: ✓ Eligible" in tree.verdicts.value
     assert "WITHDRAWN 2022-05-02" in tree.drawing.value
 
 
@@ -196,7 +244,7 @@ def test_tree_rejects_bad_number_with_message() -> None:
     tree = EligibilityTree()
     tree.go(8)  # age
     tree.answer("abc")
-    assert "age_years = abc is not accepted; accepted: 0 to 120 years" in tree.message.value
+    assert "Age: “abc” is not accepted. Accepted: 0 to 120 years" in tree.message.value
     assert tree.step == 8
     tree.answer("21")
     assert tree.answers["age_years"] == 21 and tree.step == 9
@@ -307,12 +355,12 @@ def test_case_scenario_walkthrough(scenario: E.Scenario) -> None:
 
 def test_case_scenario_wrong_agent_explained() -> None:
     case = CaseScenario("cd19_negative_relapse")
-    case.next_button.click() if False else None
     case.answer([])  # factors step: wrong (two factors present)
     assert "✗ Not quite" in case.feedback.value
     case.next_button.click()
     case.answer(["blinatumomab_rr", "inotuzumab"])
-    assert "Ruled out: Blinatumomab" in case.feedback.value and "CD19" in case.feedback.value
+    assert "Not correct: Blinatumomab, relapsed/refractory." in case.feedback.value
+    assert "Why not: Blinatumomab, relapsed/refractory: CD19" in case.feedback.value
 
 
 def test_page_pieces() -> None:
@@ -338,14 +386,15 @@ def test_served_figure_loads_plotly_from_the_server(monkeypatch: pytest.MonkeyPa
     assert '"voila/templates/alledu/static/plotly-widget-x.js"' in esm and "export default" in esm
 
 
-def test_later_updates_shown_beside_core_and_footer_follows_regimen() -> None:
+def test_label_history_shown_beside_the_review_and_footer_follows_regimen() -> None:
     calc = DoseCalculator(regimen_id="inotuzumab", age_years=40, height_cm=170, weight_kg=70)
-    assert "Update 2024-03-06" in calc.working.value and "2021 core" in calc.working.value
+    assert "The label in force (since 2024-03-06)" in calc.about.value
+    assert "The 2021 review (2021-07-02)" in calc.about.value
     foot = page.footer("02_bsa_and_dosing", calc)
     assert "BESPONSA" in foot.value and "ARRANON" not in foot.value
     calc.regimen.value = "nelarabine_adult"
     assert "ARRANON (nelarabine) US prescribing information." in foot.value
     calc.regimen.value = "vincristine_liposomal"
-    assert "WITHDRAWN 2022-05-02" in calc.working.value and "[marqibo_withdrawal]" in foot.value
+    assert "Withdrawn since 2022-05-02" in calc.working.value and "[marqibo_withdrawal]" in foot.value
     t = ScheduleTimeline(regimen_id="vincristine_liposomal", compare_with=None)
-    assert "WITHDRAWN 2022-05-02" in t.notes.value and "marqibo_withdrawal" in t.citations
+    assert "Withdrawn since 2022-05-02" in t.notes.value and "marqibo_withdrawal" in t.citations

@@ -15,9 +15,11 @@ from typing import Any, TypeVar
 
 import ipywidgets as W
 
+from alledu.brief import Brief
 from alledu.content_loader import content
 from alledu.errors import InvalidInput
 from alledu.models import Lesson
+from alledu.validate import field_label
 
 log = logging.getLogger("alledu.widgets")
 
@@ -52,6 +54,8 @@ CSS = """
 .alledu-badge.update { background: #fff8e6; color: #4a3000; border: 1px solid #E69F00; }
 .alledu-badge.withdrawn { background: #fbe9e0; color: #5a1a00; border: 1px solid #D55E00; }
 .alledu-cite { color: #444; font-size: 12px; }
+.alledu-safety { border-left: 6px solid #D55E00; background: #fff4ec; padding: 4px 10px; margin: 6px 0; }
+.alledu-safety ul { margin: 2px 0; }
 .alledu-tree ul { list-style: none; padding-left: 18px; margin: 2px 0; border-left: 1px dotted #999; }
 .alledu-tree li { margin: 2px 0; }
 .alledu-tree .met { color: #005a40; } .alledu-tree .failed { color: #8a2c00; }
@@ -71,16 +75,17 @@ def cite_tag(keys: Iterable[str]) -> str:
     return f'<span class="alledu-cite">[{esc(", ".join(keys))}]</span>' if keys else ""
 
 
-def badge(layer_text: str, kind: str) -> str:
-    return f'<span class="alledu-badge {kind}">{esc(layer_text)}</span>'
+def badge(text: str, kind: str) -> str:
+    return f'<span class="alledu-badge {kind}">{esc(text)}</span>'
 
 
 def error_html(exc: BaseException) -> str:
     """A learner-facing message: what was wrong and what is accepted, never a traceback."""
     if isinstance(exc, InvalidInput):
+        shown = "empty" if exc.value is None or exc.value == "" else f"“{exc.value}”"
         return (
             f'<div class="alledu-error" role="alert"><b>Check this entry.</b> '
-            f"{esc(exc.field)} = {esc(exc.value)} is not accepted; accepted: {esc(exc.accepted)}. "
+            f"{esc(field_label(exc.field))}: {esc(shown)} is not accepted. Accepted: {esc(exc.accepted)}. "
             "Nothing is calculated from it until it is corrected.</div>"
         )
     return (
@@ -125,8 +130,9 @@ def notice_html() -> str:
     m = content().meta
     return (
         f'<div class="alledu-notice" role="note"><b>{esc(m.notice)}</b><br>'
-        f"Content: 2021 core review dated {m.core_review.date.isoformat()} {cite_tag(m.core_review.cite)}; "
-        f"later updates are shown beside it with their own dates. Content checked {m.content_checked.isoformat()}."
+        f"Content: the 2021 review dated {m.core_review.date.isoformat()} {cite_tag(m.core_review.cite)} and the US "
+        f"labels as in force on {m.content_checked.isoformat()} (the date this content was checked); where they "
+        "differ, both are shown with their dates."
         "</div>"
     )
 
@@ -173,21 +179,49 @@ def footer(lesson_id: str, *panels: Any) -> W.HTML:
     return box
 
 
-def updates_html(reg: Any) -> str:
-    """A regimen's later updates and withdrawal, each with its date, beside the core content."""
-    items = []
-    if reg.status.name == "withdrawn":
-        items.append(
-            f"{badge(f'WITHDRAWN {reg.status.date}', 'withdrawn')} {esc(reg.status.note)} {cite_tag(reg.status.cite)}"
-        )
-    for note in reg.notes:
-        if note.layer.name == "update":
-            items.append(f"{badge(note.layer.describe(), 'update')} {esc(note.text)} {cite_tag(note.cite)}")
+def safety_html(notes: Iterable[Any]) -> str:
+    """The safety notes, always visible next to a dose (never folded away)."""
+    items = "".join(f"<li>{esc(n.text)} {cite_tag(n.cite)}</li>" for n in notes)
     if not items:
         return ""
-    return "<div class='alledu-warn'><b>Later updates (shown beside the 2021 core, not merged into it):</b><ul>" + (
-        "".join(f"<li>{i}</li>" for i in items) + "</ul></div>"
+    return f'<div class="alledu-safety" role="note"><b>⚠ Safety notes</b><ul>{items}</ul></div>'
+
+
+def fit_html(fit: Iterable[str]) -> str:
+    """Whom the dose is for, when the regimen's population does not fit the patient."""
+    return "".join(f'<div class="alledu-warn" role="note"><b>⚠ Whom this dose is for:</b> {esc(t)}</div>' for t in fit)
+
+
+def brief_html(b: Brief, *, heading: str = "p") -> str:
+    """A regimen's brief: title, badges, mechanism, whom it is for, safety, label vs review."""
+    badges = badge("WITHDRAWN", "withdrawn") if b.withdrawn else ""
+    if b.indication_label is None:
+        badges += " " + badge("OFF-LABEL", "update")
+    head = (
+        f"<{heading}><b>{esc(b.title)}</b> {badges} {cite_tag(b.citations[:2])}</{heading}>"
+        f"<p>{esc(b.mechanism)} Route: {esc(b.route)}.</p>"
     )
+    withdrawn = f'<div class="alledu-error" role="note"><b>{esc(b.withdrawn)}</b></div>' if b.withdrawn else ""
+    label_when = f" (since {esc(b.indication_label_when)})" if b.indication_label_when else ""
+    if b.indication_review is not None or b.indication_label is None:
+        rows = [
+            [f"The 2021 review ({esc(b.review_date)})", esc(b.indication_review or "says nothing about it")],
+            [f"The label in force{label_when}", esc(b.indication_label or "says nothing about it (off-label use)")],
+        ]
+        indication = "<p><b>Indication, side by side:</b></p>" + table(["Source", "Indication"], rows, raw=True)
+    else:
+        indication = f"<p><b>Indication</b> (review and label agree): {esc(b.indication_label)}</p>"
+    diffs = ""
+    if b.differences:
+        diffs = (
+            "<div class='alledu-warn'><b>Where the 2021 review and the label in force differ:</b><ul>"
+            + "".join(f"<li>{esc(d)}</li>" for d in b.differences)
+            + "</ul></div>"
+        )
+    notes = "".join(f"<li>{esc(n.text)} {cite_tag(n.cite)}</li>" for n in b.notes)
+    notes += "".join(f"<li>{badge('LABEL UPDATE', 'update')} {esc(n)}</li>" for n in b.dated_notes)
+    notes = f"<p><b>Teaching notes</b></p><ul>{notes}</ul>" if notes else ""
+    return head + withdrawn + fit_html(b.fit) + safety_html(b.safety) + indication + diffs + notes
 
 
 def table(headers: list[str], rows: list[list[Any]], chosen: int | None = None, raw: bool = False) -> str:

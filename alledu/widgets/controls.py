@@ -118,10 +118,5 @@ class ChoiceControls(W.VBox):
 
 
 def regimen_options() -> list[tuple[str, str]]:
-    """(label, id) for every regimen, withdrawn ones marked as such."""
-    out = []
-    for rid in content().meta.regimens:
-        reg = regimen(rid)
-        label = reg.title + (f" - WITHDRAWN {reg.status.date}" if reg.status.name == "withdrawn" else "")
-        out.append((label, rid))
-    return out
+    """(label, id) for every regimen; short titles say 'withdrawn' and 'off-label' where so."""
+    return [(regimen(rid).short_title, rid) for rid in content().meta.regimens]

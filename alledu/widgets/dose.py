@@ -11,12 +11,14 @@ from typing import Any
 import ipywidgets as W
 import traitlets as T
 
+from alledu.brief import brief
 from alledu.bsa import CM_PER_INCH, KG_PER_POUND, all_formulas, formula_ids, formula_info, inches_to_cm, pounds_to_kg
 from alledu.content_loader import content
 from alledu.patient import Patient
-from alledu.rounding import policies, round_dose
-from alledu.schedule import cycles_allowed, dose_steps, regimen, schedule
-from alledu.widgets.common import LABEL_STYLE, Guarded, badge, cite_tag, esc, table, updates_html
+from alledu.rounding import policies, policy_text, round_dose
+from alledu.schedule import cycles_allowed, dose_steps, max_cycles, regimen, resolve_choices, schedule
+from alledu.validate import limits
+from alledu.widgets.common import LABEL_STYLE, Guarded, brief_html, cite_tag, esc, table
 from alledu.widgets.controls import WIDE_DROPDOWN, ChoiceControls, NumberEntry, regimen_options
 
 
@@ -30,7 +32,7 @@ class DoseCalculator(W.VBox, Guarded):
     def __init__(self, regimen_id: str | None = None, **patient: float) -> None:
         defaults = content().lessons.defaults
         start = {**defaults.patient, **patient}
-        lim = content().limits
+        lim = limits()
         self.units = W.ToggleButtons(options=["Metric", "Imperial"], description="Units", style=LABEL_STYLE)
         self.height = NumberEntry("Height", "cm", start["height_cm"], lim["height_cm"].min, lim["height_cm"].max, 0.5)
         self.weight = NumberEntry("Weight", "kg", start["weight_kg"], lim["weight_kg"].min, lim["weight_kg"].max, 0.1)
@@ -50,12 +52,13 @@ class DoseCalculator(W.VBox, Guarded):
         )
         self.choices = ChoiceControls()
         self.rounding = W.Dropdown(
-            options=[(p.label, k) for k, p in policies().items()],
+            options=self._rounding_options(content().regimens[regimen_id or defaults.regimen].dose_unit),
             value=content().rounding.default,
             description="Round the shown dose",
             style=LABEL_STYLE,
         )
         self.message = W.HTML()
+        self.about = W.HTML()
         self.size_rule = W.HTML()
         self.bsa_table = W.HTML()
         self.working = W.HTML()
@@ -79,6 +82,8 @@ class DoseCalculator(W.VBox, Guarded):
                 self.size_rule,
                 self.working,
                 self.rounding_note,
+                W.HTML("<h3>About this regimen</h3>"),
+                self.about,
             ]
         )
         self.choices.show(self.regimen.value)
@@ -112,7 +117,7 @@ class DoseCalculator(W.VBox, Guarded):
             self.weight.text.value = weight_kg / KG_PER_POUND if self.imperial else weight_kg
 
     def _units_changed(self, change: dict[str, Any]) -> None:
-        lim = content().limits
+        lim = limits()
         h_cm = inches_to_cm(self.height.value) if change["old"] == "Imperial" else self.height.value
         w_kg = pounds_to_kg(self.weight.value) if change["old"] == "Imperial" else self.weight.value
         if self.imperial:
@@ -133,17 +138,35 @@ class DoseCalculator(W.VBox, Guarded):
             self.weight.set_range(lim["weight_kg"].min, lim["weight_kg"].max, round(w_kg, 2), "kg")
         self.update()
 
+    @staticmethod
+    def _rounding_options(unit: str) -> list[tuple[str, str]]:
+        """Policy labels in the dose's own unit: 'Nearest 5 mcg/day', never '5 mg' on a mcg dose."""
+        return [(policy_text(p.label, unit), k) for k, p in policies().items()]
+
     def _regimen_changed(self, *_: Any) -> None:
+        unit = regimen(self.regimen.value).dose_unit
+        options = self._rounding_options(unit)
+        if options != list(self.rounding.options):
+            chosen = self.rounding.value
+            self._relabelling = True  # the same policy, relabelled: no recomputation in between
+            try:
+                self.rounding.options = options
+                self.rounding.value = chosen
+            finally:
+                self._relabelling = False
         if not self.choices.show(self.regimen.value):
             self.update()
 
     def on_error(self, exc: BaseException) -> None:
         self.bsa_table.value = self.working.value = self.size_rule.value = self.rounding_note.value = ""
+        self.about.value = ""
         self.bsa_m2 = None
         self.summary = f"ERROR {exc}"
 
     # -- computation ---------------------------------------------------------------------
     def update(self, *_: Any) -> None:
+        if getattr(self, "_relabelling", False):
+            return
         height, weight = self.height_cm(), self.weight_kg()
         patient = Patient(age_years=self.age.value, height_cm=height, weight_kg=weight)
         reg = regimen(self.regimen.value)
@@ -167,11 +190,16 @@ class DoseCalculator(W.VBox, Guarded):
         steps = dose_steps(frame)
         rounded = [round_dose(step.dose, self.rounding.value) for step in steps]
         for step, r in zip(steps, rounded, strict=True):
-            cap = (
-                f"<b>▲ CAPPED</b>: {step.dose_before_cap:.2f} → {step.dose:.2f} {esc(step.unit)}"
-                if step.capped
-                else "not capped"
-            )
+            if step.capped:
+                cap = f"<b>▲ CAPPED</b>: {step.dose_before_cap:.2f} → {step.dose:.2f} {esc(step.unit)}"
+            elif step.cap is not None:
+                cap = f"cap {step.cap:g} {esc(step.unit)} not reached"
+            elif step.basis == "fixed":
+                cap = "fixed dose (no BSA, no cap)"
+            elif reg.off_label:
+                cap = "no cap is stated"
+            else:
+                cap = "the label sets no cap"
             dev = "" if r.step is None else f" ({r.deviation_percent:.1f}% from computed)"
             out_rows.append(
                 [
@@ -186,30 +214,48 @@ class DoseCalculator(W.VBox, Guarded):
                 f"Cycle {step.cycle} {step.days_text}: {r.text()} {step.unit} ({step.basis})"
                 + (f" CAPPED from {step.dose_before_cap:.2f}" if step.capped else "")
             )
-        layer = badge(reg.layer.describe(), "core")
-        if reg.status.name == "withdrawn":
-            layer += " " + badge(f"WITHDRAWN {reg.status.date}", "withdrawn")
-        more = "" if cycles > 1 else "<p>Later cycles: choose the options above to plan them.</p>"
+        info = brief(reg.id, patient.age_years)
+        lines += [f"Whom this dose is for: {t}" for t in info.fit]
+        lines += [f"Safety: {t}" for t in info.safety_texts()]
         self.working.value = (
-            f"<p>{esc(reg.title)} {layer} {cite_tag(reg.cite)} - {esc(reg.route)}</p>"
+            f"<p><b>{esc(reg.title)}</b> {cite_tag(reg.cite)} - {esc(reg.route)}</p>"
+            + self._fit_and_safety(info)
             + table(["Cycle", "Days", "Basis × BSA = dose", "Cap", "Dose shown"], out_rows, raw=True)
-            + more
-            + updates_html(reg)
+            + self._more_cycles(reg, choices, cycles)
         )
+        self.about.value = brief_html(info)
         policy = policies()[self.rounding.value]
         tol = content().rounding.tolerance_percent
+        obese = content().rounding.obese_dosing
         worst = max(rounded, key=lambda x: x.deviation_percent)
         css = "alledu-ok" if worst.within_tolerance else "alledu-warn"
         self.rounding_note.value = (
-            f'<div class="{css}">Rounding: {esc(policy.explain)} Largest change {worst.deviation_percent:.1f}% '
-            f"({'within' if worst.within_tolerance else 'OUTSIDE'} the {tol.value:g}% accepted in practice "
-            f"{cite_tag(tol.cite)}). BSA itself is not rounded.</div>"
+            f'<div class="{css}">Rounding: {esc(policy_text(policy.explain, reg.dose_unit))} Largest change '
+            f"{worst.deviation_percent:.1f}% ({'within' if worst.within_tolerance else 'OUTSIDE'} the "
+            f"{tol.value:g}% accepted in practice {cite_tag(tol.cite)}). BSA itself is not rounded.</div>"
+            f"<p>{esc(obese.text)} {cite_tag(obese.cite)}</p>"
         )
-        update_cites = [c for n in reg.notes if n.layer.name == "update" for c in n.cite] + list(reg.status.cite)
         self.citations = list(
-            dict.fromkeys([*reg.cite, *update_cites, *formula_info(self.formula.value).cite, *tol.cite])
+            dict.fromkeys([*info.citations, *formula_info(self.formula.value).cite, *tol.cite, *obese.cite])
         )
         self.summary = "\n".join(lines)
+
+    @staticmethod
+    def _fit_and_safety(info: Any) -> str:
+        from alledu.widgets.common import fit_html, safety_html
+
+        return fit_html(info.fit) + safety_html(info.safety)
+
+    @staticmethod
+    def _more_cycles(reg: Any, choices: dict[str, Any], shown: int) -> str:
+        """Why only this many cycles are shown: a choice is still open, or the source stops here."""
+        open_choices = [c.label for c in reg.choices if c.needed_from_cycle and c.name not in choices]
+        if open_choices:
+            return f"<p>Later cycles: choose “{esc(open_choices[0])}” above to plan them.</p>"
+        most, note = max_cycles(reg, resolve_choices(reg, choices))
+        if most == 1 and shown == 1:
+            return f"<p>Only cycle 1 is shown. {esc(note or '')}</p>"
+        return ""
 
     def _size_rule_html(self, reg: Any, weight: float) -> str:
         rule = reg.size_rule

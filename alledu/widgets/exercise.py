@@ -14,8 +14,16 @@ import ipywidgets as W
 import traitlets as T
 
 from alledu import exercises as E
+from alledu.eligibility import field_label, show
 from alledu.schedule import regimen
 from alledu.widgets.common import CSS, LABEL_STYLE, Guarded, cite_tag, esc
+
+
+def _fact(field: str, value: Any) -> str:
+    """A patient fact as a learner reads it: 'Philadelphia chromosome: Ph-negative', 'Weight: 80 kg'."""
+    label, unit = field_label(field)
+    unit = f" {unit}" if unit and not isinstance(value, bool) else ""
+    return f"{label}: {show(field, value)}{unit}"
 
 
 class State(enum.Enum):
@@ -103,7 +111,13 @@ class Stepper(W.VBox, Guarded):
     def _show_feedback(self, fb: E.Feedback) -> None:
         css = "alledu-ok" if fb.correct else "alledu-warn"
         mark = "✓" if fb.correct else "✗"
-        self.feedback.value = f'<div class="{css}" role="status">{mark} {esc(fb.text)} {cite_tag(fb.cite)}</div>'
+        safety = "".join(f"<li>{esc(t)}</li>" for t in fb.safety)
+        safety = (
+            f'<div class="alledu-safety" role="note"><b>⚠ Safety notes</b><ul>{safety}</ul></div>' if safety else ""
+        )
+        self.feedback.value = (
+            f'<div class="{css}" role="status">{mark} {esc(fb.text)} {cite_tag(fb.cite)}</div>{safety}'
+        )
         self.score += int(fb.correct)
         self.citations = list(dict.fromkeys([*self.citations, *fb.cite]))
         self.state = State.CHECKED
@@ -220,7 +234,7 @@ class CaseScenario(Stepper):
 
     def start(self) -> None:
         s = self.scenario
-        facts = ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in s.patient.items())
+        facts = ", ".join(_fact(k, v) for k, v in s.patient.items())
         self.vignette.value = f"<blockquote>{esc(s.vignette)}</blockquote><p class='alledu-cite'>{esc(facts)}</p>"
         self.index = 0
         self.score = 0
@@ -238,14 +252,14 @@ class CaseScenario(Stepper):
             )
             return
         step = s.steps[self.index]
-        self.progress.value = f"<p>Step {self.index + 1} of {total} · {esc(step.kind.replace('_', ' '))}</p>"
+        self.progress.value = f"<p>Step {self.index + 1} of {total}</p>"
         self.prompt.value = f"<p><b>{esc(step.prompt)}</b></p>"
         kind = {"factors": "multiple", "eligible": "multiple", "single": "single"}.get(step.kind, "numeric")
         unit = None
         if step.kind == "dose":
             unit = regimen(step.regimen or "").dose_unit
-        elif step.kind == "cycle_days":
-            unit = "days"
+        elif step.kind == "cycle_start":
+            unit = "day of the course"
         options = [(label, key) for key, label in E.step_options(s, step).items()]
         self.input.show(kind, options, step.prompt, unit)
         self._ready()

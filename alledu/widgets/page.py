@@ -32,8 +32,10 @@ def lesson_index() -> W.HTML:
         "press a button. No code is needed.</li>"
         "<li>Every number carries a citation key in square brackets; the full reference is at the foot of the "
         "page.</li>"
-        "<li>Badges tell the layers apart: <b>2021 core</b> (the review), <b>Later update</b> (label changes, "
-        "with their date) and <b>WITHDRAWN</b>.</li>"
+        "<li>Two sources, kept apart: the <b>2021 review</b> (the curriculum) and the <b>US label in force</b> "
+        "(with the date of each change). Patients are judged by the label; where the review says otherwise, both "
+        "are shown side by side. <b>WITHDRAWN</b> and <b>OFF-LABEL</b> badges say when a product is no longer "
+        "available or is used outside its label.</li>"
         "<li>Keyboard: Tab moves between controls, arrow keys move sliders and radio buttons.</li></ul>"
     )
     return W.HTML(f"{CSS}<div class='alledu-page'><h2>Lessons</h2><ol>{''.join(rows)}</ol>{how}</div>")

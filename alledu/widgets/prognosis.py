@@ -49,9 +49,13 @@ class FactorExplorer(W.VBox, Guarded):
         self.first = W.HTML()
         self.second = W.HTML()
         self.figure = self._curve_figure()
+        general = "".join(f"<li>{esc(t)}</li>" for t in ev.general.statements)
         super().__init__(
             [
-                W.HTML(f"{CSS}<h3>Set the patient's factors</h3>"),
+                W.HTML(
+                    f"{CSS}<h3>What the review says about relapse</h3><ul>{general}</ul>{cite_tag(ev.general.cite)}"
+                    f"<p><b>{esc(ev.goal.text)}</b> {cite_tag(ev.goal.cite)}</p><h3>Set the patient's factors</h3>"
+                ),
                 self.cr1,
                 self.platelets,
                 self.transplant,
@@ -81,10 +85,13 @@ class FactorExplorer(W.VBox, Guarded):
         fr = first_relapse(patient, transplant_in_cr2=self.transplant.value)
         rows = [[f"{MARK[f.present]} {esc(f.label)}", esc(f.p_value or ""), esc(f.detail)] for f in fr.factors]
         figs = "".join(f"<li>{esc(a.label)}: <b>{a.value:g}{_unit(a.unit)}</b></li>" for a in fr.figures.values())
+        cohort = content().evidence.first_relapse
         self.first.value = (
             f"<ul>{figs}</ul>{cite_tag(fr.cite)}"
+            f'<div class="alledu-warn" role="note">{esc(cohort.cohort_note)}</div>'
             + table(["Favourable factor", "P value", "This patient"], rows, raw=True)
             + f"<p>{esc(fr.summary)}</p><p>Did not change the outcome: {esc(', '.join(fr.no_influence))}.</p>"
+            f"<p>{esc(cohort.best_subset)}</p>"
         )
         marked = [k for k, box in self.adverse.items() if box.value]
         ss = second_salvage(patient, adverse=marked)
@@ -104,6 +111,7 @@ class FactorExplorer(W.VBox, Guarded):
     def _curve_figure() -> go.FigureWidget:
         """The model curve and the published points, complete at creation (see timeline.py)."""
         model = cure_model()
+        axis = content().evidence.model.axis
         xs, ys = zip(*model.curve(72, 0.5), strict=True)
         points = content().evidence.model.points
         return figure_widget(
@@ -130,8 +138,8 @@ class FactorExplorer(W.VBox, Guarded):
             layout={
                 "height": 360,
                 "margin": {"l": 50, "r": 10, "t": 50, "b": 40},
-                "xaxis": {"title": {"text": "Months after relapse treatment"}},
-                "yaxis": {"title": {"text": "Disease-free (model)"}, "range": [0, 1], "tickformat": ".0%"},
+                "xaxis": {"title": {"text": content().evidence.model.x_axis}},
+                "yaxis": {"title": {"text": axis}, "range": [0, 1], "tickformat": ".0%"},
                 "legend": {"orientation": "h", "y": -0.25},
                 "title": {"text": f"{model.label} Cure fraction {model.cure_fraction:.1%}.", "font": {"size": 12}},
             },

@@ -17,22 +17,26 @@ import pandas as pd
 import plotly.graph_objects as go
 import traitlets as T
 
+from alledu.brief import Brief, brief
+from alledu.bsa import formula_info
 from alledu.content_loader import content
-from alledu.export import to_ics
+from alledu.export import handout_lines, to_csv, to_ics
 from alledu.patient import Patient
 from alledu.schedule import CycleInfo, cycles_allowed, dose_steps, regimen, schedule, timeline
+from alledu.validate import limits
 from alledu.widgets.common import (
     CSS,
     LABEL_STYLE,
     PALETTE,
     Guarded,
-    badge,
+    brief_html,
     cite_tag,
     esc,
+    fit_html,
     notice_html,
     references_html,
+    safety_html,
     table,
-    updates_html,
 )
 from alledu.widgets.controls import ChoiceControls, NumberEntry, regimen_options
 from alledu.widgets.plot import figure_widget
@@ -56,6 +60,8 @@ class Plan:
     cycles: int
     frame: pd.DataFrame
     infos: list[CycleInfo]
+    brief: Brief
+    choices: dict[str, Any]
 
 
 def runs(days: list[int]) -> list[tuple[int, int]]:
@@ -77,7 +83,7 @@ class ScheduleTimeline(W.VBox, Guarded):
 
     def __init__(self, regimen_id: str | None = None, compare_with: str | None = "default") -> None:
         d = content().lessons.defaults
-        lim = content().limits
+        lim = limits()
         self.regimen_a = W.Dropdown(
             options=regimen_options(),
             value=regimen_id or d.regimen,
@@ -100,6 +106,7 @@ class ScheduleTimeline(W.VBox, Guarded):
         )
         self.height = NumberEntry("Height", "cm", d.patient["height_cm"], lim["height_cm"].min, lim["height_cm"].max)
         self.weight = NumberEntry("Weight", "kg", d.patient["weight_kg"], lim["weight_kg"].min, lim["weight_kg"].max)
+        self.age = NumberEntry("Age", "years", d.patient["age_years"], lim["age_years"].min, lim["age_years"].max, 0.5)
         self.message = W.HTML()
         self.notes = W.HTML()
         # The figure is created on the first draw, with its traces: plotly's FigureWidget sends
@@ -109,17 +116,20 @@ class ScheduleTimeline(W.VBox, Guarded):
         self.plot = W.Box(layout=W.Layout(width="100%"))
         self.table = W.HTML()
         self.downloads = W.HTML()
+        self.about = W.HTML()
         super().__init__(
             [
                 W.HBox([W.VBox([self.regimen_a, self.choices_a]), W.VBox([self.regimen_b, self.choices_b])]),
                 W.HBox([self.start, self.cycles]),
                 self.height,
                 self.weight,
+                self.age,
                 self.message,
                 self.notes,
                 self.plot,
                 self.downloads,
                 self.table,
+                self.about,
             ]
         )
         self.plans: list[Plan] = []
@@ -132,7 +142,7 @@ class ScheduleTimeline(W.VBox, Guarded):
             w.observe(self.guard(self.update), "value")
         for w in (self.choices_a, self.choices_b):
             w.observe(self.guard(self.update), "values")
-        for w in (self.height, self.weight):
+        for w in (self.height, self.weight, self.age):
             w.observe(self.guard(self.update), "value")
         self.guard(self.update)()
 
@@ -148,7 +158,7 @@ class ScheduleTimeline(W.VBox, Guarded):
         self.update()
 
     def on_error(self, exc: BaseException) -> None:
-        self.table.value = self.downloads.value = ""
+        self.table.value = self.downloads.value = self.notes.value = self.about.value = ""
         if self.figure is not None:
             self.figure.data = ()
         self.summary = f"ERROR {exc}"
@@ -157,31 +167,30 @@ class ScheduleTimeline(W.VBox, Guarded):
     def _plan(self, regimen_id: str, choices: dict[str, Any], patient: Patient) -> Plan:
         cycles = min(self.cycles.value, cycles_allowed(regimen_id, **choices))
         frame = schedule(regimen_id, patient, cycles=cycles, start=self.start.value, **choices)
-        infos = timeline(regimen_id, cycles, start=self.start.value, **choices)
-        return Plan(regimen_id, cycles, frame, infos)
+        infos = timeline(regimen_id, cycles, self.start.value, "label", patient.age_years, **choices)
+        return Plan(regimen_id, cycles, frame, infos, brief(regimen_id, patient.age_years), dict(choices))
+
+    def patient(self) -> Patient:
+        return Patient(age_years=self.age.value, height_cm=self.height.value, weight_kg=self.weight.value)
 
     def update(self, *_: Any) -> None:
-        patient = Patient(
-            age_years=content().lessons.defaults.patient["age_years"],
-            height_cm=self.height.value,
-            weight_kg=self.weight.value,
-        )
+        patient = self.patient()
         self.plans = [self._plan(self.regimen_a.value, self.choices_a.values, patient)]
         if self.regimen_b.value:
             self.plans.append(self._plan(self.regimen_b.value, self.choices_b.values, patient))
-        notes, lines, cites = [], [], []
+        notes, lines, cites, safety_lines = [], [], [], []
         for plan in self.plans:
             reg = regimen(plan.regimen_id)
-            cites += [c for c in reg.cite if c not in cites]
+            cites += [c for c in plan.brief.citations if c not in cites]
+            notes.append(f"<h4>{esc(reg.title)}</h4>" + fit_html(plan.brief.fit) + safety_html(plan.brief.safety))
             if plan.cycles < self.cycles.value:
                 notes.append(
-                    f'<div class="alledu-warn">{esc(reg.title)}: showing {plan.cycles} cycle(s) - more need a '
-                    "choice above or exceed what the source allows.</div>"
+                    f'<div class="alledu-warn">{esc(reg.short_title)}: showing {plan.cycles} of the '
+                    f"{self.cycles.value} cycles asked for - more need a choice above or go beyond what the "
+                    "source allows.</div>"
                 )
-            if reg.status.name == "withdrawn" or any(n.layer.name == "update" for n in reg.notes):
-                notes.append(f"<b>{esc(reg.title)}</b>{updates_html(reg)}")
-                cites += [c for n in reg.notes if n.layer.name == "update" for c in n.cite if c not in cites]
-                cites += [c for c in reg.status.cite if c not in cites]
+            safety_lines += [f"{plan.regimen_id} safety: {t}" for t in plan.brief.safety_texts()]
+            safety_lines += [f"{plan.regimen_id} whom for: {t}" for t in plan.brief.fit]
             free = sum(i.treatment_free[1] - i.treatment_free[0] + 1 for i in plan.infos if i.treatment_free)
             hosp = int(plan.frame.hospital.sum())
             premed = int((plan.frame.premedication != "").sum())
@@ -191,11 +200,14 @@ class ScheduleTimeline(W.VBox, Guarded):
                 f"{free} treatment-free days, {hosp} hospital days, {premed} premedication days, {first} to {last}"
             )
         self.notes.value = "".join(notes)
+        self.about.value = "<h3>About the regimens shown</h3>" + "".join(
+            brief_html(p.brief, heading="h4") for p in self.plans
+        )
         self._draw()
         self.citations = cites
         self.table.value = "".join(self._table_html(p) for p in self.plans)
         self.downloads.value = self._downloads_html()
-        self.summary = "\n".join(lines)
+        self.summary = "\n".join(lines + safety_lines)
 
     def _span(self, plan: Plan) -> tuple[str, str]:
         if "date" in plan.frame:
@@ -217,7 +229,7 @@ class ScheduleTimeline(W.VBox, Guarded):
         traces = []
         for plan in self.plans:
             reg = regimen(plan.regimen_id)
-            short = reg.drug_name if len(self.plans) == 1 else f"{reg.drug_name} ({plan.regimen_id})"
+            short = reg.drug_name if len(self.plans) == 1 else reg.short_title
             steps = {(s.cycle, d): s for s in dose_steps(plan.frame) for d in range(s.first_day, s.last_day + 1)}
             rows = {k: f"{short}: {k}" for k in ("doses", "treatment-free", "hospital", "premedication")}
             bars: dict[str, dict[str, list]] = {k: {"base": [], "x": [], "text": []} for k in rows}
@@ -241,9 +253,9 @@ class ScheduleTimeline(W.VBox, Guarded):
                         bars[key]["base"].append(self._x(info, span[0]))
                         bars[key]["x"].append(self._width(span[1] - span[0] + 1))
                         bars[key]["text"].append(f"Cycle {info.cycle} days {span[0]}-{span[1]}: {label}")
-                for day, text in info.premedication:
-                    premed["x"].append(self._x(info, day))
-                    premed["text"].append(f"Cycle {info.cycle} day {day}: {text}")
+                for line in info.premedication:
+                    premed["x"].append(self._x(info, line.day))
+                    premed["text"].append(f"Cycle {info.cycle} day {line.day}: {line.text}")
             styles = {
                 "doses": (PALETTE["infusion"] if plan.infos[0].continuous else PALETTE["dose"], ""),
                 "treatment-free": (PALETTE["free"], "/"),
@@ -297,12 +309,14 @@ class ScheduleTimeline(W.VBox, Guarded):
         for s in dose_steps(plan.frame):
             frame = plan.frame[(plan.frame.cycle == s.cycle) & plan.frame.day.between(s.first_day, s.last_day)]
             dates = f"{frame.date.iloc[0]} to {frame.date.iloc[-1]}" if "date" in frame else ""
-            hosp = "yes" if frame.hospital.any() else ""
+            stay = runs(frame[frame.hospital].day.tolist())
+            hosp = ", ".join(f"day {a}" if a == b else f"days {a}-{b}" for a, b in stay)
             rows.append([s.cycle, s.days_text, dates, f"{s.dose:.2f} {s.unit}", s.working, hosp])
-        layer = badge(reg.layer.describe(), "core")
         return (
-            f"<h4>{esc(reg.title)} {layer} {cite_tag(reg.cite)}</h4>"
-            + table(["Cycle", "Days", "Dates", "Dose", "Working", "Hospital"], rows)
+            f"<h4>{esc(reg.title)} {cite_tag(reg.cite)}</h4>"
+            + fit_html(plan.brief.fit)
+            + safety_html(plan.brief.safety)
+            + table(["Cycle", "Days", "Dates", "Dose", "Working", "In hospital"], rows)
             + "<details><summary>Every administration day</summary>"
             + plan.frame.to_html(index=False, float_format=lambda x: f"{x:.2f}", classes="alledu-table", border=0)
             + "</details>"
@@ -312,20 +326,46 @@ class ScheduleTimeline(W.VBox, Guarded):
         links = []
         for plan in self.plans:
             rid = plan.regimen_id
-            csv = plan.frame.to_csv(index=False).encode()
+            csv = to_csv(plan.frame, rid, self.age.value, self._context(plan)).encode()
             links.append(_link(f"{rid}.csv", "text/csv", csv, f"CSV ({rid})"))
             if "date" in plan.frame:
-                links.append(_link(f"{rid}.ics", "text/calendar", to_ics(plan.frame, rid), f"Calendar .ics ({rid})"))
+                ics = to_ics(plan.frame, rid, self.age.value)
+                links.append(_link(f"{rid}.ics", "text/calendar", ics, f"Calendar .ics ({rid})"))
         page = self.printable_html().encode()
         links.append(_link("alledu-schedule.html", "text/html", page, "Printable page"))
         return "<p><b>Download:</b> " + " · ".join(links) + "</p>"
 
+    def _context(self, plan: Plan) -> dict[str, str]:
+        """Who and what the schedule was built for, printed on every handout."""
+        p = self.patient()
+        bsa = plan.frame.bsa_m2.dropna()
+        reg = regimen(plan.regimen_id)
+        chosen = [
+            f"{reg.choice(k).label}: {reg.choice(k).options[v]}" for k, v in plan.choices.items() if reg.choice(k)
+        ]
+        return {
+            "Patient": f"age {p.age_years:g} years, height {p.height_cm:g} cm, weight {p.weight_kg:g} kg",
+            "BSA": f"{bsa.iloc[0]:.4f} m2 ({formula_info(content().bsa.default).label}, unrounded)"
+            if len(bsa)
+            else "not used (fixed doses)",
+            "Start": str(self.start.value or "no date chosen"),
+            "Cycles shown": str(plan.cycles),
+            "Choices": "; ".join(chosen) or "none",
+            "Follows": "the US label in force as checked " + content().meta.content_checked.isoformat(),
+        }
+
     def printable_html(self) -> str:
-        """A standalone page to print: notice, tables and references, no scripts."""
+        """A standalone page to print: notice, patient, choices, safety, tables, references; no scripts."""
         body = self.table.value or "".join(self._table_html(p) for p in self.plans)
+        context = "".join(
+            f"<h3>{esc(regimen(p.regimen_id).title)}</h3><ul>"
+            + "".join(f"<li>{esc(line)}</li>" for line in handout_lines(p.regimen_id, self.age.value, self._context(p)))
+            + "</ul>"
+            for p in self.plans
+        )
         return (
             f"<!doctype html><html><head><meta charset='utf-8'><title>alledu schedule</title>{CSS}</head>"
-            f"<body class='alledu-page'><h1>{esc(content().meta.title)}</h1>{notice_html()}{body}"
+            f"<body class='alledu-page'><h1>{esc(content().meta.title)}</h1>{notice_html()}{context}{body}"
             f"<h2>References</h2>{references_html(self.citations)}</body></html>"
         )
 

@@ -7,6 +7,7 @@ domain's eligibility engine walks, so the drawing can never disagree with the ve
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from typing import Any
 
@@ -15,13 +16,34 @@ import traitlets as T
 
 from alledu.content_loader import content
 from alledu.eligibility import NodeResult, Verdict, criterion_text, eligibility
-from alledu.models import Question
+from alledu.models import PatientField
 from alledu.patient import Answers
 from alledu.schedule import regimen
 from alledu.validate import parse_number
 from alledu.widgets.common import CSS, LABEL_STYLE, MARK, Guarded, badge, cite_tag, esc, table
 
 UNKNOWN = "__unknown__"
+VERDICT = {True: "✓ Eligible", False: "✗ Not eligible", None: "? Undecided"}
+
+
+@dataclasses.dataclass(frozen=True)
+class Question:
+    """One tree question, from a patient field declared with `ask: true`."""
+
+    field: str
+    label: str
+    options: dict[Any, str] | None
+    unit: str | None
+
+
+def questions() -> tuple[Question, ...]:
+    """The questions the tree asks (patient fields with `ask: N`, in that order)."""
+    fields: dict[str, PatientField] = content().patient_fields
+    asked = sorted((f.ask, name) for name, f in fields.items() if f.ask is not None)
+    return tuple(
+        Question(name, fields[name].label, dict(fields[name].options or {}) or None, fields[name].unit)
+        for _, name in asked
+    )
 
 
 class TreeState(enum.Enum):
@@ -41,17 +63,19 @@ class EligibilityTree(W.VBox, Guarded):
     citations = T.List(T.Unicode())
 
     def __init__(self) -> None:
-        self.questions: tuple[Question, ...] = content().questions.questions
+        self.questions: tuple[Question, ...] = questions()
         self.prompt = W.HTML()
         self.choice = W.RadioButtons(description="", layout=W.Layout(width="max-content"))
         self.number = W.Text(placeholder="leave empty if unknown", description="Value", style=LABEL_STYLE)
         self.back_button = W.Button(description="◀ Back", tooltip="Previous question")
         self.next_button = W.Button(description="Answer ▶", button_style="primary", tooltip="Record and go on")
         self.restart_button = W.Button(description="Start again", tooltip="Clear every answer")
-        self.layer = W.ToggleButtons(
-            options=[("2021 core", "core-2021"), ("Current label (with updates)", "current")],
+        checked = content().meta.content_checked.isoformat()
+        reviewed = content().meta.core_review.date.isoformat()
+        self.view = W.ToggleButtons(
+            options=[(f"The label in force ({checked})", "label"), (f"The 2021 review ({reviewed})", "review")],
             description="Judge by",
-            style={**LABEL_STYLE, "button_width": "260px"},
+            style={**LABEL_STYLE, "button_width": "240px"},
         )
         self.message = W.HTML()
         self.drawing = W.HTML()
@@ -63,7 +87,7 @@ class EligibilityTree(W.VBox, Guarded):
                 self.input_box,
                 W.HBox([self.back_button, self.next_button, self.restart_button]),
                 self.message,
-                self.layer,
+                self.view,
                 W.HTML("<h3>The tree, with this patient's path lit</h3>"),
                 self.drawing,
                 W.HTML("<h3>Verdict for every agent</h3>"),
@@ -73,7 +97,7 @@ class EligibilityTree(W.VBox, Guarded):
         self.next_button.on_click(self.guard(lambda _: self.submit()))
         self.back_button.on_click(self.guard(lambda _: self.go(self.step - 1)))
         self.restart_button.on_click(self.guard(lambda _: self.restart()))
-        self.layer.observe(self.guard(self.render), "value")
+        self.view.observe(self.guard(self.render), "value")
         self.guard(self.go)(0)
 
     # -- flow -----------------------------------------------------------------------------
@@ -141,10 +165,13 @@ class EligibilityTree(W.VBox, Guarded):
     def on_error(self, exc: BaseException) -> None:
         self.summary = f"ERROR {exc}"
 
+    def _label(self, field: str) -> str:
+        return next((q.label for q in self.questions if q.field == field), field)
+
     # -- drawing --------------------------------------------------------------------------
-    def results(self) -> list[Verdict]:
+    def results(self, view: str | None = None) -> list[Verdict]:
         known = {k: v for k, v in self.answers.items() if v is not None}
-        return eligibility(Answers.of(**known), layer=self.layer.value)
+        return eligibility(Answers.of(**known), view=view or self.view.value)
 
     def render(self, *_: Any) -> None:
         verdicts = self.results()
@@ -153,26 +180,41 @@ class EligibilityTree(W.VBox, Guarded):
         for v in verdicts:
             reg = regimen(v.regimen_id)
             title = f"{MARK[v.eligible]} {esc(reg.title)}"
-            if v.status == "withdrawn":
-                title += " " + badge(f"WITHDRAWN {reg.status.date}", "withdrawn")
+            withdrawn = reg.withdrawn("label")
+            if withdrawn is not None:
+                title += " " + badge(f"WITHDRAWN {withdrawn.when()}", "withdrawn")
             boxes.append(f"<li><b>{title}</b>{_node_html(v.tree, asked)}</li>")
         self.drawing.value = (
             f'{CSS}<div class="alledu-tree" role="tree"><ul>{"".join(boxes)}</ul>'
             "<p>✓ met · ✗ not met · ? unknown · outlined: the question on screen</p></div>"
         )
+        other_view = "review" if self.view.value == "label" else "label"
+        others = {v.regimen_id: v for v in self.results(other_view)}
+        other_name = "the 2021 review" if other_view == "review" else "the label in force"
         rows, cites = [], []
         for v in verdicts:
             reg = regimen(v.regimen_id)
-            word = {True: "✓ Eligible", False: "✗ Not eligible", None: "? Undecided"}[v.eligible]
+            word = VERDICT[v.eligible]
+            if v.eligible is not False and v.off_label:
+                word += " (off-label)"
             if v.missing:
-                word += f" (needs: {', '.join(v.missing)})"
+                word += " (needs: " + ", ".join(self._label(f) for f in v.missing) + ")"
+            other = others[v.regimen_id]
+            if other.eligible != v.eligible:
+                word += f"<br><span class='alledu-cite'>By {other_name}: {VERDICT[other.eligible]}</span>"
             why = "<ul>" + "".join(f"<li>{esc(r)}</li>" for r in v.reasons) + "</ul>"
             if v.goal:
                 why += f"<p><i>{esc(v.goal)}</i></p>"
-            notes = "".join(f"<p>{badge('Later update', 'update')} {esc(n)}</p>" for n in v.notes)
-            rows.append([esc(reg.title), f"<b>{word}</b>", why, notes or "-", cite_tag(v.citations)])
+            diffs = "".join(f"<li>{esc(d)}</li>" for d in v.differences)
+            notes = "".join(f"<li>{esc(n)}</li>" for n in v.notes)
+            side = (f"<ul>{diffs}</ul>" if diffs else "They agree.") + (
+                f"<p>Also:</p><ul>{notes}</ul>" if notes else ""
+            )
+            rows.append([esc(reg.short_title), f"<b>{word}</b>", why, side, cite_tag(v.citations)])
             cites += [c for c in v.citations if c not in cites]
-        self.verdicts.value = table(["Agent", "Verdict", "Why", "Later updates", "Sources"], rows, raw=True)
+        self.verdicts.value = table(
+            ["Agent", "Verdict", "Why", "The 2021 review and the label in force", "Sources"], rows, raw=True
+        )
         self.citations = cites
         self.summary = "\n".join(
             f"{v.regimen_id}: {({True: 'eligible', False: 'not eligible', None: 'undecided'})[v.eligible]}"
@@ -184,9 +226,11 @@ def _node_html(node: NodeResult, asked: str | None) -> str:
     """Nested list of a verdict's rule tree; each node shows its mark, text and state."""
     state = {True: "met", False: "failed", None: "unknown"}[node.result]
     if node.kind == "check":
-        check = node.check
-        current = " current" if check is not None and check.field == asked else ""
-        text = esc(node.reason) if node.reason else esc(criterion_text(check)) if check else ""
+        current = " current" if node.field == asked else ""
+        if node.reason:
+            text = esc(node.reason)
+        else:
+            text = esc(criterion_text(node.field, node.criterion)) if node.field and node.criterion else ""
         return f'<ul><li class="{state}{current}" role="treeitem">{MARK[node.result]} {text}</li></ul>'
     label = "all of:" if node.kind == "all" else "any one of:"
     inner = "".join(_node_html(c, asked) for c in node.children)
