@@ -96,6 +96,8 @@ def within(given: float, expected: float, tolerance_percent: float) -> bool:
 def _number(value: Any) -> float:
     if isinstance(value, bool):
         raise InvalidInput("answer", value, "a number")
+    if isinstance(value, str):
+        value = value.strip().removesuffix("%").strip()  # "44%" is how people write a percentage
     try:
         return float(value)
     except (TypeError, ValueError):

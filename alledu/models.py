@@ -191,14 +191,13 @@ class Premedication(Frozen):
     """Premedication on named days, for whom (adults / children / all) it is stated.
 
     `dose` (optional) is computed like a drug dose (per m2 with a cap, or fixed) and shown
-    beside the text; `stated: false` says the sources give nothing for this population.
+    beside the text. Where the sources state nothing for a population, its text says so.
     """
 
     days: tuple[int, ...]
     who: Population = "all"
     text: str
     dose: Amount | None = None
-    stated: bool = True
 
 
 class CyclePlan(Frozen):

@@ -192,7 +192,6 @@ class Premed:
     day: int
     text: str
     who: str  # 'all', 'adults' or 'children'
-    stated: bool = True
 
 
 @dataclasses.dataclass(frozen=True)
@@ -231,7 +230,7 @@ def premedication_for(plan: CyclePlan, age_years: float | None, bsa_m2: float | 
             text += f" For this patient: {value:.2f} {unit}" + (f" (capped from {before:.2f})" if capped else "") + "."
         if group is None and p.who != "all":
             text = f"{p.who.capitalize()}: {text}"
-        out += [Premed(day, text, p.who, p.stated) for day in p.days]
+        out += [Premed(day, text, p.who) for day in p.days]
     return tuple(out)
 
 
@@ -364,6 +363,8 @@ def schedule(
             basis, amount = basis_for(reg, dose, patient.weight_kg)
             value, before, capped = dose_amount(basis, amount, body)
             working = _working(basis, amount, body, before, value, capped, reg.dose_unit)
+            if dose.note:
+                working += f" ({dose.note})"
             for day in dose.day_list():
                 rows.append(
                     {

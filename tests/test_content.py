@@ -210,3 +210,26 @@ def test_quiz_and_scenarios_validated_at_load(tmp_path: Path, file: str, old: st
     f.write_text(f.read_text().replace(old, new, 1))
     with pytest.raises(ContentError, match=needle):
         load_from(root)
+
+
+def test_no_dead_content_fields() -> None:
+    """Every field of the content models is read by the code (shown somewhere or used), none left dead."""
+    import inspect
+    import re
+
+    from pydantic import BaseModel
+
+    import alledu.models as models
+
+    pkg = CONTENT.parent
+    code = "\n".join(p.read_text() for p in pkg.rglob("*.py") if p.name != "models.py")
+    # read through an alias or by the tests only (expected answers are the cases' regression data)
+    allowed = {("DayRange", "from_"), ("DayRange", "to"), ("Said", "month_only"), ("Scenario", "expected")}
+    dead = [
+        f"{name}.{field}"
+        for name, cls in inspect.getmembers(models, inspect.isclass)
+        if issubclass(cls, BaseModel) and cls.__module__ == models.__name__
+        for field in cls.model_fields
+        if (name, field) not in allowed and not re.search(rf"\.{field}\b|\"{field}\"|\b{field}=", code)
+    ]
+    assert dead == []

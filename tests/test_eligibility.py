@@ -26,7 +26,8 @@ R_R = {"disease_status": "relapsed", "prior_regimens": 2}
 def test_clofarabine_label_ages_run_to_the_22nd_birthday(age: float, eligible: bool, view: str) -> None:
     v = verdicts(view, age_years=age, height_cm=120, weight_kg=25, **R_R)["clofarabine_pediatric"]
     assert v.eligible is eligible
-    assert any(f"Patient: {age:g} years ({'met' if eligible else 'not met'})" in r for r in v.reasons)
+    unit = "year" if age == 1 else "years"
+    assert any(f"Patient: {age:g} {unit} ({'met' if eligible else 'not met'})" in r for r in v.reasons)
     assert any("from 1 to 21 years old (up to the 22nd birthday)" in r for r in v.reasons)
 
 

@@ -117,3 +117,9 @@ def test_age_20_scenario_explains_the_label_dose() -> None:
     step = next(st for st in s.steps if st.kind == "dose")
     fb = E.check_step(s, step, 88)
     assert fb.correct and "up to the 22nd birthday" in fb.text and "not the review's lower adult dose" in fb.text
+
+
+def test_percent_answers_may_carry_a_percent_sign() -> None:
+    q = next(q for q in E.question_bank().questions if q.id == "lala94_cr2")
+    assert E.check_question(q, "44%").correct and E.check_question(q, " 44 % ").correct
+    assert not E.check_question(q, "45%").correct

@@ -153,7 +153,11 @@ def header(lesson_id: str) -> W.HTML:
 def references_html(keys: Iterable[str]) -> str:
     cites = content().citations
     keys = list(dict.fromkeys(keys))
-    items = "".join(f"<li><code>[{esc(k)}]</code> {esc(cites[k].text)}</li>" for k in keys if k in cites)
+    items = "".join(
+        f"<li><code>[{esc(k)}]</code> {esc(cites[k].text)} <span class='alledu-cite'>({esc(cites[k].kind)})</span></li>"
+        for k in keys
+        if k in cites
+    )
     return f"<ol>{items}</ol>"
 
 

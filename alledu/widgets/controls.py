@@ -6,6 +6,7 @@ value outside the slider's range must produce a clear message rather than be cla
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 import ipywidgets as W
@@ -106,7 +107,12 @@ class ChoiceControls(W.VBox):
             )
             dd.observe(self._changed, "value")
             self._dropdowns[ch.name] = dd
-        self.children = list(self._dropdowns.values())
+        children: list[W.Widget] = []
+        for ch in reg.choices:
+            children.append(self._dropdowns[ch.name])
+            if ch.explain:  # what the choice means, in the content's words
+                children.append(W.HTML(f"<div class='alledu-cite'>{html.escape(ch.explain)}</div>"))
+        self.children = children
         self._changed()
         return self.values != before
 

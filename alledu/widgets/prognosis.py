@@ -60,10 +60,10 @@ class FactorExplorer(W.VBox, Guarded):
                 self.platelets,
                 self.transplant,
                 self.message,
-                W.HTML("<h3>First relapse: LALA-94 cohort</h3>"),
+                W.HTML(f"<h3>{esc(ev.first_relapse.trial)}</h3>"),
                 self.first,
                 W.HTML(
-                    f"<h3>Second salvage: M.D. Anderson cohort</h3><p>{esc(ev.second_salvage.survival_factors_note)} "
+                    f"<h3>{esc(ev.second_salvage.trial)}</h3><p>{esc(ev.second_salvage.survival_factors_note)} "
                     "Tick each factor you judge adverse for this patient:</p>"
                 ),
                 W.VBox(list(self.adverse.values())),

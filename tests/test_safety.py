@@ -1,0 +1,90 @@
+"""Every safety note of clinical-facts section 5 reaches every page that shows its regimen's dose.
+
+Surfaces: the dose calculator, the timeline (notes above the plot and the day table), the
+printable page, the CSV download, the command line's table, and dose answers in the quiz and
+cases. If a note could not be shown next to a dose, the dose must not be shown: these tests
+fail when a note is missing from any surface.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import html
+import io
+import re
+
+import pytest
+
+import alledu
+from alledu.cli import main
+from alledu.schedule import safety_notes
+from alledu.widgets.dose import DoseCalculator
+from alledu.widgets.timeline import ScheduleTimeline
+
+# (regimen, age): an adult and a child for the regimens whose premedication differs by age.
+CASES = [(rid, 40) for rid in alledu.regimen_ids()] + [("blinatumomab_rr", 9), ("blinatumomab_mrd", 9)]
+
+# The notes section 5 names, by regimen: each must be among the notes shown.
+REQUIRED = {
+    "nelarabine_adult": ["Boxed warning: neurologic toxicity"],
+    "nelarabine_pediatric": ["Boxed warning: neurologic toxicity"],
+    "clofarabine_pediatric": ["halve the dose at a creatinine clearance of 30-60", "ANC at least 750/mm3"],
+    "clofarabine_adult": ["halve the dose at a creatinine clearance of 30-60", "ANC at least 750/mm3"],
+    "vincristine_liposomal": ["Verify the drug name and dose", "IV only", "Withdrawn since 2022-05-02"],
+    "blinatumomab_rr": ["In hospital: cycle 1 days 1-9; cycle 2 days 1-2.", "Premedication"],
+    "blinatumomab_mrd": ["In hospital: cycle 1 days 1-3; cycle 2 days 1-2.", "Premedication"],
+    "inotuzumab": ["Corticosteroid, antipyretic and antihistamine", "Days 8 and 15 may each move by up to 2 days"],
+}
+
+
+def notes(rid: str, age: float) -> list[str]:
+    texts = [n.text for n in safety_notes(rid, age)]
+    for needle in REQUIRED[rid]:
+        assert any(needle in t for t in texts), (rid, needle)
+    return texts
+
+
+@pytest.mark.parametrize(("rid", "age"), CASES)
+def test_dose_calculator(rid: str, age: float) -> None:
+    calc = DoseCalculator(regimen_id=rid, age_years=age, height_cm=170 if age > 18 else 130, weight_kg=70)
+    assert calc.message.value == ""
+    for text in notes(rid, age):
+        assert html.escape(text) in calc.working.value, text
+        assert f"Safety: {text}" in calc.summary
+
+
+@pytest.mark.parametrize(("rid", "age"), CASES)
+def test_timeline_day_table_printable_and_csv(rid: str, age: float) -> None:
+    t = ScheduleTimeline(regimen_id=rid, compare_with=None)
+    t.age.text.value = age
+    assert t.message.value == ""
+    page = t.printable_html()
+    csvs = [
+        base64.b64decode(m).decode()
+        for m in re.findall(r'download="[^"]+\.csv" href="data:text/csv;base64,([^"]+)"', t.downloads.value)
+    ]
+    assert len(csvs) == 1 and csvs[0].startswith("# Educational use only")
+    for text in notes(rid, age):
+        assert html.escape(text) in t.notes.value, text  # above the timeline
+        assert html.escape(text) in t.table.value, text  # the day table
+        assert html.escape(text) in page, text  # the printable page
+        assert f"# Safety: {text}" in csvs[0], text
+
+
+@pytest.mark.parametrize(("rid", "age"), CASES)
+def test_command_line_table(rid: str, age: float) -> None:
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        args = ["schedule", rid, "--age", str(age), "--height-cm", "150", "--weight-kg", "50"]
+        assert main(args) == 0
+    for text in notes(rid, age):
+        assert f"Safety: {text}" in out.getvalue(), text
+
+
+def test_child_and_adult_blinatumomab_premedication_differ() -> None:
+    child, adult = " ".join(notes("blinatumomab_rr", 9)), " ".join(notes("blinatumomab_rr", 40))
+    assert "5 mg/m2 (max 20 mg)" in child and "first dose of the first cycle" in child
+    assert "20 mg IV 1 hour before the first dose of the cycle (cycles 1-9 day 1)" in adult
+    assert "not stated" in " ".join(notes("blinatumomab_mrd", 9))
+    assert "Prednisone 100 mg" in " ".join(notes("blinatumomab_mrd", 40))
