@@ -108,6 +108,8 @@ def criterion_text(field: str, c: Criterion) -> str:
         return f"{label} up to {show(field, c.value)} years old (before the {ordinal(c.value + 1)} birthday)"
     if c.op in ("eq", "in"):
         return f"{label}: {show(field, c.value)}"
+    if c.value == 1 and unit.endswith("s"):
+        unit = unit[:-1]  # "at least 1 year"
     return f"{label} {_OPS[c.op]} {show(field, c.value)}{unit}"
 
 

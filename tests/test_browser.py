@@ -251,6 +251,8 @@ def test_lessons_run_in_jupyterlab(browser, tmp_path: Path) -> None:
             page.click("text=Run")
             page.click("text=Run All Cells")
             page.wait_for_selector(ready)
+        # plotly draws the bars after the figure's frame: wait for them rather than count at once
+        page.wait_for_selector(".js-plotly-plot .bars path", state="attached")
         assert page.locator(".js-plotly-plot .bars path").count() > 0
         SHOTS.mkdir(exist_ok=True)
         page.screenshot(path=str(SHOTS / "jupyterlab_03.png"))

@@ -130,7 +130,7 @@ def test_rounding_labels_follow_the_dose_unit() -> None:
 def test_dose_calculator_shows_label_and_review_side_by_side() -> None:
     calc = DoseCalculator()
     about = calc.about.value
-    assert "The 2021 review (2021-07-02)" in about and "The label in force (since date not verified)" in about
+    assert "The 2021 review (2021-07-02)" in about and "The label in force (date not verified)" in about
     assert "already out of date on its own date" in about
     assert "Bispecific T-cell engager" in about
 

@@ -196,8 +196,12 @@ def fit_html(fit: Iterable[str]) -> str:
     return "".join(f'<div class="alledu-warn" role="note"><b>⚠ Whom this dose is for:</b> {esc(t)}</div>' for t in fit)
 
 
-def brief_html(b: Brief, *, heading: str = "p") -> str:
-    """A regimen's brief: title, badges, mechanism, whom it is for, safety, label vs review."""
+def brief_html(b: Brief, *, heading: str = "p", with_safety: bool = False) -> str:
+    """A regimen's brief: title, badges, mechanism, label vs review, notes.
+
+    Whom the dose is for and the safety notes go next to the dose itself; `with_safety` adds
+    them here for a page that shows the brief alone.
+    """
     badges = badge("WITHDRAWN", "withdrawn") if b.withdrawn else ""
     if b.indication_label is None:
         badges += " " + badge("OFF-LABEL", "update")
@@ -206,7 +210,8 @@ def brief_html(b: Brief, *, heading: str = "p") -> str:
         f"<p>{esc(b.mechanism)} Route: {esc(b.route)}.</p>"
     )
     withdrawn = f'<div class="alledu-error" role="note"><b>{esc(b.withdrawn)}</b></div>' if b.withdrawn else ""
-    label_when = f" (since {esc(b.indication_label_when)})" if b.indication_label_when else ""
+    when = b.indication_label_when
+    label_when = "" if not when else f" ({esc(when)})" if not when[0].isdigit() else f" (since {esc(when)})"
     if b.indication_review is not None or b.indication_label is None:
         rows = [
             [f"The 2021 review ({esc(b.review_date)})", esc(b.indication_review or "says nothing about it")],
@@ -225,7 +230,8 @@ def brief_html(b: Brief, *, heading: str = "p") -> str:
     notes = "".join(f"<li>{esc(n.text)} {cite_tag(n.cite)}</li>" for n in b.notes)
     notes += "".join(f"<li>{badge('LABEL UPDATE', 'update')} {esc(n)}</li>" for n in b.dated_notes)
     notes = f"<p><b>Teaching notes</b></p><ul>{notes}</ul>" if notes else ""
-    return head + withdrawn + fit_html(b.fit) + safety_html(b.safety) + indication + diffs + notes
+    guard = fit_html(b.fit) + safety_html(b.safety) if with_safety else ""
+    return head + withdrawn + guard + indication + diffs + notes
 
 
 def table(headers: list[str], rows: list[list[Any]], chosen: int | None = None, raw: bool = False) -> str:
