@@ -14,8 +14,10 @@ import ipywidgets as W
 import traitlets as T
 
 from alledu import exercises as E
+from alledu.live.summary import CASE_LESSON, QUIZ_LESSON, step_id
 from alledu.schedule import regimen
 from alledu.widgets.common import CSS, LABEL_STYLE, Guarded, cite_tag, esc
+from alledu.widgets.live import JoinBox
 
 
 class State(enum.Enum):
@@ -82,7 +84,9 @@ class Stepper(W.VBox, Guarded):
         self.feedback = W.HTML()
         self.message = W.HTML()
         self.scoreline = W.HTML()
+        self.join = JoinBox()  # live class (optional): answers also go to the teacher's dashboard
         self.children = [
+            self.join,
             *extra,
             self.progress,
             self.prompt,
@@ -90,6 +94,7 @@ class Stepper(W.VBox, Guarded):
             W.HBox([self.check_button, self.next_button]),
             self.message,
             self.feedback,
+            self.join.receipt,
             self.scoreline,
         ]
         self.check_button.on_click(self.guard(lambda _: self.check()))
@@ -187,6 +192,7 @@ class Quiz(Stepper):
             return
         fb = E.check_question(q, given)
         self._show_feedback(fb)
+        self.join.record(QUIZ_LESSON, q.id, given, fb.correct)
         self.summary = (
             f"question {self.index + 1}/{len(self.questions)}: {q.id}: {'correct' if fb.correct else 'wrong'}"
         )
@@ -260,4 +266,5 @@ class CaseScenario(Stepper):
             return
         fb = E.check_step(s, step, given)
         self._show_feedback(fb)
+        self.join.record(CASE_LESSON, step_id(s.id, self.index), given, fb.correct)
         self.summary = f"{s.id}: step {self.index + 1}: {'correct' if fb.correct else 'wrong'}"
