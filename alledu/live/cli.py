@@ -37,7 +37,7 @@ def add_class_parser(sub: Any) -> None:
         def error(self, message: str) -> NoReturn:
             self.exit(EXIT_BAD_INPUT, f"alledu: {message} (see '{self.prog} --help')\n")
 
-    cmds = group.add_subparsers(dest="class_command", required=True, parser_class=Nested)
+    cmds = group.add_subparsers(dest="class_command", required=True, parser_class=Nested, metavar="new|answers|close")
 
     p = cmds.add_parser("new", help="start a class: prints its code, teacher key and links")
     p.add_argument("--title", default="", help="shown on the teacher's dashboard")
