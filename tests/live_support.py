@@ -137,10 +137,9 @@ def served_lessons(store_url: str, lessons: tuple[str, ...], timeout: float = 12
         while True:
             if proc.poll() is not None:
                 raise RuntimeError("voila exited early")
-            with contextlib.suppress(OSError):
-                with urllib.request.urlopen(base, timeout=5) as r:
-                    if r.status == 200:
-                        break
+            with contextlib.suppress(OSError), urllib.request.urlopen(base, timeout=5) as r:
+                if r.status == 200:
+                    break
             if time.monotonic() > deadline:
                 raise RuntimeError("voila did not answer in time")
             time.sleep(0.5)

@@ -59,7 +59,7 @@ def test_joining_from_the_page_address_records_each_answer(url: str, klass: tupl
     quiz.join.session.code = code.lower()  # ?class=k7mx in the address
     quiz.join.participant.flush()
     assert f"Joined class <b>{code}</b> (Tuesday) as <b>Ana</b>" in quiz.join.status.value
-    right, wrong = right_and_wrong(quiz)
+    _, wrong = right_and_wrong(quiz)
     first = quiz.current.id
     quiz.answer(wrong)
     quiz.join.participant.flush()
