@@ -107,8 +107,12 @@ def postgres() -> Iterator[Postgres]:
 
 
 @contextlib.contextmanager
-def served_lessons(store_url: str, lessons: tuple[str, ...], timeout: float = 120.0) -> Iterator[str]:
+def served_lessons(
+    store_url: str, lessons: tuple[str, ...], port: int | None = None, timeout: float = 120.0
+) -> Iterator[str]:
     """`alledu serve` (Voila, preheated kernels) over a folder holding only the given lessons.
+
+    Pass the same `port` to restart "the same" server (a browser keeps session storage per origin).
 
     The store reaches the lesson kernels the way `alledu serve --data/--db` passes it: the
     ALLEDU_LIVE_DB environment variable.
@@ -119,7 +123,7 @@ def served_lessons(store_url: str, lessons: tuple[str, ...], timeout: float = 12
     folder = Path(tempfile.mkdtemp(prefix="alledu-lessons-"))
     for lesson in {"00_start_here", *lessons}:
         shutil.copy(ROOT / "notebooks" / f"{lesson}.ipynb", folder / f"{lesson}.ipynb")
-    port = free_port()
+    port = port or free_port()
     old = os.environ.get("ALLEDU_NOTEBOOKS")
     os.environ["ALLEDU_NOTEBOOKS"] = str(folder)
     try:
