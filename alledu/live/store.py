@@ -337,7 +337,7 @@ class Store:
                 (code,),
             )
             rows = cur.fetchall()
-        return [AnswerRow(*r[:7], bool(r[7]), r[8]) for r in rows]
+        return [AnswerRow(i, c, le, n, ls, q, a, bool(ok), t) for i, c, le, n, ls, q, a, ok, t in rows]
 
     def version(self, code: str) -> tuple[int, int, str | None]:
         """(answers, last id, closed_at): a cheap check whether a dashboard must redraw."""

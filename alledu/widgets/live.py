@@ -205,6 +205,7 @@ class Dashboard(W.VBox, Guarded):
         )
         self.status = W.HTML()
         self.reveal = W.ToggleButton(description="Reveal the correct answers", value=False, icon="eye")
+        self.reveal.layout.width = "auto"
         self.download = W.HTML()
         self.questions = W.HTML()
         self.body = W.VBox([self.status, W.HBox([self.reveal, self.download]), self.questions])
