@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -115,14 +116,17 @@ def test_two_learners_teacher_and_a_restart(browser, tmp_path: Path, capsys: pyt
         assert rows[0].learner != rows[1].learner
 
         with served_lessons(url, LESSONS, port) as base:  # the server restarted mid-class, same address
+            board = open_page(teacher, f"{base}voila/render/07_teacher_dashboard.ipynb?class={code}")
+            board.get_by_label("Teacher key").fill(key)
+            board.get_by_label("Teacher key").press("Enter")
+            board.wait_for_selector("text=2 answered · 1 wrong")  # the answers from before the restart
             page_a.goto(f"{base}voila/render/06_self_check_quiz.ipynb")  # same tab, no ?class: it remembers
             page_a.wait_for_selector("text=References")
             page_a.wait_for_selector(f"text=Joined class {code} (Demo) as Ana")
             answer_first_question(page_a, wrong, code)  # Ana changes her mind
-            board = open_page(teacher, f"{base}voila/render/07_teacher_dashboard.ipynb?class={code}")
-            board.get_by_label("Teacher key").fill(key)
-            board.get_by_label("Teacher key").press("Enter")
-            board.wait_for_selector("text=2 answered · 2 wrong")  # each learner once, latest answer
+            sent = time.monotonic()
+            board.wait_for_selector("text=2 answered · 2 wrong")  # live: nobody touched the teacher's page
+            print(f"\nteacher's page showed the new answer {time.monotonic() - sent:.2f} s after 'sent'")
             assert "2 learner(s) · 3 answer(s)" in board.inner_text("body")
             page_a.close()
             board.close()
