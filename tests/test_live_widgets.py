@@ -65,6 +65,8 @@ def test_joining_from_the_page_address_records_each_answer(url: str, klass: tupl
     quiz.join.participant.flush()
     assert f"✓ Answer sent to class {code}" in quiz.join.receipt.value
     assert "Not quite" in quiz.feedback.value  # the lesson's own feedback is unchanged
+    quiz.next_button.click()
+    assert quiz.join.receipt.value == ""  # the next question has no receipt until it is answered
     [row] = open_store(url).answers(code)
     assert (row.learner, row.nickname, row.lesson, row.question, row.value(), row.correct) == (
         "f00dcafe" * 4,

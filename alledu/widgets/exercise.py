@@ -98,6 +98,7 @@ class Stepper(W.VBox, Guarded):
             self.scoreline,
         ]
         self.check_button.on_click(self.guard(lambda _: self.check()))
+        self.observe(lambda _: self.join.receipt.set_trait("value", ""), "index")  # a receipt belongs to one answer
         self.next_button.on_click(self.guard(lambda _: self.advance()))
 
     def answer(self, value: Any) -> None:
