@@ -161,7 +161,7 @@ class Store:
     def _connect(self) -> Any:
         raise NotImplementedError
 
-    def _begin(self, conn: Any) -> None:
+    def _begin(self, conn: Any, write: bool) -> None:
         raise NotImplementedError
 
     def _sql(self, text: str) -> str:
@@ -179,9 +179,9 @@ class Store:
 
     # ---- one transaction ----------------------------------------------------------------
     @contextlib.contextmanager
-    def _tx(self) -> Iterator[_Cursor]:
+    def _tx(self, write: bool = False) -> Iterator[_Cursor]:
         with self._lock:
-            conn = self._open()
+            conn = self._open(write)
             try:
                 yield _Cursor(conn.cursor(), self._sql)
                 conn.commit()
@@ -196,7 +196,7 @@ class Store:
             finally:
                 self._release(conn)
 
-    def _open(self) -> Any:
+    def _open(self, write: bool) -> Any:
         """A connection inside a begun transaction; a refused or dropped connection is tried again.
 
         The first failure is always retried once (a kept connection may have been dropped by a
@@ -211,7 +211,7 @@ class Store:
                 if not self._schema_ready:
                     self._create_schema(conn)
                     self._schema_ready = True
-                self._begin(conn)
+                self._begin(conn, write)
                 return conn
             except Exception as exc:
                 self._discard(conn)
@@ -238,7 +238,7 @@ class Store:
 
     def ping(self) -> None:
         """Open the store (creating its tables); StoreUnavailable says why it cannot."""
-        with self._tx() as cur:
+        with self._tx(write=True) as cur:
             cur.execute("SELECT count(*) FROM classes")
 
     # ---- classes ------------------------------------------------------------------------
@@ -249,7 +249,7 @@ class Store:
             raise InvalidInput("title", title, f"at most {TITLE_MAX} characters")
         key = new_key()
         created = now()
-        with self._tx() as cur:
+        with self._tx(write=True) as cur:
             for _ in range(TITLE_MAX):
                 code = new_code()
                 cur.execute("SELECT 1 FROM classes WHERE code = %s", (code,))
@@ -286,7 +286,7 @@ class Store:
     def close_class(self, code: str) -> ClassInfo:
         """Stop accepting answers; answers already recorded stay. Closing twice keeps the first time."""
         code = normalize_code(code)
-        with self._tx() as cur:
+        with self._tx(write=True) as cur:
             self._class_row(cur, code)
             cur.execute("UPDATE classes SET closed_at = %s WHERE code = %s AND closed_at IS NULL", (now(), code))
             row = self._class_row(cur, code)
@@ -315,7 +315,7 @@ class Store:
             if not _ID.match(str(value)):
                 raise InvalidInput(field, value, "an id of letters, digits and _:./-")
         encoded = json.dumps(answer, sort_keys=True)
-        with self._tx() as cur:
+        with self._tx(write=True) as cur:
             cur.execute(
                 "INSERT INTO answers (class_code, learner, nickname, lesson, question, answer, correct, answered_at) "
                 "SELECT %s, %s, %s, %s, %s, %s, %s, %s "
@@ -402,8 +402,10 @@ class SqliteStore(Store):
         self._conn = conn
         return conn
 
-    def _begin(self, conn: sqlite3.Connection) -> None:
-        conn.execute("BEGIN IMMEDIATE")  # take the write lock now: no upgrade deadlock later
+    def _begin(self, conn: sqlite3.Connection, write: bool) -> None:
+        # a writer takes the write lock at once (no lock-upgrade deadlock later); readers never
+        # take it, so the dashboard's polling does not queue behind the class's answers
+        conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
 
     def _sql(self, text: str) -> str:
         return text.replace("%s", "?")
@@ -457,7 +459,7 @@ class PostgresStore(Store):
             self._conn = conn
         return conn
 
-    def _begin(self, conn: Any) -> None:
+    def _begin(self, conn: Any, write: bool) -> None:
         """psycopg opens the transaction at the first statement; a kept connection is checked first."""
         if self.keep:
             conn.execute("SELECT 1")
