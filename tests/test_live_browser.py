@@ -72,6 +72,11 @@ def test_two_learners_teacher_and_a_restart(browser, tmp_path: Path, capsys: pyt
     try:
         with served_lessons(url, LESSONS, port) as base:
             quiz = f"{base}voila/render/06_self_check_quiz.ipynb"
+            landing = ana.new_page()
+            landing.goto(f"{base}?class={code}")  # the landing page carries the code on to each lesson
+            href = landing.locator("#alledu-lesson-list a", has_text="Self-check quiz").get_attribute("href")
+            assert href == f"{quiz}?class={code}"
+            landing.close()
             page_a = open_page(ana, f"{quiz}?class={code.lower()}")
             page_a.wait_for_selector(f"text=Joined class {code} (Demo) anonymously")
             page_a.get_by_label("Nickname (optional)").fill("Ana")

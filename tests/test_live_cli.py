@@ -78,6 +78,7 @@ def test_class_new_text_names_code_key_and_links(capsys: pytest.CaptureFixture[s
         == f"http://10.0.0.5:8866/course/voila/render/07_teacher_dashboard.ipynb?class={klass}"
     )
     assert lines["Learners, quiz"].endswith(f"06_self_check_quiz.ipynb?class={klass}")
+    assert lines["Learners, every lesson"] == f"http://10.0.0.5:8866/course/?class={klass}"
     assert str(tmp_path / "live.sqlite3") in out
 
 

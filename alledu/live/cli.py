@@ -64,6 +64,7 @@ def _url(text: str) -> str:
 def links(base: str, info: ClassInfo) -> dict[str, str]:
     render = f"{_url(base)}voila/render/"
     return {
+        "lessons": f"{_url(base)}?class={info.code}",
         "teacher": f"{render}{DASHBOARD_LESSON}.ipynb?class={info.code}",
         "quiz": f"{render}{QUIZ_LESSON}.ipynb?class={info.code}",
         "cases": f"{render}{CASE_LESSON}.ipynb?class={info.code}",
@@ -88,6 +89,7 @@ def run_class(ns: argparse.Namespace) -> str:
                     f"Teacher dashboard: {to['teacher']}",
                     f"Learners, quiz: {to['quiz']}",
                     f"Learners, cases: {to['cases']}",
+                    f"Learners, every lesson: {to['lessons']}",
                     f"Answers are kept in {describe(url)}. Serve with the same --data/--db.",
                 ]
             )
