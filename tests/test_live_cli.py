@@ -137,7 +137,8 @@ def test_serve_passes_the_store_to_lesson_kernels(
 ) -> None:
     import alledu.serve
 
-    monkeypatch.delenv(ENV, raising=False)
+    monkeypatch.setenv(ENV, "")  # recorded first, so the end of the test restores the original
+    monkeypatch.delenv(ENV)
     seen: dict[str, str | None] = {}
     monkeypatch.setattr(alledu.serve, "serve", lambda **kw: seen.update(env=os.environ.get(ENV)) or 0)
     assert main(["serve", "--no-browser", "--data", str(tmp_path / "d")]) == 0
@@ -150,3 +151,7 @@ def test_serve_passes_the_store_to_lesson_kernels(
     assert len(err.splitlines()) == 1
     monkeypatch.delenv(ENV)
     assert main(["serve", "--no-browser"]) == 0 and seen["env"] is None  # no option: nothing touched
+
+
+def test_serve_test_left_no_store_in_the_environment() -> None:
+    assert ENV not in os.environ
