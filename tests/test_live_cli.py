@@ -151,7 +151,3 @@ def test_serve_passes_the_store_to_lesson_kernels(
     assert len(err.splitlines()) == 1
     monkeypatch.delenv(ENV)
     assert main(["serve", "--no-browser"]) == 0 and seen["env"] is None  # no option: nothing touched
-
-
-def test_serve_test_left_no_store_in_the_environment() -> None:
-    assert ENV not in os.environ
