@@ -175,25 +175,29 @@ def test_restart_mid_class_keeps_answers_and_accepts_new(store_url: str) -> None
 
 
 def test_postgres_server_restart_mid_class(pg: Postgres) -> None:
-    """The database server itself restarts: a dashboard's kept connection and learners reconnect."""
-    from alledu.live.store import PostgresStore
+    """The database server itself restarts: the teacher is told, then dashboard and learners reconnect."""
+    from alledu.widgets.live import Dashboard
 
     url = pg.new_database()
     learner = open_store(url)
-    board = PostgresStore(url, keep=True)
-    info, _ = learner.create_class()
+    info, key = learner.create_class()
     learner.record(info.code, learner="before-01", lesson=QUIZ_LESSON, question=QUESTION, answer="cd19", correct=True)
-    assert board.version(info.code)[0] == 1  # the dashboard now holds a connection
+    board = Dashboard(url=url, poll=False)
+    board.code_box.value, board.key_box.value = info.code, key
+    assert "1 answer(s)" in board.status.value and board.message.value == ""  # it now holds a connection
     pg.stop("fast")
     with pytest.raises(StoreUnavailable, match="cannot reach PostgreSQL"):
         learner.record(
             info.code, learner="during-1", lesson=QUIZ_LESSON, question=QUESTION, answer="cd19", correct=True
         )
+    board.refresh()
+    assert "The class store cannot be used." in board.message.value and "cannot reach PostgreSQL" in board.message.value
     pg.start()
     learner.record(info.code, learner="after-002", lesson=QUIZ_LESSON, question=QUESTION, answer="cd22", correct=False)
-    assert board.version(info.code)[0] == 2  # the dropped kept connection was replaced
-    assert [r.learner for r in board.answers(info.code)] == ["before-01", "after-002"]
-    board.close()
+    board.refresh()
+    assert board.message.value == "" and "2 answer(s)" in board.status.value
+    assert [r.learner for r in learner.answers(info.code)] == ["before-01", "after-002"]
+    board.stop()
 
 
 def test_sqlite_uses_wal_and_a_busy_timeout(tmp_path: Path) -> None:

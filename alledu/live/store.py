@@ -149,8 +149,7 @@ def open_store(url: str) -> Store:
 class Store:
     """Classes and answers; every public method is one transaction."""
 
-    dialect = ""
-    serial = ""
+    serial = ""  # the id column's type
 
     def __init__(self, url: str) -> None:
         self.url = url
@@ -372,7 +371,6 @@ class _Cursor:
 class SqliteStore(Store):
     """One file; WAL lets the dashboard read while kernels write; writers wait on a busy timeout."""
 
-    dialect = "sqlite"
     serial = "INTEGER"  # an INTEGER PRIMARY KEY is the rowid: assigned in insertion order
 
     def __init__(self, url: str) -> None:
@@ -441,7 +439,6 @@ class PostgresStore(Store):
     reconnects after the server restarts.
     """
 
-    dialect = "postgresql"
     serial = "BIGINT GENERATED ALWAYS AS IDENTITY"
 
     def __init__(self, url: str, keep: bool = False) -> None:
