@@ -233,3 +233,15 @@ def test_unreachable_postgres_is_a_clear_message() -> None:
 def test_db_must_be_a_postgresql_url() -> None:
     with pytest.raises(InvalidInput, match="db: 'mysql://x' is not accepted"):
         location(db="mysql://x")
+
+
+def test_missing_postgres_skips_locally_and_fails_in_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    import tests.live_support as support
+
+    monkeypatch.setattr(support, "pg_bindir", lambda: None)
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="no PostgreSQL server binary"):
+        support.require_pg_bindir()
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception):
+        support.require_pg_bindir()
