@@ -163,7 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
     # live class (issue 11): `alledu class ...`, and where `alledu serve` records answers
     from alledu.live.cli import add_class_parser, store_args
 
-    store_args(p)
+    store_args(sub.choices["serve"])
     add_class_parser(sub)
     return parser
 
@@ -251,12 +251,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 base_url=ns.base_url,
                 pool=ns.pool,
             )
-        if ns.command == "class":
+        if ns.command == "class":  # live class (issue 11)
             from alledu.live.cli import run_class
 
-            out = run_class(ns)
-        else:
-            out = {"bsa": run_bsa, "schedule": run_schedule, "eligibility": run_eligibility}[ns.command](ns)
+            print(run_class(ns))
+            return 0
+        out = {"bsa": run_bsa, "schedule": run_schedule, "eligibility": run_eligibility}[ns.command](ns)
     except InvalidInput as exc:
         print(f"alledu: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
