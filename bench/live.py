@@ -20,6 +20,7 @@ import argparse
 import multiprocessing
 import os
 import random
+import shutil
 import sqlite3
 import statistics
 import sys
@@ -165,6 +166,7 @@ def main() -> int:
     finally:
         if pg is not None:
             pg.close()
+        shutil.rmtree(folder, ignore_errors=True)
     return 0
 
 
