@@ -131,7 +131,7 @@ def test_hundred_learners_in_separate_processes_lose_nothing(store_url: str) -> 
 
     store = open_store(store_url)
     info, key = store.create_class("load")
-    store.ping()
+    store.close()  # no open connection is carried across fork; the store reopens on next use
     ctx = multiprocessing.get_context("fork")
     go, out = ctx.Event(), ctx.Queue()
     procs = [ctx.Process(target=_learner, args=(store_url, info.code, n, go, out)) for n in range(100)]
