@@ -162,6 +162,11 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="preheated kernels per lesson (default in alledu/serve/voila.py); raise it for a class",
     )
+    # live class (issue 11): `alledu class ...`, and where `alledu serve` records answers
+    from alledu.live.cli import add_class_parser, store_args
+
+    store_args(sub.choices["serve"])
+    add_class_parser(sub)
     return parser
 
 
@@ -249,7 +254,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         ns = parser.parse_args(argv)
         if ns.command == "serve":
+            from alledu.live.cli import serve_store
             from alledu.serve import serve
+
+            serve_store(ns.data, ns.db)  # lesson kernels find the class store in $ALLEDU_LIVE_DB
 
             return serve(
                 port=ns.port,
@@ -259,6 +267,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 base_url=ns.base_url,
                 pool=ns.pool,
             )
+        if ns.command == "class":  # live class (issue 11)
+            from alledu.live.cli import run_class
+
+            print(run_class(ns))
+            return 0
         out = {"bsa": run_bsa, "schedule": run_schedule, "eligibility": run_eligibility}[ns.command](ns)
     except InvalidInput as exc:
         print(f"alledu: {exc}", file=sys.stderr)

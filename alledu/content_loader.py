@@ -56,6 +56,7 @@ class Content:
     lessons: Lessons
     quiz: QuestionBank
     scenarios: tuple[Scenario, ...]
+    labels: dict[str, str]
 
 
 def read_yaml(root: Traversable, name: str) -> Any:
@@ -105,6 +106,12 @@ def _regimen(raw: Any, drugs: dict[str, Drug], name: str) -> Regimen:
     return parse(Regimen, merged, name)
 
 
+def _labels(data: Any) -> dict[str, str]:
+    if not isinstance(data, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
+        raise ContentError("labels.yaml: expected a mapping of input name -> learner label (text)")
+    return data
+
+
 def load_from(root: Traversable) -> Content:
     """Load and cross-check every content file below `root`."""
     meta = parse(Meta, read_yaml(root, "meta.yaml"), "meta.yaml")
@@ -131,6 +138,7 @@ def load_from(root: Traversable) -> Content:
         lessons=parse(Lessons, read_yaml(root, "lessons.yaml"), "lessons.yaml"),
         quiz=parse(QuestionBank, read_yaml(root, "quiz.yaml"), "quiz.yaml"),
         scenarios=tuple(parse(Scenario, read_yaml(scen_root, n), f"scenarios/{n}") for n in scen_names),
+        labels=_labels(read_yaml(root, "labels.yaml")),
     )
     cross_check(content)
     return content

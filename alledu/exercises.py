@@ -175,6 +175,20 @@ def step_answer(s: Scenario, step: Step) -> Any:
     raise AssertionError(step.kind)
 
 
+def input_kind(step: Step) -> str:
+    """How a step is answered: 'multiple' (tick boxes), 'single' (one choice) or 'numeric'."""
+    return {"factors": "multiple", "eligible": "multiple", "single": "single"}.get(step.kind, "numeric")
+
+
+def step_unit(step: Step) -> str | None:
+    """The unit a numeric step's answer is in (the dose's unit, or a day of the course)."""
+    if step.kind == "dose":
+        return regimen(step.regimen or "").dose_unit
+    if step.kind == "cycle_start":
+        return "day of the course"
+    return None
+
+
 def step_options(s: Scenario, step: Step) -> dict[str, str]:
     """The choices shown for a step (regimen titles, factor labels, or authored options)."""
     if step.kind == "eligible":

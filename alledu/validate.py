@@ -41,9 +41,9 @@ def accepted_range(field: str) -> str:
 
 
 def field_label(field: str) -> str:
-    """The learner's name for a field ('Weight'), or the field name for non-patient limits."""
+    """The learner's name for a field ('Weight', 'Cycles'), from patient_fields.yaml or labels.yaml."""
     decl = content().patient_fields.get(field)
-    return decl.label if decl else field
+    return decl.label if decl else content().labels.get(field, field)
 
 
 def _number(field: str, value: Any, lim: Limit) -> float:

@@ -93,7 +93,7 @@ def test_landing_page_in_browser(browser, served: str) -> None:
     page.on("request", lambda r: seen.append(r.url))
     page.goto(served)
     items = page.locator("#alledu-lesson-list li")
-    assert items.count() == 7
+    assert items.count() == 8
     assert "(20 min)" in items.nth(2).inner_text()
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SHOTS / "landing.png"), full_page=True)
@@ -105,7 +105,7 @@ def test_00_start_here(open_lesson) -> None:
     lesson = open_lesson("00_start_here")
     lesson.check_clean()
     links = lesson.page.locator("a[href$='.ipynb']")
-    assert links.count() == 6
+    assert links.count() == 7
     lesson.shot()
     lesson.page.click("text=BSA and dosing")
     lesson.page.wait_for_selector("text=Cycle 1 days 1-7: 5.20 mcg/day", timeout=90_000)

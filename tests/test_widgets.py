@@ -370,7 +370,7 @@ def test_page_pieces() -> None:
     assert "[blincyto]" in foot and "BLINCYTO (blinatumomab) US prescribing information." in foot
     assert "[mosteller1987]" in foot and "Recap" in foot
     index = page.lesson_index().value
-    assert index.count("<li><a href=") == 6 and "06_self_check_quiz.ipynb" in index
+    assert index.count("<li><a href=") == 7 and "06_self_check_quiz.ipynb" in index
 
 
 def test_served_figure_loads_plotly_from_the_server(monkeypatch: pytest.MonkeyPatch) -> None:

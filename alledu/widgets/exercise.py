@@ -15,8 +15,9 @@ import traitlets as T
 
 from alledu import exercises as E
 from alledu.eligibility import field_label, show
-from alledu.schedule import regimen
+from alledu.live.summary import CASE_LESSON, QUIZ_LESSON, step_id
 from alledu.widgets.common import CSS, LABEL_STYLE, Guarded, cite_tag, esc
+from alledu.widgets.live import JoinBox
 
 
 def _fact(field: str, value: Any) -> str:
@@ -90,7 +91,9 @@ class Stepper(W.VBox, Guarded):
         self.feedback = W.HTML()
         self.message = W.HTML()
         self.scoreline = W.HTML()
+        self.join = JoinBox()  # live class (optional): answers also go to the teacher's dashboard
         self.children = [
+            self.join,
             *extra,
             self.progress,
             self.prompt,
@@ -98,9 +101,11 @@ class Stepper(W.VBox, Guarded):
             W.HBox([self.check_button, self.next_button]),
             self.message,
             self.feedback,
+            self.join.receipt,
             self.scoreline,
         ]
         self.check_button.on_click(self.guard(lambda _: self.check()))
+        self.observe(lambda _: self.join.receipt.set_trait("value", ""), "index")  # a receipt belongs to one answer
         self.next_button.on_click(self.guard(lambda _: self.advance()))
 
     def answer(self, value: Any) -> None:
@@ -201,6 +206,7 @@ class Quiz(Stepper):
             return
         fb = E.check_question(q, given)
         self._show_feedback(fb)
+        self.join.record(QUIZ_LESSON, q.id, given, fb.correct)
         self.summary = (
             f"question {self.index + 1}/{len(self.questions)}: {q.id}: {'correct' if fb.correct else 'wrong'}"
         )
@@ -254,12 +260,8 @@ class CaseScenario(Stepper):
         step = s.steps[self.index]
         self.progress.value = f"<p>Step {self.index + 1} of {total}</p>"
         self.prompt.value = f"<p><b>{esc(step.prompt)}</b></p>"
-        kind = {"factors": "multiple", "eligible": "multiple", "single": "single"}.get(step.kind, "numeric")
-        unit = None
-        if step.kind == "dose":
-            unit = regimen(step.regimen or "").dose_unit
-        elif step.kind == "cycle_start":
-            unit = "day of the course"
+        kind = E.input_kind(step)
+        unit = E.step_unit(step)
         options = [(label, key) for key, label in E.step_options(s, step).items()]
         self.input.show(kind, options, step.prompt, unit)
         self._ready()
@@ -274,4 +276,5 @@ class CaseScenario(Stepper):
             return
         fb = E.check_step(s, step, given)
         self._show_feedback(fb)
+        self.join.record(CASE_LESSON, step_id(s.id, self.index), given, fb.correct)
         self.summary = f"{s.id}: step {self.index + 1}: {'correct' if fb.correct else 'wrong'}"

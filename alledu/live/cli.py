@@ -1,0 +1,130 @@
+"""`alledu class new | answers | close`: a teacher's live class from the command line.
+
+Why: the teacher starts a class before the lesson (code to read out, key to keep), exports
+the answers after it, and closes it so late answers are refused. Every mistake - a bad code,
+an unknown class, a store that cannot be opened - is one line naming the value, exit 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import MutableMapping
+from typing import Any, NoReturn
+
+from alledu.errors import InvalidInput
+from alledu.live.store import ENV, ClassInfo, StoreUnavailable, describe, location, open_store
+from alledu.live.summary import CASE_LESSON, QUIZ_LESSON, to_csv, to_json
+
+DASHBOARD_LESSON = "07_teacher_dashboard"
+DEFAULT_URL = "http://127.0.0.1:8866/"
+EXIT_BAD_INPUT = 2
+
+
+def store_args(p: argparse.ArgumentParser) -> None:
+    """--data DIR / --db URL: the same options `alledu serve` takes."""
+    p.add_argument("--data", metavar="DIR", help="folder of the SQLite class store (default: your user data folder)")
+    p.add_argument("--db", metavar="URL", help="a PostgreSQL URL instead, postgresql://user@host:port/dbname")
+
+
+def add_class_parser(sub: Any) -> None:
+    """The `class` command group, added to alledu's top-level subparsers."""
+    group = sub.add_parser("class", help="live class: codes, answers, close")
+
+    class Nested(type(group)):  # type: ignore[misc]
+        def error(self, message: str) -> NoReturn:
+            self.exit(EXIT_BAD_INPUT, f"alledu: {message} (see '{self.prog} --help')\n")
+
+    cmds = group.add_subparsers(dest="class_command", required=True, parser_class=Nested, metavar="new|answers|close")
+
+    p = cmds.add_parser("new", help="start a class: prints its code, teacher key and links")
+    p.add_argument("--title", default="", help="shown on the teacher's dashboard")
+    p.add_argument("--url", default=DEFAULT_URL, help=f"where `alledu serve` runs (default {DEFAULT_URL})")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    store_args(p)
+
+    p = cmds.add_parser("answers", help="export a class's answers")
+    p.add_argument("code", metavar="CODE")
+    p.add_argument("--format", choices=["csv", "json"], default="csv")
+    store_args(p)
+
+    p = cmds.add_parser("close", help="stop accepting answers for a class")
+    p.add_argument("code", metavar="CODE")
+    store_args(p)
+
+
+def _url(text: str) -> str:
+    if not text.startswith(("http://", "https://")):
+        raise InvalidInput("url", text, "the served suite's address, e.g. http://127.0.0.1:8866/")
+    return text if text.endswith("/") else text + "/"
+
+
+def links(base: str, info: ClassInfo) -> dict[str, str]:
+    render = f"{_url(base)}voila/render/"
+    return {
+        "lessons": f"{_url(base)}?class={info.code}",
+        "teacher": f"{render}{DASHBOARD_LESSON}.ipynb?class={info.code}",
+        "quiz": f"{render}{QUIZ_LESSON}.ipynb?class={info.code}",
+        "cases": f"{render}{CASE_LESSON}.ipynb?class={info.code}",
+    }
+
+
+def run_class(ns: argparse.Namespace) -> str:
+    """Run one `class` subcommand; store problems become InvalidInput (one line, exit 2)."""
+    url = location(ns.data, ns.db)
+    store = open_store(url)
+    try:
+        if ns.class_command == "new":
+            _url(ns.url)
+            info, key = store.create_class(ns.title)
+            to = links(ns.url, info)
+            if ns.format == "json":
+                return json.dumps({"code": info.code, "teacher_key": key, "teacher_url": to["teacher"]}, indent=2)
+            return "\n".join(
+                [
+                    f"Class code: {info.code}" + (f"  ({info.title})" if info.title else ""),
+                    f"Teacher key: {key}   (keep it to yourself: it opens the dashboard)",
+                    f"Teacher dashboard: {to['teacher']}",
+                    f"Learners, quiz: {to['quiz']}",
+                    f"Learners, cases: {to['cases']}",
+                    f"Learners, every lesson: {to['lessons']}",
+                    f"Answers are kept in {describe(url)}. Serve with the same --data/--db.",
+                ]
+            )
+        if ns.class_command == "answers":
+            rows = store.answers(ns.code)
+            return to_json(rows) if ns.format == "json" else to_csv(rows).rstrip("\n")
+        info = store.close_class(ns.code)
+        return f"Class {info.code} closed at {info.closed_at}; its answers are kept."
+    except StoreUnavailable as exc:
+        field = "db" if ns.db else "data"
+        raise InvalidInput(
+            field, ns.db or ns.data or describe(url), "a class store that can be opened", str(exc)
+        ) from None
+    finally:
+        store.close()
+
+
+def serve_store(data: str | None, db: str | None, environ: MutableMapping[str, str] = os.environ) -> str | None:
+    """For `alledu serve --data/--db`: hand the store to the lesson kernels (environment), check it.
+
+    Without either option nothing is touched: kernels open the default store only when a
+    learner joins a class. A store that cannot be opened does not stop the server: the lessons
+    work, joining says why it cannot, and the teacher reads the reason here and on the dashboard.
+    """
+    if data is None and db is None:
+        return None
+    url = location(data, db, environ)
+    environ[ENV] = url
+    store = open_store(url)
+    try:
+        store.ping()
+    except StoreUnavailable as exc:
+        print(f"alledu: warning: {exc}. Lessons run, but live-class answers are not recorded.", file=sys.stderr)
+    else:
+        print(f"alledu: live-class answers are kept in {describe(url)}", file=sys.stderr)
+    finally:
+        store.close()
+    return url

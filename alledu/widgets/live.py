@@ -1,0 +1,349 @@
+"""Live class widgets: the learner's join box and the teacher's dashboard.
+
+Why: a teacher projecting the quiz wants to see how the room answered, reveal the right
+answer and discuss the most common wrong one, inside the lesson itself. Learners join with
+a code (from the page address `?class=CODE` or typed) and stay anonymous: a random id kept
+in the browser tab's session storage, and a nickname only if they type one. Store calls run
+off the click (alledu.live.record), so a slow or missing store never stalls a lesson; the
+learner reads "sent" or "not sent" under each answer.
+
+The dashboard shows nothing until the teacher key is entered, then polls the store once a
+second (a cheap count) and redraws only when something changed.
+"""
+
+from __future__ import annotations
+
+import base64
+import concurrent.futures as cf
+import datetime as dt
+import threading
+from typing import Any
+
+import anywidget
+import ipywidgets as W
+import traitlets as T
+
+from alledu.errors import InvalidInput
+from alledu.live.codes import normalize_code
+from alledu.live.record import Participant
+from alledu.live.store import ClassClosed, ClassInfo, PostgresStore, Store, StoreUnavailable, location, open_store
+from alledu.live.summary import QuestionStats, summarize, to_csv
+from alledu.widgets.common import CSS, LABEL_STYLE, PALETTE, Guarded, error_html, esc
+
+POLL_S = 1  # the dashboard shows a new answer within two polls
+
+SESSION_JS = """
+const KEY = "alledu-live";
+function load() { try { return JSON.parse(sessionStorage.getItem(KEY) || "{}"); } catch (e) { return {}; } }
+function save(v) { try { sessionStorage.setItem(KEY, JSON.stringify(v)); } catch (e) {} }
+function randomId() {
+  const b = new Uint8Array(16);
+  crypto.getRandomValues(b);  // available on plain http too, unlike crypto.randomUUID
+  return Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+}
+export default {
+  initialize({ model }) {
+    const saved = load();
+    if (!saved.learner) saved.learner = randomId();
+    const fromUrl = new URLSearchParams(window.location.search).get("class");
+    if (fromUrl) saved.code = fromUrl;
+    save(saved);
+    model.set("learner", saved.learner);
+    model.set("nickname", saved.nickname || "");
+    model.set("code", saved.code || "");
+    model.save_changes();
+    const keep = () => { const s = load(); s.code = model.get("code"); s.nickname = model.get("nickname"); save(s); };
+    model.on("change:code", keep);
+    model.on("change:nickname", keep);
+  },
+  render() {},
+};
+"""
+
+
+class BrowserSession(anywidget.AnyWidget):
+    """What the browser tab knows: an anonymous learner id, the class code from the address, a nickname.
+
+    Kept in sessionStorage, so every lesson opened in the same tab is the same learner in the
+    same class, and closing the tab forgets both.
+    """
+
+    _esm = SESSION_JS
+    learner = T.Unicode("").tag(sync=True)
+    code = T.Unicode("").tag(sync=True)
+    nickname = T.Unicode("").tag(sync=True)
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, InvalidInput):
+        return f"{exc.field} = {exc.value} is not accepted; accepted: {exc.accepted}"
+    return str(exc)
+
+
+class JoinBox(W.VBox):
+    """'Join a class' for the quiz and case lessons; `record()` sends an answer and shows the receipt."""
+
+    def __init__(self, url: str | None = None) -> None:
+        super().__init__()
+        self.participant = Participant(url)
+        self.session = BrowserSession()
+        self.code_box = W.Text(description="Class code", placeholder="e.g. K7MX", style=LABEL_STYLE)
+        self.code_box.layout.width = "14em"
+        self.nickname_box = W.Text(description="Nickname (optional)", style=LABEL_STYLE)
+        self.join_button = W.Button(description="Join class")
+        self.status = W.HTML("<i>Live class (optional): join with the code your teacher gives you.</i>")
+        self.receipt = W.HTML()  # placed under the feedback by the lesson
+        self.children = [
+            W.HBox([self.code_box, self.nickname_box, self.join_button]),
+            self.status,
+            self.session,
+        ]
+        self.join_button.on_click(lambda _: self.join())
+        self.session.observe(self._from_browser, ["learner", "code", "nickname"])
+
+    def _from_browser(self, change: dict[str, Any]) -> None:
+        if self.session.learner:
+            self.participant.learner = self.session.learner
+        if change["name"] == "code" and self.session.code and self.session.code != self.participant.code:
+            self.code_box.value = self.session.code
+            self.nickname_box.value = self.session.nickname
+            self.join()
+
+    @property
+    def joined(self) -> bool:
+        return self.participant.code is not None
+
+    def join(self) -> cf.Future[ClassInfo] | None:
+        """Join the class typed in the box (or left the box empty: self-study, nothing sent)."""
+        if not self.code_box.value.strip():
+            self.participant.code = None
+            self.status.value = "<i>Not in a class: nothing is sent.</i>"
+            return None
+        try:
+            future = self.participant.join(self.code_box.value, self.nickname_box.value)
+        except InvalidInput as exc:
+            self.status.value = error_html(exc)
+            return None
+        code = self.participant.code or ""
+        self.session.code, self.session.nickname = code, self.participant.nickname
+        self.code_box.value = code
+        self.status.value = f"<i>Joining class {esc(code)}…</i>"
+        future.add_done_callback(lambda f: self._joined(code, f))
+        return future
+
+    def _joined(self, code: str, future: cf.Future[ClassInfo]) -> None:
+        exc = future.exception()
+        if exc is None:
+            info = future.result()
+            title = f" ({esc(info.title)})" if info.title else ""
+            name = f" as <b>{esc(self.participant.nickname)}</b>" if self.participant.nickname else " anonymously"
+            self.status.value = (
+                f'<div class="alledu-ok" role="status">Joined class <b>{esc(code)}</b>{title}{name}. '
+                "Your answers go to your teacher; nothing else about you is recorded.</div>"
+            )
+        elif isinstance(exc, StoreUnavailable):
+            self.status.value = (
+                f'<div class="alledu-warn" role="status">Class {esc(code)}: the class store cannot be reached, so '
+                "your answers are <b>not sent</b> for now. The lesson works as usual; tell your teacher.</div>"
+            )
+        else:
+            self.status.value = (
+                f'<div class="alledu-warn" role="status">Not joined: {esc(_reason(exc))}. '
+                "The lesson works as usual.</div>"
+            )
+
+    def record(self, lesson: str, question: str, answer: Any, correct: bool) -> cf.Future[None] | None:
+        """Send one answer if in a class; the receipt says sent or not sent (and why)."""
+        future = self.participant.send(lesson, question, answer, correct)
+        if future is None:
+            self.receipt.value = ""
+            return None
+        code = self.participant.code
+        self.receipt.value = f"<p class='alledu-cite'>Sending your answer to class {esc(code)}…</p>"
+        future.add_done_callback(lambda f: self._sent(code or "", f))
+        return future
+
+    def _sent(self, code: str, future: cf.Future[None]) -> None:
+        exc = future.exception()
+        if exc is None:
+            self.receipt.value = f"<p class='alledu-cite' role='status'>✓ Answer sent to class {esc(code)}.</p>"
+            return
+        why = "the class is closed" if isinstance(exc, ClassClosed) else "the class store cannot be reached"
+        if not isinstance(exc, (ClassClosed, StoreUnavailable)):
+            why = _reason(exc)
+        self.receipt.value = (
+            f"<div class='alledu-warn' role='status'>✗ Answer <b>not sent</b> to class {esc(code)}: {esc(why)}. "
+            "Your lesson goes on; your score here is unaffected.</div>"
+        )
+
+
+class Dashboard(W.VBox, Guarded):
+    """The teacher's page: key prompt first; then per-question counts, bars, reveal, CSV."""
+
+    summary = T.Unicode("")
+    citations = T.List(T.Unicode())
+
+    def __init__(self, url: str | None = None, poll: bool = True) -> None:
+        super().__init__()
+        self.url = url
+        self.poll = poll
+        self.store: Store | None = None
+        self.code: str | None = None
+        self.session = BrowserSession()
+        self.code_box = W.Text(description="Class code", placeholder="e.g. K7MX", style=LABEL_STYLE)
+        self.key_box = W.Password(description="Teacher key", style=LABEL_STYLE, continuous_update=False)
+        self.open_button = W.Button(description="Open dashboard", button_style="primary")
+        self.message = W.HTML()
+        self.prompt = W.VBox(
+            [
+                W.HTML(
+                    "<p>This page is for the teacher. Enter the class code and the teacher key that "
+                    "<code>alledu class new</code> printed.</p>"
+                ),
+                W.HBox([self.code_box, self.key_box, self.open_button]),
+            ]
+        )
+        self.status = W.HTML()
+        self.reveal = W.ToggleButton(description="Reveal the correct answers", value=False, icon="eye")
+        self.reveal.layout.width = "auto"
+        self.download = W.HTML()
+        self.questions = W.HTML()
+        self.body = W.VBox([self.status, W.HBox([self.reveal, self.download]), self.questions])
+        self.body.layout.display = "none"
+        self.children = [W.HTML(CSS), self.prompt, self.message, self.body, self.session]
+        self.open_button.on_click(self.guard(lambda _: self.unlock()))
+        self.key_box.observe(self.guard(lambda _: self.unlock()), "value")
+        self.reveal.observe(self.guard(lambda _: self.refresh(force=True)), "value")
+        self.session.observe(self._from_browser, "code")
+        self._lock = threading.RLock()
+        self._seen: tuple[Any, ...] | None = None
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.summary = "Teacher dashboard: nothing is shown until the class code and teacher key are entered."
+
+    def _from_browser(self, _: Any) -> None:
+        if self.session.code and not self.code_box.value:
+            self.code_box.value = self.session.code
+
+    @property
+    def unlocked(self) -> bool:
+        return self.code is not None
+
+    def unlock(self) -> bool:
+        """Check code and key against the store; on success show the data and start polling."""
+        if self.unlocked or not self.key_box.value.strip():
+            return self.unlocked
+        code = normalize_code(self.code_box.value)
+        url = self.url or location()
+        store: Store = (
+            PostgresStore(url, keep=True) if url.startswith(("postgres://", "postgresql://")) else open_store(url)
+        )
+        try:
+            ok = store.check_key(code, self.key_box.value)
+        except StoreUnavailable as exc:
+            store.close()
+            self.message.value = self._store_message(exc)
+            return False
+        if not ok:
+            store.close()
+            self.message.value = (
+                f'<div class="alledu-error" role="alert">That teacher key does not open class {esc(code)}.</div>'
+            )
+            return False
+        self.store, self.code = store, code
+        self.key_box.value = ""
+        self.prompt.layout.display = "none"
+        self.body.layout.display = None
+        self.refresh(force=True)
+        if self.poll:
+            self._thread = threading.Thread(target=self._poll, name="alledu-dashboard", daemon=True)
+            self._thread.start()
+        return True
+
+    def _store_message(self, exc: Exception) -> str:
+        return (
+            f'<div class="alledu-error" role="alert"><b>The class store cannot be used.</b> {esc(exc)}. '
+            "Learners' lessons keep working, but their answers say <b>not sent</b> until it is back. "
+            "Check the folder or database given to <code>alledu serve --data/--db</code>.</div>"
+        )
+
+    def _poll(self) -> None:
+        while not self._stop.wait(POLL_S):
+            try:
+                self.refresh()
+            except Exception as exc:  # shown on the page; the loop carries on
+                self.message.value = error_html(exc)
+
+    def stop(self) -> None:
+        """Stop polling and release the store (tests; a closed page's kernel is culled anyway)."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        if self.store is not None:
+            self.store.close()
+
+    def refresh(self, force: bool = False) -> None:
+        """Redraw when the class changed since the last look (or when forced, e.g. by reveal)."""
+        if self.store is None or self.code is None:
+            return
+        with self._lock:
+            try:
+                version = self.store.version(self.code)
+                seen = (*version, self.reveal.value)
+                if not force and seen == self._seen:
+                    return
+                rows = self.store.answers(self.code)
+                info = self.store.class_info(self.code)
+            except StoreUnavailable as exc:
+                self.message.value = self._store_message(exc)
+                self._seen = None
+                return
+            self.message.value = ""
+            self._seen = seen
+            stats = summarize(rows)
+            learners = len({r.learner for r in rows})
+            state = "open" if info.is_open else f"closed {info.closed_at[:16].replace('T', ' ')} UTC"
+            title = f" - {esc(info.title)}" if info.title else ""
+            clock = dt.datetime.now().strftime("%H:%M:%S")
+            self.status.value = (
+                f"<h2>Class {esc(self.code)}{title}</h2><p>{state} · {learners} learner(s) · {len(rows)} answer(s) "
+                f"· updated {clock}. Each learner counts once per question, with their latest answer.</p>"
+            )
+            data = base64.b64encode(to_csv(rows).encode()).decode()
+            self.download.value = (
+                f'<a download="class-{esc(self.code)}-answers.csv" href="data:text/csv;base64,{data}">'
+                "Download the answers (CSV)</a>"
+            )
+            self.questions.value = self._questions_html(stats)
+            self.summary = f"class {self.code}: {len(rows)} answers from {learners} learners"
+
+    def _questions_html(self, stats: list[QuestionStats]) -> str:
+        if not stats:
+            return "<p><i>No answers yet. They appear here within two seconds of being sent.</i></p>"
+        reveal = self.reveal.value
+        parts = ["<h3>Questions, most often answered wrong first</h3>"]
+        for s in stats:
+            top = max((b.count for b in s.bars), default=0) or 1
+            rows = []
+            for bar in s.bars:
+                colour = PALETTE["yes"] if reveal and bar.correct else PALETTE["dose"]
+                mark = " ✓ correct" if reveal and bar.correct else ""
+                width = round(bar.count * 100 / top)
+                rows.append(
+                    f"<tr><td>{esc(bar.label)}{mark}</td>"
+                    f"<td style='width:40%'><div style='background:{colour};width:{width}%;height:14px'></div></td>"
+                    f"<td>{bar.count}</td></tr>"
+                )
+            prompt = esc(s.info.prompt) if s.info else esc(s.id)
+            answer = ""
+            if reveal and s.info is not None:
+                answer = f"<p class='alledu-ok'>Correct answer: {esc(s.info.correct_label())}</p>"
+            parts.append(
+                f"<div class='alledu-live-q' data-question='{esc(s.id)}'><h4>{prompt}</h4>"
+                f"<p class='alledu-cite'>{esc(s.title)} · {esc(s.id)}</p>"
+                f"<p><b>{s.answered} answered · {s.wrong} wrong</b></p>"
+                f"<table class='alledu-table' aria-label='answers to {esc(s.id)}'>"
+                f"<thead><tr><th>answer</th><th>share</th><th>learners</th></tr></thead>"
+                f"<tbody>{''.join(rows)}</tbody></table>{answer}</div>"
+            )
+        return "".join(parts)

@@ -1,0 +1,205 @@
+"""Live class in the lessons, headless: the join box in quiz and cases, and the teacher's dashboard.
+
+The store is a real SQLite file; "the browser" is simulated by setting the session widget's
+values as its JavaScript would (the browser test does it for real).
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from pathlib import Path
+
+import pytest
+
+from alledu.live import location, open_store
+from alledu.live.summary import CASE_LESSON, QUIZ_LESSON, step_id
+from alledu.widgets.exercise import CaseScenario, Quiz
+from alledu.widgets.live import Dashboard
+from tests.server import free_port
+
+
+@pytest.fixture
+def url(tmp_path: Path) -> str:
+    return location(tmp_path / "data")
+
+
+@pytest.fixture
+def klass(url: str) -> tuple[str, str]:
+    info, key = open_store(url).create_class("Tuesday")
+    return info.code, key
+
+
+def quiz_in(url: str) -> Quiz:
+    quiz = Quiz()
+    quiz.join.participant.url = url
+    return quiz
+
+
+def right_and_wrong(quiz: Quiz) -> tuple[str, str]:
+    q = quiz.current
+    assert q.kind == "single"
+    wrong = next(k for k in q.options if k != q.correct)
+    return q.correct, wrong
+
+
+def test_self_study_sends_nothing_and_opens_no_store(url: str) -> None:
+    quiz = quiz_in(url)
+    right, _ = right_and_wrong(quiz)
+    quiz.answer(right)
+    assert quiz.score == 1 and quiz.join.receipt.value == ""
+    assert not Path(url.removeprefix("sqlite:///")).exists()
+
+
+def test_joining_from_the_page_address_records_each_answer(url: str, klass: tuple[str, str]) -> None:
+    code, _ = klass
+    quiz = quiz_in(url)
+    quiz.join.session.learner = "f00dcafe" * 4  # what the page's JavaScript sends
+    quiz.join.session.nickname = "Ana"
+    quiz.join.session.code = code.lower()  # ?class=k7mx in the address
+    quiz.join.participant.flush()
+    assert f"Joined class <b>{code}</b> (Tuesday) as <b>Ana</b>" in quiz.join.status.value
+    _, wrong = right_and_wrong(quiz)
+    first = quiz.current.id
+    quiz.answer(wrong)
+    quiz.join.participant.flush()
+    assert f"✓ Answer sent to class {code}" in quiz.join.receipt.value
+    assert "Not quite" in quiz.feedback.value  # the lesson's own feedback is unchanged
+    quiz.next_button.click()
+    assert quiz.join.receipt.value == ""  # the next question has no receipt until it is answered
+    [row] = open_store(url).answers(code)
+    assert (row.learner, row.nickname, row.lesson, row.question, row.value(), row.correct) == (
+        "f00dcafe" * 4,
+        "Ana",
+        QUIZ_LESSON,
+        first,
+        wrong,
+        False,
+    )
+
+
+def test_typed_code_joins_and_bad_code_says_why(url: str, klass: tuple[str, str]) -> None:
+    code, _ = klass
+    quiz = quiz_in(url)
+    quiz.join.code_box.value = "K0MX"
+    quiz.join.join_button.click()
+    assert "Class code: “K0MX” is not accepted" in quiz.join.status.value
+    unknown = next(c for c in ("ACEF", "HJKM", "NPRT") if c != code)
+    quiz.join.code_box.value = unknown
+    quiz.join.join_button.click()
+    quiz.join.participant.flush()
+    assert "Not joined" in quiz.join.status.value and "existing class" in quiz.join.status.value
+    quiz.answer(right_and_wrong(quiz)[0])
+    assert quiz.join.receipt.value == ""  # not in a class: nothing sent, nothing claimed
+    quiz.join.code_box.value = f" {code[:2]}-{code[2:]} "
+    quiz.join.join_button.click()
+    quiz.join.participant.flush()
+    assert "Joined class" in quiz.join.status.value and quiz.join.session.code == code
+
+
+def test_case_steps_are_recorded_with_their_step_id(url: str, klass: tuple[str, str]) -> None:
+    code, _ = klass
+    case = CaseScenario()
+    case.join.participant.url = url
+    case.join.session.code = code
+    case.join.participant.flush()
+    case.answer([])  # step 1 of the first case: no favourable factor ticked
+    case.join.participant.flush()
+    [row] = open_store(url).answers(code)
+    assert (row.lesson, row.question, row.value()) == (CASE_LESSON, step_id(case.scenario.id, 0), [])
+    assert row.correct == ("✓" in case.feedback.value)
+
+
+@pytest.mark.parametrize("broken", ["sqlite-under-a-file", "postgres-nobody-listens"])
+def test_store_down_answers_say_not_sent_and_the_lesson_goes_on(tmp_path: Path, broken: str) -> None:
+    if broken == "sqlite-under-a-file":
+        (tmp_path / "f").write_text("")
+        url = location(tmp_path / "f" / "data")
+    else:
+        url = f"postgresql://alledu@127.0.0.1:{free_port()}/alledu"
+    quiz = quiz_in(url)
+    quiz.join.session.code = "K7MX"
+    quiz.join.participant.flush()
+    assert "cannot be reached" in quiz.join.status.value and "<b>not sent</b>" in quiz.join.status.value
+    right, _ = right_and_wrong(quiz)
+    quiz.answer(right)
+    quiz.join.participant.flush()
+    assert "✗ Answer <b>not sent</b> to class K7MX" in quiz.join.receipt.value
+    assert "✓ Correct" in quiz.feedback.value and quiz.score == 1  # the lesson itself carries on
+    quiz.next_button.click()
+    assert quiz.index == 1 and not quiz.check_button.disabled
+    board = Dashboard(url=url, poll=False)
+    board.code_box.value, board.key_box.value = "K7MX", "AAAA-AAAA-AAAA"
+    assert not board.unlocked and "The class store cannot be used." in board.message.value
+    assert "Learners' lessons keep working" in board.message.value
+
+
+def test_dashboard_shows_nothing_until_the_key(url: str, klass: tuple[str, str]) -> None:
+    code, key = klass
+    store = open_store(url)
+    store.record(code, learner="learner-1", lesson=QUIZ_LESSON, question="blin_target", answer="cd22", correct=False)
+    board = Dashboard(url=url, poll=False)
+    board.session.code = code  # ?class=CODE in the teacher link
+    assert board.code_box.value == code
+    assert board.body.layout.display == "none" and board.questions.value == "" and board.status.value == ""
+    board.key_box.value = "AAAA-AAAA-AAAA"
+    assert not board.unlocked and "does not open class" in board.message.value
+    assert board.questions.value == ""
+    board.key_box.value = key.lower()
+    assert board.unlocked and board.body.layout.display is None and board.prompt.layout.display == "none"
+    assert board.key_box.value == ""  # the key does not stay on a projected screen
+    assert "Which antigen does blinatumomab target?" in board.questions.value
+
+
+def test_dashboard_orders_by_wrong_reveals_and_downloads(url: str, klass: tuple[str, str]) -> None:
+    code, key = klass
+    store = open_store(url)
+    for n, (question, answer, ok) in enumerate(
+        [
+            ("blin_target", "cd19", True),
+            ("blin_target", "cd19", True),
+            ("ino_target", "cd19", False),
+            ("ino_target", "cd20", False),
+            ("ino_target", "cd22", True),
+        ]
+    ):
+        store.record(code, learner=f"learner-{n}", lesson=QUIZ_LESSON, question=question, answer=answer, correct=ok)
+    board = Dashboard(url=url, poll=False)
+    board.code_box.value, board.key_box.value = code, key
+    html = board.questions.value
+    order = re.findall(r"data-question='([^']+)'", html)
+    assert order == ["ino_target", "blin_target"]  # 2 wrong before 0 wrong
+    assert "<b>3 answered · 2 wrong</b>" in html and "<b>2 answered · 0 wrong</b>" in html
+    assert "✓ correct" not in html and "Correct answer" not in html
+    board.reveal.value = True
+    html = board.questions.value
+    assert "CD22 ✓ correct" in html and "Correct answer: CD22" in html and "Correct answer: CD19" in html
+    # a learner changing their answer counts once, with the latest answer
+    store.record(code, learner="learner-2", lesson=QUIZ_LESSON, question="ino_target", answer="cd22", correct=True)
+    board.refresh()
+    assert "<b>3 answered · 1 wrong</b>" in board.questions.value
+    link = re.search(r'download="class-(\w+)-answers.csv" href="data:text/csv;base64,([^"]+)"', board.download.value)
+    assert link and link.group(1) == code
+    lines = base64.b64decode(link.group(2)).decode().splitlines()
+    assert lines[0] == "class,learner,nickname,lesson,question,answer,correct,answered_at"
+    assert len(lines) == 7 and lines[-1].startswith(f"{code},learner-2,,{QUIZ_LESSON},ino_target,cd22,yes,")
+
+
+def test_dashboard_polls_for_new_answers(url: str, klass: tuple[str, str]) -> None:
+    """With polling on (as served), a new answer appears without anyone touching the page."""
+    import time
+
+    code, key = klass
+    board = Dashboard(url=url)
+    board.code_box.value, board.key_box.value = code, key
+    assert "No answers yet" in board.questions.value
+    sent = time.monotonic()
+    open_store(url).record(
+        code, learner="learner-9", lesson=QUIZ_LESSON, question="blin_target", answer="cd19", correct=True
+    )
+    while "1 answered" not in board.questions.value and time.monotonic() - sent < 30:
+        time.sleep(0.05)
+    seen = time.monotonic() - sent
+    board.stop()
+    assert "<b>1 answered · 0 wrong</b>" in board.questions.value
+    print(f"\ndashboard showed the new answer {seen:.2f} s after it was stored")
