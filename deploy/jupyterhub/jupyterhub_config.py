@@ -39,11 +39,11 @@ REPO = HERE.parent.parent
 PROXY = HERE / "node_modules" / ".bin" / "configurable-http-proxy"
 
 # Limits (one place for this machine; the z2jh values file repeats them for Kubernetes).
-MEM_LIMIT = "512M"  # a learner server (~70 MiB) plus two open lessons (110-150 MiB each), see docs/deploy.md
-MEM_GUARANTEE = "256M"
+MEM_LIMIT = "640M"  # a learner server (170 MiB) and up to three lessons open (110-150 MiB each), docs/deploy.md
+MEM_GUARANTEE = "320M"  # the server and one lesson kernel
 CPU_LIMIT = 1.0
 CPU_GUARANTEE = 0.05
-CONCURRENT_STARTS = 6
+CONCURRENT_STARTS = 20  # a class arriving together waits rather than being turned away
 
 
 def _setting(name: str, default: int, low: int, high: int, unit: str) -> int:

@@ -6,7 +6,7 @@ the lesson sources. Standalone Voila, started by `alledu.serve.voila_command` wi
 configuration, template and settings as `alledu serve` (no sources, no tracebacks, only widget
 messages on a kernel's websocket, nothing loaded from the internet), admits none of that. The
 only addition is JupyterHub's own identity provider and authorizer (the classes
-`jupyterhub-singleuser` uses), so each request must carry an OAuth cookie that the hub issued
+`jupyterhub-singleuser` uses; voila_hub_auth.py), so each request must carry an OAuth cookie that the hub issued
 for this very server: another learner's cookies are refused.
 
 The hub (a local spawner, or KubeSpawner in a pod) tells the server where to listen and under
@@ -22,35 +22,15 @@ import os
 import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
-
-from jupyterhub.singleuser.extension import JupyterHubIdentityProvider
-from jupyterhub.utils import url_path_join
 
 from alledu.serve import voila_command
 
 HERE = Path(__file__).resolve().parent
 HUB_AUTH = [
-    "--Voila.identity_provider_class=learner_server.VoilaHubIdentityProvider",
+    "--Voila.identity_provider_class=voila_hub_auth.VoilaHubIdentityProvider",
     "--Voila.authorizer_class=jupyterhub.singleuser.extension.JupyterHubAuthorizer",
 ]
-
-
-class VoilaHubIdentityProvider(JupyterHubIdentityProvider):
-    """JupyterHub's identity provider, fitted to standalone Voila (0.5).
-
-    Voila mounts an identity provider's handlers (the OAuth callback, logout) at the server
-    root instead of under its base URL, so the hub's redirect to /user/<name>/oauth_callback
-    would find nothing; and it passes a `token` argument this provider has no use for.
-    """
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.pop("token", None)  # Voila's password token; the hub's OAuth replaces it
-        super().__init__(**kwargs)
-
-    def get_handlers(self) -> list[tuple[Any, ...]]:
-        return [(url_path_join(self.hub_auth.base_url, path), *rest) for path, *rest in super().get_handlers()]
 
 
 def learner_command(environ: Mapping[str, str], pool: int) -> tuple[list[str], dict[str, str]]:
@@ -67,7 +47,7 @@ def learner_command(environ: Mapping[str, str], pool: int) -> tuple[list[str], d
         base_url=environ["JUPYTERHUB_SERVICE_PREFIX"],
         pool=pool,
     )
-    # the Voila process imports VoilaHubIdentityProvider from this file
+    # the Voila process imports the identity provider from voila_hub_auth.py beside this file
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(HERE), env.get("PYTHONPATH")]))
     return [*cmd, *HUB_AUTH], env
 
