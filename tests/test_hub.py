@@ -375,7 +375,7 @@ def test_z2jh_values_match_the_chart_schema() -> None:
     values = yaml.safe_load((DEPLOY / "z2jh" / "values.yaml").read_text())
     merged = helm_merge(defaults, values)
     jsonschema.validate(merged, schema)
-    assert merged["singleuser"]["memory"] == {"guarantee": "320M", "limit": "640M"}  # ours won
+    assert merged["singleuser"]["memory"] == {"guarantee": "350M", "limit": "700M"}  # ours won
     assert merged["proxy"]["service"]["type"] == defaults["proxy"]["service"]["type"]  # defaults kept
     typo = helm_merge(merged, {"singleuser": {"memory": {"limt": "1G"}}})
     with pytest.raises(jsonschema.ValidationError, match="limt"):  # the schema rejects a misspelt key

@@ -39,8 +39,8 @@ REPO = HERE.parent.parent
 PROXY = HERE / "node_modules" / ".bin" / "configurable-http-proxy"
 
 # Limits (one place for this machine; the z2jh values file repeats them for Kubernetes).
-MEM_LIMIT = "640M"  # a learner server (170 MiB) and up to three lessons open (110-150 MiB each), docs/deploy.md
-MEM_GUARANTEE = "320M"  # the server and one lesson kernel
+MEM_LIMIT = "700M"  # the learner server (~186 MiB) and up to three lessons open (110-148 MiB each)
+MEM_GUARANTEE = "350M"  # the server and one plot lesson kernel: 186 + 148 MiB, docs/deploy.md
 CPU_LIMIT = 1.0
 CPU_GUARANTEE = 0.05
 CONCURRENT_STARTS = 20  # a class arriving together waits rather than being turned away
