@@ -119,6 +119,16 @@ def new_learner(hub: Hub) -> tuple[requests.Session, str]:
     return session, r.url
 
 
+def eventually(condition, timeout: float = 30.0) -> bool:
+    """Whether `condition()` becomes true within `timeout` seconds (polled twice a second)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.5)
+    return True
+
+
 def user_of(url: str) -> str:
     m = re.search(r"/user/([^/]+)/", url)
     assert m, url
@@ -176,10 +186,17 @@ def test_culler_stops_an_idle_learner_server_and_keeps_a_busy_one(made_hub: Hub)
         time.sleep(2)
     assert busy_proc.is_running() and busy in made_hub.learner_servers()
     assert idle not in made_hub.learner_servers()
-    assert not (made_hub.state / "learners" / idle).exists()  # its working folder went with it
-    # the temporary user went too: the hub no longer knows the idle learner's cookie
-    home = idle_session.get(f"{made_hub.url}hub/home", allow_redirects=False, timeout=30)
-    assert home.status_code == 302 and "/hub/login" in home.headers["location"]
+    # the hub finishes the stop after the process ends: its working folder goes, then the
+    # temporary user, after which the hub no longer knows the idle learner's cookie
+    assert eventually(lambda: not (made_hub.state / "learners" / idle).exists())
+    assert eventually(
+        lambda: (
+            "/hub/login"
+            in idle_session.get(f"{made_hub.url}hub/home", allow_redirects=False, timeout=30).headers.get(
+                "location", ""
+            )
+        )
+    )
     assert busy_session.get(f"{made_hub.url}hub/home", allow_redirects=False, timeout=30).status_code == 200
     assert f"Culling server {idle}" in made_hub.log.read_text() or f"Culling user {idle}" in made_hub.log.read_text()
 
