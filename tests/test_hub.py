@@ -410,7 +410,22 @@ def test_z2jh_values_agree_with_the_local_hub() -> None:
     assert values["singleuser"]["memory"]["limit"] == re.search(r'MEM_LIMIT = "(\w+)"', text).group(1)
     assert values["singleuser"]["memory"]["guarantee"] == re.search(r'MEM_GUARANTEE = "(\w+)"', text).group(1)
     assert values["singleuser"]["cpu"]["limit"] == float(re.search(r"CPU_LIMIT = ([\d.]+)", text).group(1))
-    assert values["singleuser"]["networkPolicy"]["egressAllowRules"]["nonPrivateIPs"] is False
+    egress = values["singleuser"]["networkPolicy"]["egressAllowRules"]
+    assert egress["nonPrivateIPs"] is False and egress["privateIPs"] is False  # no network but DNS
+    assert egress["cloudMetadataServer"] is False and values["singleuser"]["networkPolicy"]["egress"] == []
+    assert values["singleuser"]["storage"]["type"] == "none"  # a temporary learner keeps nothing
+    assert values["singleuser"]["cmd"] == ["python", "/srv/alledu/deploy/jupyterhub/learner_server.py"]
+    assert "/srv/alledu/deploy/jupyterhub/learner_server.py" in (DEPLOY / "learner" / "Dockerfile").read_text()
+
+
+def test_learner_server_script_by_hand_is_one_line_and_exit_2() -> None:
+    script = DEPLOY / "jupyterhub" / "learner_server.py"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JUPYTERHUB_")}
+    r = subprocess.run([sys.executable, str(script)], env=env, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert r.stderr.strip() == (
+        "alledu learner server: JUPYTERHUB_SERVICE_URL: not set; this script is started by JupyterHub, not by hand"
+    )
 
 
 def test_learner_image_dockerfile_lints_clean(tmp_path: Path) -> None:
@@ -418,6 +433,14 @@ def test_learner_image_dockerfile_lints_clean(tmp_path: Path) -> None:
     dockerfile = DEPLOY / "learner" / "Dockerfile"
     r = subprocess.run([hadolint, "--failure-threshold", "info", str(dockerfile)], capture_output=True, text=True)
     assert r.returncode == 0, r.stdout + r.stderr
+    # every package the image installs is pinned in requirements.txt (used there as constraints)
+    text = dockerfile.read_text().replace("\\\n", " ")
+    names = re.search(r"pip install --constraint requirements.txt ([^&]+)&&", text).group(1).split()
+    pinned = {
+        line.split("==")[0].lower() for line in (ROOT / "requirements.txt").read_text().splitlines() if "==" in line
+    }
+    assert "voila" in names and "jupyterhub" in names and "pytest" not in names
+    assert [n for n in names if n.lower() not in pinned] == []
     bad = tmp_path / "Dockerfile"
     bad.write_text("FROM python\nRUN cd /srv && pip install alledu\n")  # hadolint must object to this one
     r = subprocess.run([hadolint, str(bad)], capture_output=True, text=True)
