@@ -10,7 +10,7 @@ same login, culling and limits for Kubernetes):
   docs/deploy.md for what that isolates and what it does not.
 - culling: jupyterhub-idle-culler stops a learner server idle for ALLEDU_HUB_CULL_TIMEOUT seconds
   and deletes the temporary user, whose state is worthless once the server is gone.
-- limits: ALLEDU_HUB_MAX_SERVERS servers at once (enforced by the hub), a few starting at a time
+- limits: ALLEDU_HUB_MAX_SERVERS servers at once (enforced by the hub), at most 20 starting at once
   (a 2-core box that starts dozens of Python servers at once answers nobody); memory and CPU
   limits are declared here for the record, but only Kubernetes enforces them.
 
