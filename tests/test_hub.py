@@ -170,6 +170,11 @@ def test_make_hub_starts_and_serves_the_lessons(made_hub: Hub) -> None:
         "06_self_check_quiz",
     ]
     assert "Educational use only" in page
+    # the hub's own pages (home, progress while a server starts) carry the notice and content date
+    from alledu.serve import suite_info
+
+    hub_home = session.get(f"{made_hub.url}hub/home", timeout=30).content.decode()  # utf-8, per its meta tag
+    assert f"{suite_info()['notice']} Content checked {suite_info()['checked']}." in hub_home
 
 
 def test_culler_stops_an_idle_learner_server_and_keeps_a_busy_one(made_hub: Hub) -> None:
