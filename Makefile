@@ -40,3 +40,21 @@ bench: install
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis .ruff_cache
+
+## hub: JupyterHub for a class on http://127.0.0.1:$(HUB_PORT): a temporary learner server per
+## browser (deploy/jupyterhub, docs/deploy.md). State (database, cookie secret) in $(HUB_STATE).
+HUB_PORT ?= 8000
+HUB_STATE ?= .hub
+HUB_PROXY_STAMP := deploy/jupyterhub/node_modules/.installed
+
+.PHONY: hub hub-deps
+
+$(HUB_PROXY_STAMP): deploy/jupyterhub/package.json deploy/jupyterhub/package-lock.json
+	npm ci --prefix deploy/jupyterhub --no-audit --no-fund --loglevel=error
+	touch $(HUB_PROXY_STAMP)
+
+## hub-deps: the Python packages and configurable-http-proxy (npm ci, pinned by the lock file)
+hub-deps: install $(HUB_PROXY_STAMP)
+
+hub: hub-deps
+	HUB_PORT=$(HUB_PORT) ALLEDU_HUB_STATE=$(HUB_STATE) $(VENV)/bin/jupyterhub -f deploy/jupyterhub/jupyterhub_config.py
