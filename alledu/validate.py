@@ -6,7 +6,12 @@ wherever the value was typed, and always names the field, the value and the rang
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+import numbers
+import re
+import sys
+from decimal import Decimal
 from typing import Any
 
 from alledu.content_loader import content
@@ -20,44 +25,80 @@ def accepted_range(field: str) -> str:
 
 
 def number(field: str, value: Any, *, limit: str | None = None) -> float:
-    """A finite real number inside the field's limits (limits.yaml key defaults to field)."""
+    """A finite real number inside the field's limits (limits.yaml key defaults to field).
+
+    Any real number type counts (int, float, numpy scalars, Decimal, Fraction); bools do not.
+    NaN, infinities, values too large for a float and subnormal values are refused.
+    """
     key = limit or field
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    if isinstance(value, bool) or not isinstance(value, (numbers.Real, Decimal)):
         raise InvalidInput(field, value, accepted_range(key), "must be a number")
-    x = float(value)
-    if math.isnan(x) or math.isinf(x):
+    try:
+        x = float(value)
+    except (OverflowError, ValueError):  # 10**400, Decimal('sNaN')
+        raise InvalidInput(field, value, accepted_range(key), "must be a finite number") from None
+    if not math.isfinite(x):
         raise InvalidInput(field, value, accepted_range(key), "must be a finite number")
+    if x != 0 and abs(x) < sys.float_info.min:
+        raise InvalidInput(field, value, accepted_range(key), "too small to be a measurement")
     lim = content().limits[key]
     if not lim.min <= x <= lim.max:
         raise InvalidInput(field, value, accepted_range(key))
     return x
 
 
+# Typed text: plain ASCII decimal notation only. float()/int() would also take "1_70",
+# non-ASCII digits ("١٧٠", "１７０"), "+2", "inf", "nan" and "1e3": slips, never meant values.
+DECIMAL_TEXT = re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+WHOLE_TEXT = re.compile(r"-?[0-9]+")
+DATE_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+FIRST_DATE, LAST_DATE = dt.date.fromisoformat("1900-01-01"), dt.date.fromisoformat("2199-12-31")
+
+
 def parse_number(field: str, text: str, *, limit: str | None = None) -> float:
     """A number typed as text (command line, text box); the message names the field's range."""
-    try:
-        return float(text)
-    except ValueError:
-        raise InvalidInput(field, text, accepted_range(limit or field), "must be a number") from None
+    if not isinstance(text, str) or not DECIMAL_TEXT.fullmatch(text.strip(" \t")):
+        raise InvalidInput(field, text, accepted_range(limit or field), "must be a number like 170 or 70.5")
+    return float(text)
 
 
 def parse_whole(field: str, text: str) -> int:
     """A whole number typed as text."""
-    try:
-        return int(text)
-    except ValueError:
-        raise InvalidInput(field, text, accepted_range(field), "must be a whole number") from None
+    if not isinstance(text, str) or not WHOLE_TEXT.fullmatch(text.strip(" \t")):
+        raise InvalidInput(field, text, accepted_range(field), "must be a whole number")
+    return int(text)
 
 
 def whole(field: str, value: Any) -> int:
-    """A whole number inside the field's limits."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        else:
-            raise InvalidInput(field, value, accepted_range(field), "must be a whole number")
-    number(field, value)
-    return int(value)
+    """A whole number inside the field's limits (2.0 counts; 2.5 and True do not)."""
+    x = number(field, value)
+    if not x.is_integer():
+        raise InvalidInput(field, value, accepted_range(field), "must be a whole number")
+    return int(x)
+
+
+def date(field: str, value: Any) -> dt.date | None:
+    """A calendar date (date, datetime, pandas Timestamp or 'YYYY-MM-DD'), or None when not given.
+
+    Dates are kept between FIRST_DATE and LAST_DATE so every later cycle still has a date.
+    """
+    accepted = f"a date from {FIRST_DATE} to {LAST_DATE} (YYYY-MM-DD)"
+    if value is None:
+        return None
+    day: dt.date | None = None
+    if isinstance(value, str):
+        if DATE_TEXT.fullmatch(value):
+            try:
+                day = dt.date.fromisoformat(value)
+            except ValueError:
+                day = None
+    elif isinstance(value, dt.datetime):
+        day = None if value != value else value.date()  # pd.NaT is a datetime unequal to itself
+    elif isinstance(value, dt.date):
+        day = value
+    if not isinstance(day, dt.date) or not FIRST_DATE <= day <= LAST_DATE:
+        raise InvalidInput(field, value, accepted)
+    return day
 
 
 def one_of(field: str, value: Any, options: list[str] | tuple[str, ...]) -> str:
