@@ -57,7 +57,7 @@ def regimen_ids() -> list[str]:
 def regimen(regimen_id: str) -> Regimen:
     """A regimen by id; an unknown id lists the valid ones."""
     regs = content().regimens
-    if regimen_id not in regs:
+    if not isinstance(regimen_id, str) or regimen_id not in regs:  # also unhashable ids: no TypeError
         raise InvalidInput("regimen_id", regimen_id, "one of " + ", ".join(regs))
     return regs[regimen_id]
 

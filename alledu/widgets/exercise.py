@@ -92,8 +92,9 @@ class Stepper(W.VBox, Guarded):
             self.feedback,
             self.scoreline,
         ]
-        self.check_button.on_click(self.guard(lambda _: self.check()))
-        self.next_button.on_click(self.guard(lambda _: self.advance()))
+        # a browser can send a click event for a disabled button: it must change nothing
+        self.check_button.on_click(self.guard(lambda b: None if b.disabled else self.check()))
+        self.next_button.on_click(self.guard(lambda b: None if b.disabled else self.advance()))
 
     def answer(self, value: Any) -> None:
         """Answer as a learner would: fill the control, click Check."""
