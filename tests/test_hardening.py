@@ -39,6 +39,8 @@ from alledu.serve import hardening
 from alledu.serve.hardening import BadFrame, check_frame
 from tests.server import running_server
 
+pytestmark = pytest.mark.served
+
 ROOT = Path(__file__).resolve().parent.parent
 V1 = hardening.V1_PROTOCOL
 LESSON = "02_bsa_and_dosing"
