@@ -490,3 +490,12 @@ def test_kernel_model_shows_no_activity(server: Server) -> None:
     status, _, body = _get(f"{server.base}api/kernels/{kernel}")
     assert status == 200
     assert json.loads(body) == {"id": kernel, "name": "python3"}
+
+
+def test_serving_stack_is_past_known_advisories() -> None:
+    from packaging.version import Version
+
+    assert hardening.outdated() == []
+    pins = dict(line.split("==") for line in (ROOT / "requirements.txt").read_text().splitlines() if "==" in line)
+    for name, least in hardening.MINIMUM_VERSIONS.items():
+        assert Version(pins[name]) >= Version(least), (name, pins[name], least)

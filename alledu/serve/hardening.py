@@ -71,6 +71,14 @@ HEADERS = {
 }
 COOKIE_OPTIONS = {"samesite": "Lax", "httponly": True}
 
+# The serving stack must be past every advisory known for it (docs/security.md lists them);
+# requirements.txt pins versions at or above these, and Voila refuses to start below them.
+MINIMUM_VERSIONS = {
+    "tornado": "6.6.0",  # request smuggling, header/multipart DoS, websocket mask read (6.5.3-6.6.0)
+    "jupyter_server": "2.21.0",  # GHSA-c3mw-737p-c7g2: token from Referer written to the log on a 500
+    "voila": "0.5.6",  # GHSA-2q59-h24c-w6fg (CVE-2024-30265): any file readable through /static/
+}
+
 
 class BadFrame(ValueError):
     """A websocket frame that does not describe a well-formed kernel message."""
@@ -340,8 +348,23 @@ def _patch_voila() -> None:
     Voila.init_handlers = init_handlers  # type: ignore[method-assign]
 
 
+def outdated() -> list[str]:
+    """Installed packages below MINIMUM_VERSIONS, as 'name installed < minimum'."""
+    from importlib.metadata import version
+
+    from packaging.version import Version
+
+    return [
+        f"{name} {version(name)} < {least}"
+        for name, least in MINIMUM_VERSIONS.items()
+        if Version(version(name)) < Version(least)
+    ]
+
+
 def install(c: Any) -> None:
     """Apply every defence to a traitlets config `c` (Voila's, from alledu/serve/voila.py)."""
+    if stale := outdated():
+        raise RuntimeError("alledu serve: upgrade past known security advisories: " + "; ".join(stale))
     c.Voila.kernel_websocket_connection_class = GuardedConnection
     settings = dict(c.Voila.tornado_settings) if "tornado_settings" in c.Voila else {}
     settings.update(
