@@ -35,8 +35,9 @@ from voila.static_file_handler import TemplateStaticFileHandler
 V1_PROTOCOL = "v1.kernel.websocket.jupyter.org"
 CHANNELS = ("shell", "control", "iopub", "stdin")
 
-# Limits per websocket connection. A lesson sends a few small widget updates per second, each
-# well under 10 KiB; these sit far above that, so only a hostile or broken client reaches them.
+# Limits per websocket connection. In the browser tests (all seven lessons) a page sent at most
+# 7 messages in any second and none above 16 KB (measured 2026-11-25, docs/security.md); these
+# sit far above that, so only a hostile or broken client reaches them.
 MAX_MESSAGE_BYTES = 1024 * 1024
 RATE_PER_SECOND = 100.0  # sustained messages per second
 RATE_BURST = 400  # messages allowed at once before the rate applies
