@@ -35,6 +35,7 @@ from alledu.rounding import round_dose
 from alledu.schedule import cycles_allowed, dose_steps, regimen, regimen_ids
 from alledu.widgets.dose import DoseCalculator
 from alledu.widgets.exercise import Quiz
+from alledu.widgets.timeline import ScheduleTimeline
 
 FORMULAS = list(content().bsa.formulas)
 LIMITS = content().limits
@@ -390,6 +391,53 @@ def test_dose_calculator_set_state_fuzz() -> None:
             outcomes["rejected"] += 1
         outcomes[assert_dose_or_message(calc)] += 1
     assert outcomes["dose"] > 300 and outcomes["message"] > 100 and outcomes["rejected"] > 100, outcomes
+
+
+DATES = [
+    {"year": 2026, "month": 0, "date": 5},
+    {"year": 2199, "month": 11, "date": 31},
+    {"year": 9999, "month": 11, "date": 31},
+    {"year": 1, "month": 0, "date": 1},
+    None,
+]
+
+
+def test_timeline_set_state_fuzz() -> None:
+    """Lesson 03 (slow: plotly redraws): each state ends in plans the library agrees with, or a
+    message with no table, downloads or bars."""
+    rng = random.Random(3)
+    t = ScheduleTimeline()
+    outcomes = {"plan": 0, "message": 0}
+    for _ in range(120):
+        targets = [(t.start, "value"), (t.cycles, "value"), (t.regimen_a, "index"), (t.regimen_b, "index")]
+        targets += [(e.text, "value") for e in (t.height, t.weight)]
+        targets += [(dd, "index") for dd in (*t.choices_a.children, *t.choices_b.children)]
+        widget, key = rng.choice(targets)
+        if widget is t.start:
+            value = rng.choice(DATES)
+        elif widget is t.cycles:
+            value = rng.choice([1, 2, 3, 12, 13, 0, -1, None, "2"])
+        else:
+            value = _widget_value(rng, widget, key)
+        with contextlib.suppress(traitlets.TraitError):
+            widget.set_state({key: value})
+        if t.message.value:
+            assert 'role="alert"' in t.message.value and t.table.value == "" and t.downloads.value == ""
+            assert t.figure is None or len(t.figure.data) == 0
+            outcomes["message"] += 1
+            continue
+        patient = alledu.Patient(age_years=40, height_cm=t.height.value, weight_kg=t.weight.value)
+        assert len(t.plans) == 1 + bool(t.regimen_b.value) == len(t.summary.splitlines())
+        for plan, line in zip(t.plans, t.summary.splitlines(), strict=True):
+            frame = alledu.schedule(plan.regimen_id, patient, plan.cycles, t.start.value, **plan_choices(t, plan))
+            assert frame["dose"].tolist() == plan.frame["dose"].tolist()
+            assert line.startswith(f"{plan.regimen_id}: {plan.cycles} cycle(s), {len(frame)} administration days")
+        outcomes["plan"] += 1
+    assert outcomes["plan"] > 20 and outcomes["message"] > 10, outcomes
+
+
+def plan_choices(t: ScheduleTimeline, plan: Any) -> dict:
+    return t.choices_a.values if plan is t.plans[0] else t.choices_b.values
 
 
 def test_quiz_crafted_events_never_change_the_score_wrongly() -> None:
