@@ -11,6 +11,7 @@ import argparse
 import dataclasses
 import datetime as dt
 import json
+import os
 import sys
 import textwrap
 from collections.abc import Sequence
@@ -251,7 +252,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # a bug: one line here, never a traceback
         print(f"alledu: internal error, please report it ({type(exc).__name__}: {_one_line(exc)})", file=sys.stderr)
         return 1
-    print(out)
+    try:
+        print(out, flush=True)
+    except BrokenPipeError:  # the reader stopped early (`| head`): not an error, and no traceback
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # Python flushes stdout at exit
     return 0
 
 

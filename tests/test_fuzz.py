@@ -324,6 +324,15 @@ def test_cli_subprocess_exit_2_one_line(args: list[str], needle: str) -> None:
     assert needle in r.stderr
 
 
+def test_cli_reader_closing_early_is_not_an_error() -> None:
+    """`alledu schedule ... | head -1`: the pipe closes before the output is written."""
+    args = ["schedule", "blinatumomab_rr", "--age", "9", "--height-cm", "130", "--weight-kg", "30", "--format", "csv"]
+    proc = subprocess.Popen([sys.executable, "-m", "alledu", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()  # before the interpreter has even imported pandas
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0 and err == b""
+
+
 # ---- widgets: states a browser can send --------------------------------------------------
 
 STATE_VALUES = [None, True, 0, -1, 1, 45, 44.9, 130, 170, 250.1, 300, 1e308, -1e308, 1e-320, 10**30, "70", "", [], {}]
