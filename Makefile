@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 8866
 
-.PHONY: install test unit lint format serve bench clean
+.PHONY: install test unit lint format serve bench clean browser-deps
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -16,8 +16,20 @@ $(STAMP): requirements.txt pyproject.toml
 install: $(STAMP)
 
 ## test: lint, then every test (unit, widgets, nbval, served app, browser)
-test: install lint
+test: install lint browser-deps
 	$(PY) -m pytest
+
+## browser-deps: Debian's Chromium for the browser tests, when this user may install it
+browser-deps:
+	@if [ -x /usr/bin/chromium ] || command -v chromium >/dev/null 2>&1; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] || sudo -n true 2>/dev/null; then \
+	  bash .ci/browser-deps.sh && exit 0; \
+	  echo "*** alledu: installing Chromium with .ci/browser-deps.sh FAILED (see above)." >&2; \
+	else \
+	  echo "*** alledu: Chromium is missing and this user cannot install it (needs root or passwordless sudo)." >&2; \
+	fi; \
+	echo "*** alledu: the browser tests will be SKIPPED here (under CI=true they fail instead)." >&2; \
+	echo "*** alledu: to run them: sudo bash .ci/browser-deps.sh, then make test again." >&2
 
 ## unit: the fast domain tests only
 unit: install

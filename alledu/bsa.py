@@ -25,14 +25,17 @@ def formula_ids() -> list[str]:
 def formula_info(name: str) -> BsaFormula:
     """The formula's constants and citation; unknown names list the valid ones."""
     formulas = content().bsa.formulas
-    if name not in formulas:
+    if not isinstance(name, str) or name not in formulas:  # also unhashable values: no TypeError
         raise InvalidInput("formula", name, "one of " + ", ".join(formulas))
     return formulas[name]
 
 
 def bsa(*, height_cm: float, weight_kg: float, formula: str | None = None) -> float:
-    """BSA in m2, unrounded. `formula` defaults to the content's default (Mosteller)."""
-    f = formula_info(formula or content().bsa.default)
+    """BSA in m2, unrounded. `formula` defaults to the content's default (Mosteller).
+
+    Only None means the default: an empty or false formula is a mistake, not a request.
+    """
+    f = formula_info(content().bsa.default if formula is None else formula)
     h = validate.number("height_cm", height_cm)
     w = validate.number("weight_kg", weight_kg)
     if f.kind == "sqrt":
@@ -42,6 +45,23 @@ def bsa(*, height_cm: float, weight_kg: float, formula: str | None = None) -> fl
     grams = w * 1000.0
     exponent = f.weight_base - f.weight_log_slope * math.log10(grams)
     return f.coefficient * h**f.height_exponent * grams**exponent
+
+
+def dosing_bsa(value: float, *, height_cm: float, weight_kg: float) -> float:
+    """A computed BSA a dose may be based on: not below the content's smallest BSA (bsa_m2).
+
+    Why: 30 cm and 1 kg are each inside their limits, but their BSA (0.09 m2) is below any
+    dosing table; a dose from it would show as "0.00 mg" rather than as a mistake.
+    """
+    lowest = content().limits["bsa_m2"].min
+    if value < lowest:
+        raise InvalidInput(
+            "bsa_m2",
+            round(value, 4),
+            validate.accepted_range("bsa_m2"),
+            f"computed from height_cm={height_cm:g} and weight_kg={weight_kg:g}; check both",
+        )
+    return value
 
 
 def all_formulas(*, height_cm: float, weight_kg: float) -> dict[str, float]:

@@ -11,12 +11,15 @@ import argparse
 import dataclasses
 import datetime as dt
 import json
+import os
 import sys
+import textwrap
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
 import pandas as pd
 
+from alledu import validate
 from alledu.bsa import all_formulas, bsa, formula_ids
 from alledu.eligibility import eligibility, population_fit
 from alledu.errors import InvalidInput
@@ -83,18 +86,14 @@ def _bool(field: str):
 
 @_typed
 def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput("start", text, "a date as YYYY-MM-DD") from None
+    return validate.date("start", text)  # strict YYYY-MM-DD: not 20260105
 
 
 @_typed
 def _cycles(text: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        raise InvalidInput("cycles", text, "a whole number of cycles") from None
+    if not validate.WHOLE_TEXT.fullmatch(text):
+        raise InvalidInput("cycles", text, "a whole number of cycles")
+    return int(text)
 
 
 def _body(p: argparse.ArgumentParser) -> None:
@@ -276,8 +275,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InvalidInput as exc:
         print(f"alledu: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    print(out)
+    except (ValueError, TypeError, ArithmeticError) as exc:  # bad input no check caught: still one line
+        print(f"alledu: cannot use this input ({type(exc).__name__}: {_one_line(exc)})", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except Exception as exc:  # a bug: one line here, never a traceback
+        print(f"alledu: internal error, please report it ({type(exc).__name__}: {_one_line(exc)})", file=sys.stderr)
+        return 1
+    try:
+        print(out, flush=True)
+    except BrokenPipeError:  # the reader stopped early (`| head`): not an error, and no traceback
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # Python flushes stdout at exit
     return 0
+
+
+def _one_line(exc: BaseException) -> str:
+    return textwrap.shorten(str(exc), 200, placeholder="...")  # also joins lines
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -18,7 +18,7 @@ import pandas as pd
 
 from alledu import validate
 from alledu.bsa import bsa as compute_bsa
-from alledu.bsa import formula_info
+from alledu.bsa import dosing_bsa, formula_info
 from alledu.content_loader import content
 from alledu.errors import InvalidInput
 from alledu.models import VIEWS, Amount, CyclePlan, Dose, Note, Regimen, Said, View
@@ -59,7 +59,7 @@ def regimen_ids() -> list[str]:
 def regimen(regimen_id: str) -> Regimen:
     """A regimen by id; an unknown id lists the valid ones."""
     regs = content().regimens
-    if regimen_id not in regs:
+    if not isinstance(regimen_id, str) or regimen_id not in regs:  # also unhashable ids: no TypeError
         raise InvalidInput("regimen_id", regimen_id, "one of " + ", ".join(regs))
     return regs[regimen_id]
 
@@ -85,7 +85,9 @@ def resolve_choices(reg: Regimen, choices: dict[str, Any]) -> dict[str, str | No
     resolved: dict[str, str | None] = {}
     for name, ch in declared.items():
         value = _as_option(choices.get(name, ch.default))
-        if value is not None and value not in ch.options:
+        if value is None and ch.default is not None:  # only an open choice may be None
+            raise InvalidInput(name, None, "one of " + ", ".join(map(repr, ch.options)))
+        if value is not None and (not isinstance(value, str) or value not in ch.options):  # no TypeError
             raise InvalidInput(name, choices[name], "one of " + ", ".join(map(repr, ch.options)))
         resolved[name] = value
     return resolved
@@ -279,16 +281,7 @@ def timeline(
 
 
 def _as_date(start: Any) -> dt.date | None:
-    if start is None or (isinstance(start, dt.date) and not isinstance(start, dt.datetime)):
-        return start
-    if isinstance(start, dt.datetime):
-        return start.date()
-    if isinstance(start, str):
-        try:
-            return dt.date.fromisoformat(start)
-        except ValueError:
-            pass
-    raise InvalidInput("start", start, "a date (YYYY-MM-DD)")
+    return validate.date("start", start)  # also refuses NaT and dates too far for every cycle
 
 
 def basis_for(reg: Regimen, dose: Dose, weight_kg: float) -> tuple[str, Amount]:
@@ -345,12 +338,14 @@ def schedule(
         raise InvalidInput("patient", patient, "an alledu.Patient")
     infos = timeline(regimen_id, cycles, start, view, None, **choices)
     chosen = resolve_choices(reg, choices)
+    formula = formula_info(bsa_formula)  # a bad formula is an error even when bsa_m2 is given
     if bsa_m2 is not None:
         body = validate.number("bsa_m2", bsa_m2)
         formula_label = "given"
     else:
         body = compute_bsa(height_cm=patient.height_cm, weight_kg=patient.weight_kg, formula=bsa_formula)
-        formula_label = formula_info(bsa_formula).label
+        body = dosing_bsa(body, height_cm=patient.height_cm, weight_kg=patient.weight_kg)
+        formula_label = formula.label
     if bsa_decimals is not None:
         body = round_bsa(body, bsa_decimals)
     rows = []

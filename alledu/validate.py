@@ -8,7 +8,12 @@ content/patient_fields.yaml; other limits come from content/limits.yaml.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+import numbers
+import re
+import sys
+from decimal import Decimal
 from typing import Any
 
 from alledu.content_loader import content
@@ -47,11 +52,20 @@ def field_label(field: str) -> str:
 
 
 def _number(field: str, value: Any, lim: Limit) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    """Any real number type counts (int, float, numpy scalars, Decimal, Fraction); bools do not.
+
+    NaN, infinities, values too large for a float and subnormal values are refused.
+    """
+    if isinstance(value, bool) or not isinstance(value, (numbers.Real, Decimal)):
         raise InvalidInput(field, value, _range_text(lim), "must be a number")
-    x = float(value)
-    if math.isnan(x) or math.isinf(x):
+    try:
+        x = float(value)
+    except (OverflowError, ValueError):  # 10**400, Decimal('sNaN')
+        raise InvalidInput(field, value, _range_text(lim), "must be a finite number") from None
+    if not math.isfinite(x):
         raise InvalidInput(field, value, _range_text(lim), "must be a finite number")
+    if x != 0 and abs(x) < sys.float_info.min:
+        raise InvalidInput(field, value, _range_text(lim), "too small to be a measurement")
     if not lim.min <= x <= lim.max:
         raise InvalidInput(field, value, _range_text(lim))
     return x
@@ -62,30 +76,58 @@ def number(field: str, value: Any, *, limit: str | None = None) -> float:
     return _number(field, value, _limit(limit or field))
 
 
+# Typed text: plain ASCII decimal notation only. float()/int() would also take "1_70",
+# non-ASCII digits ("١٧٠", "１７０"), "+2", "inf", "nan" and "1e3": slips, never meant values.
+DECIMAL_TEXT = re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+WHOLE_TEXT = re.compile(r"-?[0-9]+")
+DATE_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+FIRST_DATE, LAST_DATE = dt.date.fromisoformat("1900-01-01"), dt.date.fromisoformat("2199-12-31")
+
+
 def parse_number(field: str, text: str, *, limit: str | None = None) -> float:
     """A number typed as text (command line, text box); the message names the field's range."""
-    try:
-        return float(text)
-    except ValueError:
-        raise InvalidInput(field, text, accepted_range(limit or field), "must be a number") from None
+    if not isinstance(text, str) or not DECIMAL_TEXT.fullmatch(text.strip(" \t")):
+        raise InvalidInput(field, text, accepted_range(limit or field), "must be a number like 170 or 70.5")
+    return float(text)
 
 
 def parse_whole(field: str, text: str) -> int:
     """A whole number typed as text."""
-    try:
-        return int(text)
-    except ValueError:
-        raise InvalidInput(field, text, accepted_range(field), "must be a whole number") from None
+    if not isinstance(text, str) or not WHOLE_TEXT.fullmatch(text.strip(" \t")):
+        raise InvalidInput(field, text, accepted_range(field), "must be a whole number")
+    return int(text)
 
 
 def _whole(field: str, value: Any, lim: Limit) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        else:
-            raise InvalidInput(field, value, _range_text(lim), "must be a whole number")
-    _number(field, value, lim)
-    return int(value)
+    """A whole number inside the limits (2.0 counts; 2.5 and True do not)."""
+    x = _number(field, value, lim)
+    if not x.is_integer():
+        raise InvalidInput(field, value, _range_text(lim), "must be a whole number")
+    return int(x)
+
+
+def date(field: str, value: Any) -> dt.date | None:
+    """A calendar date (date, datetime, pandas Timestamp or 'YYYY-MM-DD'), or None when not given.
+
+    Dates are kept between FIRST_DATE and LAST_DATE so every later cycle still has a date.
+    """
+    accepted = f"a date from {FIRST_DATE} to {LAST_DATE} (YYYY-MM-DD)"
+    if value is None:
+        return None
+    day: dt.date | None = None
+    if isinstance(value, str):
+        if DATE_TEXT.fullmatch(value):
+            try:
+                day = dt.date.fromisoformat(value)
+            except ValueError:
+                day = None
+    elif isinstance(value, dt.datetime):
+        day = None if value != value else value.date()  # pd.NaT is a datetime unequal to itself
+    elif isinstance(value, dt.date):
+        day = value
+    if not isinstance(day, dt.date) or not FIRST_DATE <= day <= LAST_DATE:
+        raise InvalidInput(field, value, accepted)
+    return day
 
 
 def whole(field: str, value: Any) -> int:

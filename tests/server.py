@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import socket
 import subprocess
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from alledu.serve import voila_command
 
@@ -19,17 +21,25 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(timeout: float = 120.0, base_url: str = "/", extra: tuple[str, ...] = ()) -> Iterator[str]:
-    """Start Voila exactly as `alledu serve` does; yield its base URL; stop it afterwards."""
+def running_server(
+    timeout: float = 120.0, base_url: str = "/", extra: tuple[str, ...] = (), log: Path | None = None
+) -> Iterator[str]:
+    """Start Voila exactly as `alledu serve` does; yield its base URL; stop it afterwards.
+
+    Its output goes to a file (`log`, else a temporary one): an unread pipe would fill up and
+    block the server the moment it logs a lot.
+    """
     port = free_port()
     cmd, env = voila_command(port=port, host="127.0.0.1", open_browser=False, token="", base_url=base_url)
-    proc = subprocess.Popen([*cmd, *extra], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    out = open(log, "w+") if log else tempfile.TemporaryFile("w+")  # noqa: SIM115 (closed below)
+    proc = subprocess.Popen([*cmd, *extra], env=env, stdout=out, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}{base_url}"
     deadline = time.monotonic() + timeout
     try:
         while True:
             if proc.poll() is not None:
-                raise RuntimeError(f"voila exited early:\n{proc.stdout.read() if proc.stdout else ''}")
+                out.seek(0)
+                raise RuntimeError(f"voila exited early:\n{out.read()}")
             try:
                 with urllib.request.urlopen(base, timeout=5) as r:
                     if r.status == 200:
@@ -46,3 +56,4 @@ def running_server(timeout: float = 120.0, base_url: str = "/", extra: tuple[str
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             proc.kill()
+        out.close()

@@ -45,6 +45,8 @@ class Lesson:
         self.page.set_default_timeout(60_000)  # a 2-core CI machine refilling kernel pools is slow
         self.requests: list[str] = []
         self.page.on("request", lambda r: self.requests.append(r.url))
+        self.blocked: list[str] = []  # Content-Security-Policy violations (alledu/serve/hardening.py)
+        self.page.on("console", lambda m: "Content Security Policy" in m.text and self.blocked.append(m.text))
         self.lesson_id = lesson_id
         self.page.goto(f"{served}voila/render/{lesson_id}.ipynb", wait_until="domcontentloaded")
         self.page.wait_for_selector(".jupyter-widgets", timeout=90_000)
@@ -71,6 +73,7 @@ class Lesson:
         assert "page.header(" not in body and "import " not in body
         assert "Educational use only" in body and "2021-07-02" in body
         assert self.off_host() == []
+        assert self.blocked == []
 
 
 @pytest.fixture

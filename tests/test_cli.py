@@ -150,7 +150,7 @@ def test_eligibility_views() -> None:
             ["bsa", "--height-cm", "1000", "--weight-kg", "70"],
             "height_cm: 1000.0 is not accepted; accepted: 30 to 250 cm",
         ),
-        (["bsa", "--height-cm", "nan", "--weight-kg", "70"], "height_cm: nan"),
+        (["bsa", "--height-cm", "nan", "--weight-kg", "70"], "height_cm: 'nan'"),
         (
             ["schedule", "blinatumomab_rr", *CHILD, "--cycles", "10"],
             "cycles: 10 is not accepted; accepted: 1 to 9",

@@ -32,3 +32,10 @@ c.MappingKernelManager.cull_idle_timeout = 1800
 c.MappingKernelManager.cull_interval = 60
 c.MappingKernelManager.cull_connected = True
 c.Voila.tornado_settings = {"websocket_ping_interval": 30, "websocket_ping_timeout": 90}
+
+# --- hardening (issue 10): websocket frame checks and limits, security headers, 404s --------
+# Kept together and last, so it sees the settings above; why and what: alledu/serve/hardening.py
+from alledu.serve import hardening  # noqa: E402
+
+hardening.install(c)
+# --- end hardening ----------------------------------------------------------------------------

@@ -104,9 +104,10 @@ class Stepper(W.VBox, Guarded):
             self.join.receipt,
             self.scoreline,
         ]
-        self.check_button.on_click(self.guard(lambda _: self.check()))
+        # a browser can send a click event for a disabled button: it must change nothing
+        self.check_button.on_click(self.guard(lambda b: None if b.disabled else self.check()))
         self.observe(lambda _: self.join.receipt.set_trait("value", ""), "index")  # a receipt belongs to one answer
-        self.next_button.on_click(self.guard(lambda _: self.advance()))
+        self.next_button.on_click(self.guard(lambda b: None if b.disabled else self.advance()))
 
     def answer(self, value: Any) -> None:
         """Answer as a learner would: fill the control, click Check."""
