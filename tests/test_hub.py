@@ -25,7 +25,6 @@ import pytest
 import requests
 import yaml
 
-from tests.browser_support import CHROMIUM_FLAGS, chromium_path
 from tests.server import free_port
 
 pytestmark = pytest.mark.served
@@ -148,7 +147,8 @@ def made_hub(proxy_installed, tmp_path_factory) -> Iterator[Hub]:
     """`make hub` as a host types it, with a temporary state folder and a free port."""
     state = tmp_path_factory.mktemp("made-hub") / "state"
     port = free_port()
-    env = {**os.environ, "ALLEDU_HUB_CULL_TIMEOUT": "10", "ALLEDU_HUB_CULL_EVERY": "2"}
+    # 30 s: long enough that a learner still starting on a loaded 2-core machine is not culled
+    env = {**os.environ, "ALLEDU_HUB_CULL_TIMEOUT": "30", "ALLEDU_HUB_CULL_EVERY": "2"}
     hub = Hub(["make", "-s", "hub", f"HUB_PORT={port}", f"HUB_STATE={state}"], env, port, state)
     yield hub
     hub.stop()
@@ -160,15 +160,10 @@ def test_make_hub_starts_and_serves_the_lessons(made_hub: Hub) -> None:
     session, landing = new_learner(made_hub)
     assert landing.startswith(f"{made_hub.url}user/")
     page = session.get(landing, timeout=30).text
-    assert landing_lessons(page) == [
-        "00_start_here",
-        "01_relapse_and_prognosis",
-        "02_bsa_and_dosing",
-        "03_schedule_timeline",
-        "04_eligibility_tree",
-        "05_case_scenarios",
-        "06_self_check_quiz",
-    ]
+    from alledu.content_loader import content
+
+    assert landing_lessons(page) == [lesson.id for lesson in content().lessons.lessons]
+    assert landing_lessons(page)[:3] == ["00_start_here", "01_relapse_and_prognosis", "02_bsa_and_dosing"]
     assert "Educational use only" in page
     # the hub's own pages (home, progress while a server starts) carry the notice and content date
     from alledu.serve import suite_info
@@ -184,9 +179,9 @@ def test_culler_stops_an_idle_learner_server_and_keeps_a_busy_one(made_hub: Hub)
     servers = made_hub.learner_servers()
     idle_proc, busy_proc = servers[idle], servers[busy]
     assert (made_hub.state / "learners" / idle).is_dir()
-    deadline = time.monotonic() + 90
+    deadline = time.monotonic() + 150
     while idle_proc.is_running() and idle_proc.status() != psutil.STATUS_ZOMBIE:
-        assert time.monotonic() < deadline, f"idle server not culled in 90 s:\n{made_hub.log_tail()}"
+        assert time.monotonic() < deadline, f"idle server not culled in 150 s:\n{made_hub.log_tail()}"
         assert busy_session.get(busy_url, timeout=30).status_code == 200  # activity, every 2 s
         time.sleep(2)
     assert busy_proc.is_running() and busy in made_hub.learner_servers()
@@ -227,21 +222,6 @@ def hub(proxy_installed, tmp_path_factory) -> Iterator[Hub]:
     hub = Hub([sys.executable, "-m", "jupyterhub", "-f", str(CONFIG)], env, port, state)
     yield hub
     hub.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        try:
-            b = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
-        except Exception as exc:
-            if os.environ.get("CI") == "true":
-                raise  # in CI browser tests must run, never skip
-            pytest.skip(f"no Chromium here ({exc.__class__.__name__}); run .ci/browser-deps.sh")
-        yield b
-        b.close()
 
 
 class Learner:

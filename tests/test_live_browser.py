@@ -9,9 +9,7 @@ browser session is still the same anonymous learner, and new answers are accepte
 from __future__ import annotations
 
 import json
-import os
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,7 +17,6 @@ import pytest
 from alledu import exercises as E
 from alledu.cli import main
 from alledu.live import location, open_store
-from tests.browser_support import CHROMIUM_FLAGS, chromium_path
 from tests.live_support import served_lessons
 from tests.server import free_port
 
@@ -27,21 +24,6 @@ pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "screenshots"
 LESSONS = ("06_self_check_quiz", "07_teacher_dashboard")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        try:
-            b = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
-        except Exception as exc:
-            if os.environ.get("CI") == "true":
-                raise  # in CI browser tests must run, never skip
-            pytest.skip(f"no Chromium here ({exc.__class__.__name__}); run .ci/browser-deps.sh")
-        yield b
-        b.close()
 
 
 def open_page(context, url: str):

@@ -30,7 +30,7 @@ def get(url: str) -> tuple[int, str]:
 def test_landing_page_lists_every_lesson(served: str) -> None:
     status, html = get(served)
     assert status == 200
-    assert "Educational use only" in html and "Core content 2021-07-02" in html
+    assert "Educational use only" in html and "2021 review 2021-07-02 · US labels as checked" in html
     for lesson in content().lessons.lessons:
         assert f'href="/voila/render/{lesson.id}.ipynb"' in html
         assert lesson.title in html and lesson.purpose in html and f"({lesson.minutes} min)" in html
