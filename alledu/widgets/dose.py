@@ -19,7 +19,12 @@ from alledu.rounding import policies, policy_text, round_dose
 from alledu.schedule import cycles_allowed, dose_steps, max_cycles, regimen, resolve_choices, schedule
 from alledu.validate import limits
 from alledu.widgets.common import LABEL_STYLE, Guarded, brief_html, cite_tag, esc, table
-from alledu.widgets.controls import WIDE_DROPDOWN, ChoiceControls, NumberEntry, regimen_options
+from alledu.widgets.controls import WIDE_DROPDOWN, ChoiceControls, NumberEntry, entry, regimen_options
+
+
+def _kept(metric: float | None, per_unit: float, box: NumberEntry) -> float | None:
+    """The value to show after a unit change; None keeps an unreadable entry's text as typed."""
+    return None if metric is None else round(metric / per_unit, 2)
 
 
 class DoseCalculator(W.VBox, Guarded):
@@ -32,11 +37,10 @@ class DoseCalculator(W.VBox, Guarded):
     def __init__(self, regimen_id: str | None = None, **patient: float) -> None:
         defaults = content().lessons.defaults
         start = {**defaults.patient, **patient}
-        lim = limits()
         self.units = W.ToggleButtons(options=["Metric", "Imperial"], description="Units", style=LABEL_STYLE)
-        self.height = NumberEntry("Height", "cm", start["height_cm"], lim["height_cm"].min, lim["height_cm"].max, 0.5)
-        self.weight = NumberEntry("Weight", "kg", start["weight_kg"], lim["weight_kg"].min, lim["weight_kg"].max, 0.1)
-        self.age = NumberEntry("Age", "years", start["age_years"], lim["age_years"].min, lim["age_years"].max, 0.5)
+        self.height = entry("height_cm", start["height_cm"], 0.5)
+        self.weight = entry("weight_kg", start["weight_kg"], 0.1)
+        self.age = entry("age_years", start["age_years"], 0.5)
         self.formula = W.Dropdown(
             options=[(formula_info(f).label, f) for f in formula_ids()],
             value=content().bsa.default,
@@ -89,7 +93,7 @@ class DoseCalculator(W.VBox, Guarded):
         self.choices.show(self.regimen.value)
         self.units.observe(self.guard(self._units_changed), "value")
         self.regimen.observe(self.guard(self._regimen_changed), "value")
-        for w, name in ((self.height, "value"), (self.weight, "value"), (self.age, "value")):
+        for w, name in ((self.height, "edits"), (self.weight, "edits"), (self.age, "edits")):
             w.observe(self.guard(self.update), name)
         for w in (self.formula, self.rounding):
             w.observe(self.guard(self.update), "value")
@@ -102,40 +106,38 @@ class DoseCalculator(W.VBox, Guarded):
         return self.units.value == "Imperial"
 
     def height_cm(self) -> float:
-        v = self.height.value
+        v = self.height.read()
         return inches_to_cm(v) if self.imperial else v
 
     def weight_kg(self) -> float:
-        v = self.weight.value
+        v = self.weight.read()
         return pounds_to_kg(v) if self.imperial else v
 
     def set_patient(self, *, height_cm: float | None = None, weight_kg: float | None = None) -> None:
         """Set values in metric whatever the unit shown (for tests and scenario links)."""
         if height_cm is not None:
-            self.height.text.value = height_cm / CM_PER_INCH if self.imperial else height_cm
+            self.height.set(round(height_cm / CM_PER_INCH if self.imperial else height_cm, 4))
         if weight_kg is not None:
-            self.weight.text.value = weight_kg / KG_PER_POUND if self.imperial else weight_kg
+            self.weight.set(round(weight_kg / KG_PER_POUND if self.imperial else weight_kg, 4))
 
     def _units_changed(self, change: dict[str, Any]) -> None:
         lim = limits()
-        h_cm = inches_to_cm(self.height.value) if change["old"] == "Imperial" else self.height.value
-        w_kg = pounds_to_kg(self.weight.value) if change["old"] == "Imperial" else self.weight.value
+        was_imperial = change["old"] == "Imperial"
+        h, w = self.height.value, self.weight.value
+        h_cm = None if h is None else inches_to_cm(h) if was_imperial else h
+        w_kg = None if w is None else pounds_to_kg(w) if was_imperial else w
         if self.imperial:
+            lo_h, hi_h = round(lim["height_cm"].min / CM_PER_INCH, 1), round(lim["height_cm"].max / CM_PER_INCH, 1)
+            lo_w, hi_w = round(lim["weight_kg"].min / KG_PER_POUND, 1), round(lim["weight_kg"].max / KG_PER_POUND, 1)
+            self.height.set_range(lo_h, hi_h, _kept(h_cm, CM_PER_INCH, self.height), "in", "height_in")
+            self.weight.set_range(lo_w, hi_w, _kept(w_kg, KG_PER_POUND, self.weight), "lb", "weight_lb")
+        else:
             self.height.set_range(
-                lim["height_cm"].min / CM_PER_INCH,
-                lim["height_cm"].max / CM_PER_INCH,
-                round(h_cm / CM_PER_INCH, 2),
-                "in",
+                lim["height_cm"].min, lim["height_cm"].max, _kept(h_cm, 1, self.height), "cm", "height_cm"
             )
             self.weight.set_range(
-                lim["weight_kg"].min / KG_PER_POUND,
-                lim["weight_kg"].max / KG_PER_POUND,
-                round(w_kg / KG_PER_POUND, 2),
-                "lb",
+                lim["weight_kg"].min, lim["weight_kg"].max, _kept(w_kg, 1, self.weight), "kg", "weight_kg"
             )
-        else:
-            self.height.set_range(lim["height_cm"].min, lim["height_cm"].max, round(h_cm, 2), "cm")
-            self.weight.set_range(lim["weight_kg"].min, lim["weight_kg"].max, round(w_kg, 2), "kg")
         self.update()
 
     @staticmethod
@@ -168,7 +170,7 @@ class DoseCalculator(W.VBox, Guarded):
         if getattr(self, "_relabelling", False):
             return
         height, weight = self.height_cm(), self.weight_kg()
-        patient = Patient(age_years=self.age.value, height_cm=height, weight_kg=weight)
+        patient = Patient(age_years=self.age.read(), height_cm=height, weight_kg=weight)
         reg = regimen(self.regimen.value)
         choices = self.choices.values
         cycles = min(2, cycles_allowed(reg.id, **choices))

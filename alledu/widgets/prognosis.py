@@ -16,7 +16,7 @@ from alledu.content_loader import content
 from alledu.patient import Patient
 from alledu.prognosis import cure_model, first_relapse, second_salvage
 from alledu.widgets.common import CSS, LABEL_STYLE, MARK, PALETTE, Guarded, cite_tag, esc, table
-from alledu.widgets.controls import NumberEntry
+from alledu.widgets.controls import entry
 from alledu.widgets.plot import figure_widget
 
 
@@ -32,10 +32,8 @@ class FactorExplorer(W.VBox, Guarded):
         self._body = body
         factors = content().lessons.defaults.factors
         start, top = factors["start"], factors["slider_max"]
-        self.cr1 = NumberEntry("CR1 duration", "months", start["cr1_duration_months"], 0, top["cr1_duration_months"], 1)
-        self.platelets = NumberEntry(
-            "Platelets at relapse", "x10⁹/L", start["platelets_1e9_per_l"], 0, top["platelets_1e9_per_l"], 1
-        )
+        self.cr1 = entry("cr1_duration_months", start["cr1_duration_months"], 1, top["cr1_duration_months"])
+        self.platelets = entry("platelets_1e9_per_l", start["platelets_1e9_per_l"], 1, top["platelets_1e9_per_l"])
         self.transplant = W.ToggleButtons(
             options=[("Yes", True), ("No", False), ("Not known", None)],
             value=None,
@@ -72,7 +70,9 @@ class FactorExplorer(W.VBox, Guarded):
                 self.figure,
             ]
         )
-        for w in (self.cr1, self.platelets, self.transplant, *self.adverse.values()):
+        for w in (self.cr1, self.platelets):
+            w.observe(self.guard(self.update), "edits")
+        for w in (self.transplant, *self.adverse.values()):
             w.observe(self.guard(self.update), "value")
         self.guard(self.update)()
 
@@ -81,7 +81,7 @@ class FactorExplorer(W.VBox, Guarded):
         self.summary = f"ERROR {exc}"
 
     def update(self, *_: Any) -> None:
-        patient = Patient(**self._body, cr1_duration_months=self.cr1.value, platelets_1e9_per_l=self.platelets.value)
+        patient = Patient(**self._body, cr1_duration_months=self.cr1.read(), platelets_1e9_per_l=self.platelets.read())
         fr = first_relapse(patient, transplant_in_cr2=self.transplant.value)
         rows = [[f"{MARK[f.present]} {esc(f.label)}", esc(f.p_value or ""), esc(f.detail)] for f in fr.factors]
         figs = "".join(f"<li>{esc(a.label)}: <b>{a.value:g}{_unit(a.unit)}</b></li>" for a in fr.figures.values())

@@ -38,7 +38,7 @@ from alledu.widgets.common import (
     safety_html,
     table,
 )
-from alledu.widgets.controls import ChoiceControls, NumberEntry, regimen_options
+from alledu.widgets.controls import ChoiceControls, WholeEntry, entry, regimen_options
 from alledu.widgets.plot import figure_widget
 
 DAY_MS = 86_400_000
@@ -101,12 +101,11 @@ class ScheduleTimeline(W.VBox, Guarded):
         )
         self.choices_b = ChoiceControls()
         self.start = W.DatePicker(value=d.start, description="Start date (cycle 1 day 1)", style=LABEL_STYLE)
-        self.cycles = W.BoundedIntText(
-            value=2, min=1, max=int(lim["display_cycles"].max), description="Cycles", style=LABEL_STYLE
-        )
-        self.height = NumberEntry("Height", "cm", d.patient["height_cm"], lim["height_cm"].min, lim["height_cm"].max)
-        self.weight = NumberEntry("Weight", "kg", d.patient["weight_kg"], lim["weight_kg"].min, lim["weight_kg"].max)
-        self.age = NumberEntry("Age", "years", d.patient["age_years"], lim["age_years"].min, lim["age_years"].max, 0.5)
+        shown = lim["display_cycles"]
+        self.cycles = WholeEntry("cycles", "Cycles", 2, int(shown.min), int(shown.max), "cycles")
+        self.height = entry("height_cm", d.patient["height_cm"], 0.5)
+        self.weight = entry("weight_kg", d.patient["weight_kg"], 0.1)
+        self.age = entry("age_years", d.patient["age_years"], 0.5)
         self.message = W.HTML()
         self.notes = W.HTML()
         # The figure is created on the first draw, with its traces: plotly's FigureWidget sends
@@ -143,7 +142,7 @@ class ScheduleTimeline(W.VBox, Guarded):
         for w in (self.choices_a, self.choices_b):
             w.observe(self.guard(self.update), "values")
         for w in (self.height, self.weight, self.age):
-            w.observe(self.guard(self.update), "value")
+            w.observe(self.guard(self.update), "edits")
         self.guard(self.update)()
 
     def _regimen_changed(self, dropdown: W.Dropdown, controls: ChoiceControls) -> None:
@@ -165,16 +164,17 @@ class ScheduleTimeline(W.VBox, Guarded):
 
     # -- model ----------------------------------------------------------------------------
     def _plan(self, regimen_id: str, choices: dict[str, Any], patient: Patient) -> Plan:
-        cycles = min(self.cycles.value, cycles_allowed(regimen_id, **choices))
+        cycles = min(self.asked, cycles_allowed(regimen_id, **choices))
         frame = schedule(regimen_id, patient, cycles=cycles, start=self.start.value, **choices)
         infos = timeline(regimen_id, cycles, self.start.value, "label", patient.age_years, **choices)
         return Plan(regimen_id, cycles, frame, infos, brief(regimen_id, patient.age_years), dict(choices))
 
     def patient(self) -> Patient:
-        return Patient(age_years=self.age.value, height_cm=self.height.value, weight_kg=self.weight.value)
+        return Patient(age_years=self.age.read(), height_cm=self.height.read(), weight_kg=self.weight.read())
 
     def update(self, *_: Any) -> None:
         patient = self.patient()
+        self.asked = self.cycles.read()
         self.plans = [self._plan(self.regimen_a.value, self.choices_a.values, patient)]
         if self.regimen_b.value:
             self.plans.append(self._plan(self.regimen_b.value, self.choices_b.values, patient))
@@ -183,10 +183,10 @@ class ScheduleTimeline(W.VBox, Guarded):
             reg = regimen(plan.regimen_id)
             cites += [c for c in plan.brief.citations if c not in cites]
             notes.append(f"<h4>{esc(reg.title)}</h4>" + fit_html(plan.brief.fit) + safety_html(plan.brief.safety))
-            if plan.cycles < self.cycles.value:
+            if plan.cycles < self.asked:
                 notes.append(
                     f'<div class="alledu-warn">{esc(reg.short_title)}: showing {plan.cycles} of the '
-                    f"{self.cycles.value} cycles asked for - more need a choice above or go beyond what the "
+                    f"{self.asked} cycles asked for - more need a choice above or go beyond what the "
                     "source allows.</div>"
                 )
             safety_lines += [f"{plan.regimen_id} safety: {t}" for t in plan.brief.safety_texts()]
@@ -326,10 +326,10 @@ class ScheduleTimeline(W.VBox, Guarded):
         links = []
         for plan in self.plans:
             rid = plan.regimen_id
-            csv = to_csv(plan.frame, rid, self.age.value, self._context(plan)).encode()
+            csv = to_csv(plan.frame, rid, self.age.read(), self._context(plan)).encode()
             links.append(_link(f"{rid}.csv", "text/csv", csv, f"CSV ({rid})"))
             if "date" in plan.frame:
-                ics = to_ics(plan.frame, rid, self.age.value)
+                ics = to_ics(plan.frame, rid, self.age.read())
                 links.append(_link(f"{rid}.ics", "text/calendar", ics, f"Calendar .ics ({rid})"))
         page = self.printable_html().encode()
         links.append(_link("alledu-schedule.html", "text/html", page, "Printable page"))
@@ -359,7 +359,9 @@ class ScheduleTimeline(W.VBox, Guarded):
         body = self.table.value or "".join(self._table_html(p) for p in self.plans)
         context = "".join(
             f"<h3>{esc(regimen(p.regimen_id).title)}</h3><ul>"
-            + "".join(f"<li>{esc(line)}</li>" for line in handout_lines(p.regimen_id, self.age.value, self._context(p)))
+            + "".join(
+                f"<li>{esc(line)}</li>" for line in handout_lines(p.regimen_id, self.age.read(), self._context(p))
+            )
             + "</ul>"
             for p in self.plans
         )
