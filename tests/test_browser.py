@@ -155,7 +155,9 @@ def test_03_timeline(open_lesson) -> None:
     lesson = open_lesson("03_schedule_timeline")
     lesson.check_clean()
     lesson.page.wait_for_selector(".js-plotly-plot .main-svg")
-    assert lesson.page.locator("a[download='blinatumomab_rr.ics']").count() == 1
+    assert lesson.page.locator("a[download='blinatumomab_rr.ics']").count() == 0  # built when asked for
+    lesson.page.click("text=Prepare downloads")
+    lesson.page.wait_for_selector("a[download='blinatumomab_rr.ics']", state="attached")
     text = lesson.text()
     assert "2026-01-05 to 2026-01-11" in text  # cycle 1 days 1-7 of blinatumomab
     assert "15.61 mcg/day" in text

@@ -60,6 +60,7 @@ def test_timeline_day_table_printable_and_csv(rid: str, age: float) -> None:
     t.age.set(age)
     assert t.message.value == ""
     page = t.printable_html()
+    t.prepare.click()
     csvs = [
         base64.b64decode(m).decode()
         for m in re.findall(r'download="[^"]+\.csv" href="data:text/csv;base64,([^"]+)"', t.downloads.value)

@@ -162,6 +162,8 @@ def test_timeline_start_cycles_and_downloads() -> None:
         "blinatumomab_rr: 3 cycle(s), 84 administration days, 42 treatment-free days, 11 hospital days, "
         "2 premedication days, 2026-03-02 to 2026-06-21"
     )
+    assert "Prepare downloads" in t.downloads.value and "download=" not in t.downloads.value
+    t.prepare.click()
     assert 'download="blinatumomab_rr.ics"' in t.downloads.value and "Printable page" in t.downloads.value
     page_html = t.printable_html()
     assert "Educational use only" in page_html
@@ -173,7 +175,8 @@ def test_timeline_start_cycles_and_downloads() -> None:
     assert "4 premedication days" in t.summary.splitlines()[0]
     t.start.value = None
     assert t.summary.splitlines()[0].endswith("day 1 to day 112") and t.figure.layout.xaxis.type == "linear"
-    assert "blinatumomab_rr.ics" not in t.downloads.value
+    t.prepare.click()
+    assert "blinatumomab_rr.ics" not in t.downloads.value and "blinatumomab_rr.csv" in t.downloads.value
 
 
 def test_timeline_bad_size_shows_message() -> None:

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 import ipywidgets as W
+import traitlets as T
 
 from alledu.brief import Brief
 from alledu.content_loader import content
@@ -117,6 +118,25 @@ class Guarded:
 
     def on_error(self, exc: BaseException) -> None:
         """Hook: clear results that would be wrong after a bad entry."""
+
+
+class LessonPanel(W.VBox, Guarded):
+    """Base of every lesson panel: a plain-text `summary`, the `citations` the footer lists, a
+    `message` line for errors, and `guard` for callbacks.
+
+    Why: each panel needs the same block, and an error must clear every result before the
+    message shows (no dose beside a message); panels say what to clear in `clear_results`.
+    """
+
+    summary = T.Unicode("")
+    citations = T.List(T.Unicode())
+
+    def on_error(self, exc: BaseException) -> None:
+        self.clear_results()
+        self.summary = f"ERROR {exc}"
+
+    def clear_results(self) -> None:
+        """Hook: empty every widget that shows a result."""
 
 
 def lesson(lesson_id: str) -> Lesson:

@@ -15,10 +15,11 @@ from alledu.brief import brief
 from alledu.bsa import CM_PER_INCH, KG_PER_POUND, all_formulas, formula_ids, formula_info, inches_to_cm, pounds_to_kg
 from alledu.content_loader import content
 from alledu.patient import Patient
-from alledu.rounding import policies, policy_text, round_dose
-from alledu.schedule import cycles_allowed, dose_steps, max_cycles, regimen, resolve_choices, schedule
+from alledu.rounding import policies, policy_text
+from alledu.schedule import cycles_allowed, max_cycles, regimen, resolve_choices, schedule
 from alledu.validate import limits
-from alledu.widgets.common import LABEL_STYLE, Guarded, brief_html, cite_tag, esc, table
+from alledu.views import dose_rows
+from alledu.widgets.common import LABEL_STYLE, LessonPanel, brief_html, cite_tag, esc, table
 from alledu.widgets.controls import WIDE_DROPDOWN, ChoiceControls, NumberEntry, entry, regimen_options
 
 
@@ -27,12 +28,10 @@ def _kept(metric: float | None, per_unit: float, box: NumberEntry) -> float | No
     return None if metric is None else round(metric / per_unit, 2)
 
 
-class DoseCalculator(W.VBox, Guarded):
+class DoseCalculator(LessonPanel):
     """The lesson 02 calculator. `summary` holds the plain-text result for tests and checks."""
 
-    summary = T.Unicode("")
     bsa_m2 = T.Float(allow_none=True)
-    citations = T.List(T.Unicode())
 
     def __init__(self, regimen_id: str | None = None, **patient: float) -> None:
         defaults = content().lessons.defaults
@@ -159,11 +158,10 @@ class DoseCalculator(W.VBox, Guarded):
         if not self.choices.show(self.regimen.value):
             self.update()
 
-    def on_error(self, exc: BaseException) -> None:
+    def clear_results(self) -> None:
         self.bsa_table.value = self.working.value = self.size_rule.value = self.rounding_note.value = ""
         self.about.value = ""
         self.bsa_m2 = None
-        self.summary = f"ERROR {exc}"
 
     # -- computation ---------------------------------------------------------------------
     def update(self, *_: Any) -> None:
@@ -189,32 +187,16 @@ class DoseCalculator(W.VBox, Guarded):
         lines = [f"BSA {self.bsa_m2:.4f} m2 ({formula_info(self.formula.value).label})"]
         self.size_rule.value = self._size_rule_html(reg, weight)
         out_rows = []
-        steps = dose_steps(frame)
-        rounded = [round_dose(step.dose, self.rounding.value) for step in steps]
-        for step, r in zip(steps, rounded, strict=True):
-            if step.capped:
-                cap = f"<b>▲ CAPPED</b>: {step.dose_before_cap:.2f} → {step.dose:.2f} {esc(step.unit)}"
-            elif step.cap is not None:
-                cap = f"cap {step.cap:g} {esc(step.unit)} not reached"
-            elif step.basis == "fixed":
-                cap = "fixed dose (no BSA, no cap)"
-            elif reg.off_label:
-                cap = "no cap is stated"
-            else:
-                cap = "the label sets no cap"
-            dev = "" if r.step is None else f" ({r.deviation_percent:.1f}% from computed)"
+        rows = dose_rows(frame, reg, self.rounding.value)
+        for row in rows:
+            dev = "" if row.deviation_percent is None else f" ({row.deviation_percent:.1f}% from computed)"
+            cap = f"<b>{esc(row.cap)}</b>" if row.capped else esc(row.cap)
             out_rows.append(
-                [
-                    f"Cycle {step.cycle}",
-                    step.days_text,
-                    esc(step.working),
-                    cap,
-                    f"<b>{r.text()} {esc(step.unit)}</b>{dev}",
-                ]
+                [f"Cycle {row.cycle}", row.days, esc(row.working), cap, f"<b>{row.shown} {esc(row.unit)}</b>{dev}"]
             )
             lines.append(
-                f"Cycle {step.cycle} {step.days_text}: {r.text()} {step.unit} ({step.basis})"
-                + (f" CAPPED from {step.dose_before_cap:.2f}" if step.capped else "")
+                f"Cycle {row.cycle} {row.days}: {row.shown} {row.unit} ({row.basis})"
+                + (f" CAPPED from {row.dose_before_cap:.2f}" if row.capped else "")
             )
         info = brief(reg.id, patient.age_years)
         lines += [f"Whom this dose is for: {t}" for t in info.fit]
@@ -229,11 +211,11 @@ class DoseCalculator(W.VBox, Guarded):
         policy = policies()[self.rounding.value]
         tol = content().rounding.tolerance_percent
         obese = content().rounding.obese_dosing
-        worst = max(rounded, key=lambda x: x.deviation_percent)
+        worst = max(rows, key=lambda x: x.deviation_percent or 0)
         css = "alledu-ok" if worst.within_tolerance else "alledu-warn"
         self.rounding_note.value = (
             f'<div class="{css}">Rounding: {esc(policy_text(policy.explain, reg.dose_unit))} Largest change '
-            f"{worst.deviation_percent:.1f}% ({'within' if worst.within_tolerance else 'OUTSIDE'} the "
+            f"{worst.deviation_percent or 0:.1f}% ({'within' if worst.within_tolerance else 'OUTSIDE'} the "
             f"{tol.value:g}% accepted in practice {cite_tag(tol.cite)}). BSA itself is not rounded.</div>"
             f"<p>{esc(obese.text)} {cite_tag(obese.cite)}</p>"
         )

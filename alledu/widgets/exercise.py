@@ -16,7 +16,7 @@ import traitlets as T
 from alledu import exercises as E
 from alledu.eligibility import field_label, show
 from alledu.live.summary import CASE_LESSON, QUIZ_LESSON, step_id
-from alledu.widgets.common import CSS, LABEL_STYLE, Guarded, cite_tag, esc
+from alledu.widgets.common import CSS, LABEL_STYLE, LessonPanel, cite_tag, esc
 from alledu.widgets.live import JoinBox
 
 
@@ -73,14 +73,12 @@ class AnswerInput(W.VBox):
                 child.disabled = locked
 
 
-class Stepper(W.VBox, Guarded):
+class Stepper(LessonPanel):
     """Shared flow: prompt, input, Check, Next, feedback, score."""
 
     state = T.UseEnum(State, default_value=State.ANSWERING)
     index = T.Int(0)
     score = T.Int(0)
-    summary = T.Unicode("")
-    citations = T.List(T.Unicode())
 
     def _build(self, extra: list[W.Widget]) -> None:
         self.progress = W.HTML()

@@ -10,21 +10,17 @@ from typing import Any
 
 import ipywidgets as W
 import plotly.graph_objects as go
-import traitlets as T
 
 from alledu.content_loader import content
 from alledu.patient import Patient
 from alledu.prognosis import cure_model, first_relapse, second_salvage
-from alledu.widgets.common import CSS, LABEL_STYLE, MARK, PALETTE, Guarded, cite_tag, esc, table
+from alledu.widgets.common import CSS, LABEL_STYLE, MARK, PALETTE, LessonPanel, cite_tag, esc, table
 from alledu.widgets.controls import entry
 from alledu.widgets.plot import figure_widget
 
 
-class FactorExplorer(W.VBox, Guarded):
+class FactorExplorer(LessonPanel):
     """Lesson 01. `summary` is plain text of the factors and figures shown."""
-
-    summary = T.Unicode("")
-    citations = T.List(T.Unicode())
 
     def __init__(self) -> None:
         ev = content().evidence
@@ -76,9 +72,8 @@ class FactorExplorer(W.VBox, Guarded):
             w.observe(self.guard(self.update), "value")
         self.guard(self.update)()
 
-    def on_error(self, exc: BaseException) -> None:
+    def clear_results(self) -> None:
         self.first.value = self.second.value = ""
-        self.summary = f"ERROR {exc}"
 
     def update(self, *_: Any) -> None:
         patient = Patient(**self._body, cr1_duration_months=self.cr1.read(), platelets_1e9_per_l=self.platelets.read())

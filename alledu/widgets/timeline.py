@@ -15,7 +15,6 @@ from typing import Any
 import ipywidgets as W
 import pandas as pd
 import plotly.graph_objects as go
-import traitlets as T
 
 from alledu.brief import Brief, brief
 from alledu.bsa import formula_info
@@ -24,11 +23,12 @@ from alledu.export import handout_lines, to_csv, to_ics
 from alledu.patient import Patient
 from alledu.schedule import CycleInfo, cycles_allowed, dose_steps, regimen, schedule, timeline
 from alledu.validate import limits
+from alledu.views import runs, timeline_bars
 from alledu.widgets.common import (
     CSS,
     LABEL_STYLE,
     PALETTE,
-    Guarded,
+    LessonPanel,
     brief_html,
     cite_tag,
     esc,
@@ -64,22 +64,8 @@ class Plan:
     choices: dict[str, Any]
 
 
-def runs(days: list[int]) -> list[tuple[int, int]]:
-    """Consecutive runs: [1,2,3,8] -> [(1,3),(8,8)]."""
-    out: list[tuple[int, int]] = []
-    for d in sorted(days):
-        if out and out[-1][1] == d - 1:
-            out[-1] = (out[-1][0], d)
-        else:
-            out.append((d, d))
-    return out
-
-
-class ScheduleTimeline(W.VBox, Guarded):
+class ScheduleTimeline(LessonPanel):
     """Lesson 03. `summary` holds plain text of what is drawn, for tests and checks."""
-
-    summary = T.Unicode("")
-    citations = T.List(T.Unicode())
 
     def __init__(self, regimen_id: str | None = None, compare_with: str | None = "default") -> None:
         d = content().lessons.defaults
@@ -115,6 +101,10 @@ class ScheduleTimeline(W.VBox, Guarded):
         self.plot = W.Box(layout=W.Layout(width="100%"))
         self.table = W.HTML()
         self.downloads = W.HTML()
+        # files are built when asked for, not on every change: a class of 60 redrawing a timeline
+        # must not build 60 CSVs, calendars and printable pages per keystroke
+        self.prepare = W.Button(description="Prepare downloads", tooltip="Build CSV, calendar and printable page")
+        self.prepare.on_click(self.guard(lambda _: self.build_downloads()))
         self.about = W.HTML()
         super().__init__(
             [
@@ -126,7 +116,7 @@ class ScheduleTimeline(W.VBox, Guarded):
                 self.message,
                 self.notes,
                 self.plot,
-                self.downloads,
+                W.HBox([self.prepare, self.downloads]),
                 self.table,
                 self.about,
             ]
@@ -156,11 +146,10 @@ class ScheduleTimeline(W.VBox, Guarded):
                 return
         self.update()
 
-    def on_error(self, exc: BaseException) -> None:
+    def clear_results(self) -> None:
         self.table.value = self.downloads.value = self.notes.value = self.about.value = ""
         if self.figure is not None:
             self.figure.data = ()
-        self.summary = f"ERROR {exc}"
 
     # -- model ----------------------------------------------------------------------------
     def _plan(self, regimen_id: str, choices: dict[str, Any], patient: Patient) -> Plan:
@@ -206,7 +195,7 @@ class ScheduleTimeline(W.VBox, Guarded):
         self._draw()
         self.citations = cites
         self.table.value = "".join(self._table_html(p) for p in self.plans)
-        self.downloads.value = self._downloads_html()
+        self.downloads.value = "<p>Files for what is shown: press <b>Prepare downloads</b>.</p>"
         self.summary = "\n".join(lines + safety_lines)
 
     def _span(self, plan: Plan) -> tuple[str, str]:
@@ -215,12 +204,11 @@ class ScheduleTimeline(W.VBox, Guarded):
         return f"day {plan.infos[0].start_day}", f"day {plan.infos[-1].start_day + int(plan.frame.day.iloc[-1]) - 1}"
 
     # -- drawing --------------------------------------------------------------------------
-    def _x(self, info: CycleInfo, day: int) -> Any:
-        """Position of a cycle day: a date when a start date is set, else the course day."""
-        offset = info.start_day - 1 + day - 1
+    def _course_x(self, course_day: int) -> Any:
+        """Position of a course day: a date when a start date is set, else the course day."""
         if self.start.value:
-            return (self.start.value + dt.timedelta(days=offset)).isoformat()
-        return offset + 1
+            return (self.start.value + dt.timedelta(days=course_day - 1)).isoformat()
+        return course_day
 
     def _width(self, days: int) -> int:
         return days * DAY_MS if self.start.value else days
@@ -230,32 +218,17 @@ class ScheduleTimeline(W.VBox, Guarded):
         for plan in self.plans:
             reg = regimen(plan.regimen_id)
             short = reg.drug_name if len(self.plans) == 1 else reg.short_title
-            steps = {(s.cycle, d): s for s in dose_steps(plan.frame) for d in range(s.first_day, s.last_day + 1)}
             rows = {k: f"{short}: {k}" for k in ("doses", "treatment-free", "hospital", "premedication")}
             bars: dict[str, dict[str, list]] = {k: {"base": [], "x": [], "text": []} for k in rows}
             premed = {"x": [], "text": []}
-            for info in plan.infos:
-                for a, b in runs(list(info.dose_days)):
-                    s = steps[(info.cycle, a)]
-                    kind = "continuous infusion" if info.continuous else "dose"
-                    bars["doses"]["base"].append(self._x(info, a))
-                    bars["doses"]["x"].append(self._width(b - a + 1))
-                    bars["doses"]["text"].append(
-                        f"Cycle {info.cycle} days {a}-{b} ({kind})<br>{s.dose:.2f} {s.unit}: {s.working}"
-                        if a != b
-                        else f"Cycle {info.cycle} day {a}<br>{s.dose:.2f} {s.unit}: {s.working}"
-                    )
-                for key, span, label in (
-                    ("treatment-free", info.treatment_free, "treatment-free"),
-                    ("hospital", info.hospital, "in hospital"),
-                ):
-                    if span:
-                        bars[key]["base"].append(self._x(info, span[0]))
-                        bars[key]["x"].append(self._width(span[1] - span[0] + 1))
-                        bars[key]["text"].append(f"Cycle {info.cycle} days {span[0]}-{span[1]}: {label}")
-                for line in info.premedication:
-                    premed["x"].append(self._x(info, line.day))
-                    premed["text"].append(f"Cycle {info.cycle} day {line.day}: {line.text}")
+            for bar in timeline_bars(plan.infos, plan.frame):
+                if bar.kind == "premedication":
+                    premed["x"].append(self._course_x(bar.course_day))
+                    premed["text"].append(bar.text)
+                    continue
+                bars[bar.kind]["base"].append(self._course_x(bar.course_day))
+                bars[bar.kind]["x"].append(self._width(bar.length))
+                bars[bar.kind]["text"].append(bar.text)
             styles = {
                 "doses": (PALETTE["infusion"] if plan.infos[0].continuous else PALETTE["dose"], ""),
                 "treatment-free": (PALETTE["free"], "/"),
@@ -321,6 +294,10 @@ class ScheduleTimeline(W.VBox, Guarded):
             + plan.frame.to_html(index=False, float_format=lambda x: f"{x:.2f}", classes="alledu-table", border=0)
             + "</details>"
         )
+
+    def build_downloads(self) -> None:
+        """Build the files for the schedule on screen (CSV, calendar, printable page)."""
+        self.downloads.value = self._downloads_html()
 
     def _downloads_html(self) -> str:
         links = []
