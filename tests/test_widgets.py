@@ -475,3 +475,73 @@ def test_imperial_entry_messages_in_its_own_unit() -> None:
     calc.weight.text.value = "abc"
     calc.units.value = "Metric"  # a unit change keeps what was typed, and keeps saying it is wrong
     assert calc.weight.text.value == "abc" and "Weight: “abc” is not accepted" in calc.message.value
+
+
+# ---- the lessons read as a course (issue 9 polish) -----------------------------------------
+
+
+def test_quiz_end_lists_missed_questions_with_answers() -> None:
+    quiz = Quiz(seed=5)
+    missed = None
+    while quiz.state is not State.FINISHED:
+        q = quiz.current
+        if q.kind == "numeric":
+            quiz.answer("1")  # wrong for every numeric question in the bank
+            missed = missed or q.prompt
+        else:
+            quiz.answer(q.correct if isinstance(q.correct, str) else list(q.correct))
+        quiz.next_button.click()
+    assert "Questions to look at again" in quiz.scoreline.value
+    assert esc_text(missed) in quiz.scoreline.value and "the answer is" in quiz.scoreline.value
+
+
+def esc_text(text: str) -> str:
+    import html
+
+    return html.escape(text)
+
+
+def test_case_end_reviews_every_step_and_can_be_retried() -> None:
+    case = CaseScenario("mrd_positive_cr1")
+    case.answer(["blinatumomab_mrd"])
+    case.next_button.click()
+    case.answer("28")
+    case.next_button.click()
+    case.answer("42")  # a gap, not the course day: wrong
+    case.next_button.click()
+    case.answer("pred")
+    case.next_button.click()
+    assert case.state is State.FINISHED and "3 of 4 steps right" in case.scoreline.value
+    review = case.scoreline.value
+    assert review.count("<li>") == 4 and "✗ <b>Counting cycle 1 day 1 as day 1" in review
+    case.retry_button.click()
+    assert case.state is State.ANSWERING and case.index == 0 and case.score == 0
+
+
+def test_footer_links_to_previous_and_next_lessons() -> None:
+    foot = page.footer("03_schedule_timeline").value
+    assert "href='02_bsa_and_dosing.ipynb' rel='prev'>◀ Previous: BSA and dosing" in foot
+    assert "href='04_eligibility_tree.ipynb' rel='next'>Next: Eligibility decision tree ▶" in foot
+    assert "rel='prev'" not in page.footer("00_start_here").value
+
+
+def test_open_choice_is_shown_not_blank_and_references_list_every_bsa_source() -> None:
+    calc = DoseCalculator(regimen_id="inotuzumab", age_years=40, height_cm=170, weight_kg=70)
+    response = calc.choices._dropdowns["response"]
+    assert response.label.startswith("(not chosen yet") and calc.choices.values == {"cycle1_days": "21"}
+    assert {"mosteller1987", "dubois1916", "haycock1978", "gehan1970", "boyd1935"} <= set(calc.citations)
+
+
+def test_verdicts_come_before_the_tree_and_day_table_is_readable() -> None:
+    tree = EligibilityTree()
+    kids = list(tree.children)
+    assert kids.index(tree.verdicts) < kids.index(tree.drawing)
+    t = ScheduleTimeline(compare_with=None)
+    assert "<th scope='col'>Premedication</th>" in t.table.value and "basis_amount" not in t.table.value
+    assert "alledu-scroll" in t.table.value
+
+
+def test_text_version_names_regimens_not_ids() -> None:
+    t = ScheduleTimeline()
+    shown = page.check(t).value
+    assert "Blinatumomab, relapsed/refractory: 2 cycle(s)" in shown and "blinatumomab_rr" not in shown

@@ -19,6 +19,7 @@ from alledu.validate import WHOLE_TEXT, limits, read_decimal
 from alledu.widgets.common import LABEL_STYLE
 
 WIDE_DROPDOWN = W.Layout(width="560px")
+NOT_CHOSEN, NOT_CHOSEN_LABEL = "", "(not chosen yet - choose to plan later cycles)"
 
 
 class NumberEntry(W.HBox):
@@ -169,10 +170,14 @@ class ChoiceControls(W.VBox):
         self._dropdowns = {}
         for ch in reg.choices:
             options = [(label, key) for key, label in ch.options.items()]
-            if ch.default is None:
-                options = [("(not chosen yet)", None), *options]
+            if ch.default is None:  # a real option, not None: a Dropdown shows None as an empty box
+                options = [(NOT_CHOSEN_LABEL, NOT_CHOSEN), *options]
             dd = W.Dropdown(
-                options=options, value=ch.default, description=ch.label, style=LABEL_STYLE, layout=WIDE_DROPDOWN
+                options=options,
+                value=NOT_CHOSEN if ch.default is None else ch.default,
+                description=ch.label,
+                style=LABEL_STYLE,
+                layout=WIDE_DROPDOWN,
             )
             dd.observe(self._changed, "value")
             self._dropdowns[ch.name] = dd
@@ -186,10 +191,10 @@ class ChoiceControls(W.VBox):
         return self.values != before
 
     def _changed(self, *_: Any) -> None:
-        self.values = {name: dd.value for name, dd in self._dropdowns.items() if dd.value is not None}
+        self.values = {name: dd.value for name, dd in self._dropdowns.items() if dd.value not in (None, NOT_CHOSEN)}
 
     def set(self, name: str, value: str | None) -> None:
-        self._dropdowns[name].value = value
+        self._dropdowns[name].value = NOT_CHOSEN if value is None else value
 
 
 def regimen_options() -> list[tuple[str, str]]:

@@ -220,7 +220,9 @@ class DoseCalculator(LessonPanel):
             f"<p>{esc(obese.text)} {cite_tag(obese.cite)}</p>"
         )
         self.citations = list(
-            dict.fromkeys([*info.citations, *formula_info(self.formula.value).cite, *tol.cite, *obese.cite])
+            dict.fromkeys(
+                [*info.citations, *(c for f in formula_ids() for c in formula_info(f).cite), *tol.cite, *obese.cite]
+            )
         )
         self.summary = "\n".join(lines)
 

@@ -71,6 +71,9 @@ def check(panel: Any) -> TextVersion:
         if text.startswith("ERROR"):
             box.value = "<p class='alledu-warn'>The text version is hidden while an entry above needs correcting.</p>"
         else:
+            for rid in content().meta.regimens:  # learners read names, not the content's ids
+                text = text.replace(f"{rid}:", f"{content().regimens[rid].short_title}:")
+                text = text.replace(f"{rid} ", f"{content().regimens[rid].short_title} ")
             box.value = f"<details><summary>The result in plain text</summary><pre>{esc(text)}</pre></details>"
 
     render()

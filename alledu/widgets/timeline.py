@@ -291,7 +291,7 @@ class ScheduleTimeline(LessonPanel):
             + safety_html(plan.brief.safety)
             + table(["Cycle", "Days", "Dates", "Dose", "Working", "In hospital"], rows)
             + "<details><summary>Every administration day</summary>"
-            + plan.frame.to_html(index=False, float_format=lambda x: f"{x:.2f}", classes="alledu-table", border=0)
+            + _day_table(plan.frame)
             + "</details>"
         )
 
@@ -352,3 +352,34 @@ class ScheduleTimeline(LessonPanel):
 def _link(filename: str, mime: str, data: bytes, label: str) -> str:
     b64 = base64.b64encode(data).decode()
     return f'<a download="{esc(filename)}" href="data:{mime};base64,{b64}">{esc(label)}</a>'
+
+
+DAY_COLUMNS = {
+    "cycle": "Cycle",
+    "day": "Day",
+    "date": "Date",
+    "dose": "Dose",
+    "unit": "Unit",
+    "hospital": "In hospital",
+    "premedication": "Premedication",
+    "working": "Working",
+}
+
+
+def _day_table(frame: pd.DataFrame) -> str:
+    """Every administration day, in the learner's columns (not the schedule's 22 data columns)."""
+    rows = []
+    for row in frame.itertuples(index=False):
+        cells = []
+        for col in DAY_COLUMNS:
+            if col not in frame.columns:
+                continue
+            value = getattr(row, col)
+            if col == "dose":
+                value = f"{value:.2f}"
+            elif col == "hospital":
+                value = "yes" if value else ""
+            cells.append(value)
+        rows.append(cells)
+    heads = [label for col, label in DAY_COLUMNS.items() if col in frame.columns]
+    return f"<div class='alledu-scroll'>{table(heads, rows)}</div>"

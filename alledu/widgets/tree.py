@@ -86,10 +86,10 @@ class EligibilityTree(LessonPanel):
                 W.HBox([self.back_button, self.next_button, self.restart_button]),
                 self.message,
                 self.view,
-                W.HTML("<h3>The tree, with this patient's path lit</h3>"),
-                self.drawing,
                 W.HTML("<h3>Verdict for every agent</h3>"),
                 self.verdicts,
+                W.HTML("<h3>The tree, with this patient's path lit</h3>"),
+                self.drawing,
             ]
         )
         self.next_button.on_click(self.guard(lambda _: self.submit()))
