@@ -147,9 +147,11 @@ def test_timeline_two_regimens_and_dates() -> None:
     )
     assert lines[1].startswith("inotuzumab: 1 cycle(s), 3 administration days")
     assert "showing 1 of the 2 cycles asked for" in t.notes.value
-    names = {trace.name for trace in t.figure.data}
+    names = {lane.label for lane in t.lanes}
     assert "Blinatumomab, relapsed/refractory: treatment-free" in names
     assert "Blinatumomab, relapsed/refractory: hospital" in names
+    assert "<title>Cycle 1 days 8-28 (continuous infusion): 15.61 mcg/day" in t.plot.value
+    assert "2026-01-05" in t.plot.value and t.plot.value.startswith("<svg")
     t.choices_b.set("response", "cr")
     assert t.summary.splitlines()[1].startswith("inotuzumab: 2 cycle(s), 6 administration days")
 
@@ -174,7 +176,7 @@ def test_timeline_start_cycles_and_downloads() -> None:
     assert t.summary.splitlines()[0].startswith("blinatumomab_rr: 3 cycle(s), 84 administration days")
     assert "4 premedication days" in t.summary.splitlines()[0]
     t.start.value = None
-    assert t.summary.splitlines()[0].endswith("day 1 to day 112") and t.figure.layout.xaxis.type == "linear"
+    assert t.summary.splitlines()[0].endswith("day 1 to day 112") and ">day 1<" in t.plot.value
     t.prepare.click()
     assert "blinatumomab_rr.ics" not in t.downloads.value and "blinatumomab_rr.csv" in t.downloads.value
 
@@ -183,7 +185,7 @@ def test_timeline_bad_size_shows_message() -> None:
     t = ScheduleTimeline(compare_with=None)
     t.height.set(400)
     assert "Height: “400” is not accepted" in t.message.value
-    assert t.table.value == "" and len(t.figure.data) == 0
+    assert t.table.value == "" and t.plot.value == ""
 
 
 # ---- eligibility tree -------------------------------------------------------------------
@@ -290,8 +292,8 @@ def test_factor_explorer() -> None:
     for key in ("albumin", "platelets", "marrow_blasts"):
         f.adverse[key].value = True
     assert "3 adverse factor(s) marked: expected 12-month survival 8%." in f.summary
-    assert "not trial data" in f.figure.layout.title.text
-    assert f.figure.data[0].y[0] == pytest.approx(1.0)
+    assert "not trial data" in f.figure.value and "<svg" in f.figure.value
+    assert "median DFS, CR2 patients (50%)" in f.figure.value and "Disease-free, patients in CR2" in f.figure.value
 
 
 # ---- quiz and scenarios -----------------------------------------------------------------
@@ -374,19 +376,6 @@ def test_page_pieces() -> None:
     assert "[mosteller1987]" in foot and "Recap" in foot
     index = page.lesson_index().value
     assert index.count("<li><a href=") == 7 and "06_self_check_quiz.ipynb" in index
-
-
-def test_served_figure_loads_plotly_from_the_server(monkeypatch: pytest.MonkeyPatch) -> None:
-    from alledu.widgets.plot import BUNDLE_ENV, ServedFigureWidget, figure_widget
-
-    monkeypatch.delenv(BUNDLE_ENV, raising=False)
-    plain = figure_widget(data=[], layout={})
-    assert type(plain).__name__ == "FigureWidget" and len(plain.get_state()["_esm"]) > 1_000_000
-    monkeypatch.setenv(BUNDLE_ENV, "voila/templates/alledu/static/plotly-widget-x.js")
-    served = figure_widget(data=[], layout={})
-    esm = served.get_state()["_esm"]
-    assert isinstance(served, ServedFigureWidget) and len(esm) < 1000
-    assert '"voila/templates/alledu/static/plotly-widget-x.js"' in esm and "export default" in esm
 
 
 def test_label_history_shown_beside_the_review_and_footer_follows_regimen() -> None:

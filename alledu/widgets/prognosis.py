@@ -9,14 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 import ipywidgets as W
-import plotly.graph_objects as go
 
 from alledu.content_loader import content
 from alledu.patient import Patient
 from alledu.prognosis import cure_model, first_relapse, second_salvage
-from alledu.widgets.common import CSS, LABEL_STYLE, MARK, PALETTE, LessonPanel, cite_tag, esc, table
+from alledu.widgets.common import CSS, LABEL_STYLE, MARK, LessonPanel, cite_tag, esc, table
 from alledu.widgets.controls import entry
-from alledu.widgets.plot import figure_widget
+from alledu.widgets.svg import curve_svg
 
 
 class FactorExplorer(LessonPanel):
@@ -103,42 +102,19 @@ class FactorExplorer(LessonPanel):
         )
 
     @staticmethod
-    def _curve_figure() -> go.FigureWidget:
-        """The model curve and the published points, complete at creation (see timeline.py)."""
+    def _curve_figure() -> W.HTML:
+        """The model curve and the published points, drawn as SVG (see alledu/widgets/svg.py)."""
         model = cure_model()
-        axis = content().evidence.model.axis
-        xs, ys = zip(*model.curve(72, 0.5), strict=True)
-        points = content().evidence.model.points
-        return figure_widget(
-            data=[
-                go.Scatter(
-                    x=xs,
-                    y=ys,
-                    mode="lines",
-                    name="Model (illustrative, not trial data)",
-                    line={"color": PALETTE["model"], "dash": "dash", "width": 3},
-                    hovertemplate="%{x:.0f} months: %{y:.0%} (model)<extra></extra>",
-                ),
-                go.Scatter(
-                    x=[p.months for p in points],
-                    y=[p.survival for p in points],
-                    mode="markers+text",
-                    name="Published summary points",
-                    text=[p.label for p in points],
-                    textposition="top right",
-                    marker={"symbol": "diamond", "size": 12, "color": PALETTE["dose"]},
-                    hovertemplate="%{text}: %{y:.0%} at %{x} months<extra></extra>",
-                ),
-            ],
-            layout={
-                "height": 360,
-                "margin": {"l": 50, "r": 10, "t": 50, "b": 40},
-                "xaxis": {"title": {"text": content().evidence.model.x_axis}},
-                "yaxis": {"title": {"text": axis}, "range": [0, 1], "tickformat": ".0%"},
-                "legend": {"orientation": "h", "y": -0.25},
-                "title": {"text": f"{model.label} Cure fraction {model.cure_fraction:.1%}.", "font": {"size": 12}},
-            },
+        m = content().evidence.model
+        svg = curve_svg(
+            model.curve(72, 0.5),
+            [(p.months, p.survival, p.label) for p in m.points],
+            f"Illustrative model, not trial data - cure fraction {model.cure_fraction:.1%}",
+            m.x_axis,
+            m.axis,
+            "Model (illustrative, not trial data)",
         )
+        return W.HTML(f"<p>{esc(m.label)} {cite_tag(m.cite)}</p>{svg}", layout=W.Layout(width="100%"))
 
 
 def _unit(unit: str) -> str:

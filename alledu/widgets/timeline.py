@@ -8,13 +8,11 @@ a plotly FigureWidget updated in place; the same schedule feeds the table and th
 from __future__ import annotations
 
 import base64
-import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
 import ipywidgets as W
 import pandas as pd
-import plotly.graph_objects as go
 
 from alledu.brief import Brief, brief
 from alledu.bsa import formula_info
@@ -27,7 +25,6 @@ from alledu.views import runs, timeline_bars
 from alledu.widgets.common import (
     CSS,
     LABEL_STYLE,
-    PALETTE,
     LessonPanel,
     brief_html,
     cite_tag,
@@ -39,17 +36,7 @@ from alledu.widgets.common import (
     table,
 )
 from alledu.widgets.controls import ChoiceControls, WholeEntry, entry, regimen_options
-from alledu.widgets.plot import figure_widget
-
-DAY_MS = 86_400_000
-FIGURE_LAYOUT = {
-    "height": 380,
-    "width": 1100,
-    "margin": {"l": 10, "r": 10, "t": 40, "b": 40},
-    "barmode": "overlay",
-    "showlegend": False,  # every row is labelled on the axis; colour is never the only cue
-    "hoverlabel": {"namelength": -1},
-}
+from alledu.widgets.svg import Lane, Span, timeline_svg
 
 
 @dataclass
@@ -94,11 +81,8 @@ class ScheduleTimeline(LessonPanel):
         self.age = entry("age_years", d.patient["age_years"], 0.5)
         self.message = W.HTML()
         self.notes = W.HTML()
-        # The figure is created on the first draw, with its traces: plotly's FigureWidget sends
-        # later edits as one-off messages, which a page opened afterwards (Voila's preheated
-        # kernels) never receives, so the first state must already be complete.
-        self.figure: go.FigureWidget | None = None
-        self.plot = W.Box(layout=W.Layout(width="100%"))
+        self.plot = W.HTML(layout=W.Layout(width="100%"))
+        self.lanes: list[Lane] = []
         self.table = W.HTML()
         self.downloads = W.HTML()
         # files are built when asked for, not on every change: a class of 60 redrawing a timeline
@@ -148,8 +132,8 @@ class ScheduleTimeline(LessonPanel):
 
     def clear_results(self) -> None:
         self.table.value = self.downloads.value = self.notes.value = self.about.value = ""
-        if self.figure is not None:
-            self.figure.data = ()
+        self.plot.value = ""
+        self.lanes = []
 
     # -- model ----------------------------------------------------------------------------
     def _plan(self, regimen_id: str, choices: dict[str, Any], patient: Patient) -> Plan:
@@ -204,76 +188,31 @@ class ScheduleTimeline(LessonPanel):
         return f"day {plan.infos[0].start_day}", f"day {plan.infos[-1].start_day + int(plan.frame.day.iloc[-1]) - 1}"
 
     # -- drawing --------------------------------------------------------------------------
-    def _course_x(self, course_day: int) -> Any:
-        """Position of a course day: a date when a start date is set, else the course day."""
-        if self.start.value:
-            return (self.start.value + dt.timedelta(days=course_day - 1)).isoformat()
-        return course_day
-
-    def _width(self, days: int) -> int:
-        return days * DAY_MS if self.start.value else days
-
     def _draw(self) -> None:
-        traces = []
+        """The timeline as server-drawn SVG: one lane per kind of day, per regimen."""
+        lanes: list[Lane] = []
+        last = 1
         for plan in self.plans:
             reg = regimen(plan.regimen_id)
             short = reg.drug_name if len(self.plans) == 1 else reg.short_title
-            rows = {k: f"{short}: {k}" for k in ("doses", "treatment-free", "hospital", "premedication")}
-            bars: dict[str, dict[str, list]] = {k: {"base": [], "x": [], "text": []} for k in rows}
-            premed = {"x": [], "text": []}
+            by_kind: dict[str, list[Span]] = {}
             for bar in timeline_bars(plan.infos, plan.frame):
-                if bar.kind == "premedication":
-                    premed["x"].append(self._course_x(bar.course_day))
-                    premed["text"].append(bar.text)
-                    continue
-                bars[bar.kind]["base"].append(self._course_x(bar.course_day))
-                bars[bar.kind]["x"].append(self._width(bar.length))
-                bars[bar.kind]["text"].append(bar.text)
+                by_kind.setdefault(bar.kind, []).append(Span(bar.course_day, bar.length, bar.text))
+                last = max(last, bar.course_day + bar.length - 1)
+            end = plan.infos[-1]
+            last = max(last, end.start_day + (end.length_days or max(end.dose_days)) - 1)
             styles = {
-                "doses": (PALETTE["infusion"] if plan.infos[0].continuous else PALETTE["dose"], ""),
-                "treatment-free": (PALETTE["free"], "/"),
-                "hospital": (PALETTE["hospital"], "x"),
+                "doses": "infusion" if plan.infos[0].continuous else "dose",
+                "treatment-free": "free",
+                "hospital": "hospital",
+                "premedication": "premed",
             }
-            for key, (colour, pattern) in styles.items():
-                if bars[key]["x"]:
-                    traces.append(
-                        go.Bar(
-                            orientation="h",
-                            base=bars[key]["base"],
-                            x=bars[key]["x"],
-                            y=[rows[key]] * len(bars[key]["x"]),
-                            name=rows[key],
-                            hovertext=bars[key]["text"],
-                            hoverinfo="text",
-                            marker={"color": colour, "pattern": {"shape": pattern}},
-                        )
-                    )
-            if premed["x"]:
-                traces.append(
-                    go.Scatter(
-                        x=premed["x"],
-                        y=[rows["premedication"]] * len(premed["x"]),
-                        mode="markers",
-                        name=rows["premedication"],
-                        hovertext=premed["text"],
-                        hoverinfo="text",
-                        marker={"symbol": "triangle-down", "size": 12, "color": PALETTE["premed"]},
-                    )
-                )
-        dated = self.start.value is not None
-        layout = {
-            "xaxis": {"type": "date" if dated else "linear", "title": {"text": "Date" if dated else "Day of course"}},
-            "yaxis": {"autorange": "reversed"},
-            "title": {"text": "Timeline - hover a bar for the day's dose and working", "font": {"size": 14}},
-        }
-        if self.figure is None:
-            self.figure = figure_widget(data=traces, layout={**FIGURE_LAYOUT, **layout})
-            self.plot.children = [self.figure]
-            return
-        with self.figure.batch_update():
-            self.figure.update_layout(**layout)
-        self.figure.data = ()
-        self.figure.add_traces(traces)
+            for kind, style in styles.items():
+                if by_kind.get(kind):
+                    lanes.append(Lane(f"{short}: {kind}", style, tuple(by_kind[kind])))
+        self.lanes = lanes
+        title = "Timeline - point at a bar for the day's dose and working"
+        self.plot.value = timeline_svg(lanes, last, self.start.value, title)
 
     # -- table and exports ----------------------------------------------------------------
     def _table_html(self, plan: Plan) -> str:
