@@ -19,6 +19,7 @@ from alledu.models import DoseSpec, Question, QuestionBank, Scenario, Step
 from alledu.patient import Patient
 from alledu.prognosis import first_relapse
 from alledu.schedule import regimen, safety_notes, schedule, timeline
+from alledu.validate import accepted_range, number, read_decimal
 
 __all__ = ["DoseSpec", "Feedback", "Question", "QuestionBank", "Scenario", "Step"]
 
@@ -93,22 +94,27 @@ def within(given: float, expected: float, tolerance_percent: float) -> bool:
     return abs(given - expected) / abs(expected) * 100 <= tolerance_percent + 1e-9
 
 
-def _number(value: Any) -> float:
-    if isinstance(value, bool):
-        raise InvalidInput("answer", value, "a number")
+def _number(value: Any, unit: str | None = None) -> float:
+    """A numeric answer as typed ('44%', '5,2' and ' 5.2 ' all read), inside what could be true.
+
+    An impossible value (negative, a percentage over 100, 1e9) raises InvalidInput so the page
+    shows a message and the question stays open: it is never marked, and the answer never shown.
+    """
+    key = "answer_percent" if unit == "%" else "answer"
     if isinstance(value, str):
-        value = value.strip().removesuffix("%").strip()  # "44%" is how people write a percentage
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        raise InvalidInput("answer", value, "a number") from None
+        text = value.strip().removesuffix("%").strip()  # "44%" is how people write a percentage
+        x = read_decimal(text)
+        if x is None:
+            raise InvalidInput("answer", value.strip(), accepted_range(key), "must be a number like 5.2")
+        value = x
+    return number("answer", value, limit=key)
 
 
 def check_question(q: Question, given: Any) -> Feedback:
     """Mark one answer: an option id, a set of option ids, or a number."""
     if q.kind == "numeric":
         expected = numeric_answer(q)
-        value = _number(given)
+        value = _number(given, q.unit)
         ok = within(value, expected, q.tolerance_percent or 0)
         unit = f" {q.unit}" if q.unit and q.unit != "%" else (q.unit or "")
         text = (
@@ -202,7 +208,7 @@ def check_step(s: Scenario, step: Step, given: Any) -> Feedback:
     """Mark a learner's answer to one scenario step, with an explanation and sources."""
     expected = step_answer(s, step)
     if step.kind in ("dose", "cycle_start"):
-        value = _number(given)
+        value = _number(given, step_unit(step))
         ok = within(value, expected, step.tolerance_percent)
         reg = regimen(step.regimen or "")
         if step.kind == "dose":

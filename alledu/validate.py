@@ -84,11 +84,28 @@ DATE_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 FIRST_DATE, LAST_DATE = dt.date.fromisoformat("1900-01-01"), dt.date.fromisoformat("2199-12-31")
 
 
+COMMA_DECIMAL = re.compile(r"-?[0-9]+,[0-9]+")
+
+
+def read_decimal(text: str) -> float | None:
+    """A number as a person types it, or None: '70.5', '70,5' (a decimal comma, never 705), ' 70 '.
+
+    Only plain ASCII decimal notation: no '1_70', no other scripts' digits, no '+2', '1e3' or 'nan'.
+    """
+    if not isinstance(text, str):
+        return None
+    text = text.strip(" \t")
+    if COMMA_DECIMAL.fullmatch(text):
+        text = text.replace(",", ".")
+    return float(text) if DECIMAL_TEXT.fullmatch(text) else None
+
+
 def parse_number(field: str, text: str, *, limit: str | None = None) -> float:
     """A number typed as text (command line, text box); the message names the field's range."""
-    if not isinstance(text, str) or not DECIMAL_TEXT.fullmatch(text.strip(" \t")):
+    x = read_decimal(text)
+    if x is None:
         raise InvalidInput(field, text, accepted_range(limit or field), "must be a number like 170 or 70.5")
-    return float(text)
+    return x
 
 
 def parse_whole(field: str, text: str) -> int:

@@ -87,23 +87,26 @@ def test_landing_page_in_browser(browser, served: str) -> None:
 def test_00_start_here(open_lesson) -> None:
     lesson = open_lesson("00_start_here")
     lesson.check_clean()
-    links = lesson.page.locator("a[href$='.ipynb']")
-    assert links.count() == 7
+    from alledu.content_loader import content
+
+    links = lesson.page.locator("a[href$='.ipynb']:not([rel])")  # the lesson list (not next/previous)
+    assert links.count() == len(content().lessons.lessons) - 1
+    assert lesson.page.locator("a[rel='next']").count() == 1
     lesson.shot()
     lesson.page.click("text=BSA and dosing")
-    lesson.page.wait_for_selector("text=Cycle 1 days 1-7: 5.20 mcg/day", timeout=90_000)
+    lesson.page.wait_for_selector("text=5 mcg/m2/day x 1.0408 m2 = 5.20 mcg/day", timeout=90_000)
 
 
 def test_01_prognosis(open_lesson) -> None:
     lesson = open_lesson("01_relapse_and_prognosis")
     lesson.check_clean()
-    lesson.page.wait_for_selector(".js-plotly-plot .main-svg")  # plotly's bundle is served as a static file
-    assert lesson.page.locator(".js-plotly-plot").count() == 1
+    lesson.page.wait_for_selector("svg.alledu-chart")  # drawn by the kernel: no plotting bundle
+    assert lesson.page.locator("svg.alledu-chart").count() == 1
     assert "Illustrative model, not trial data" in lesson.text()
     lesson.field("CR1 duration (months)").fill("20")
     lesson.field("CR1 duration (months)").press("Enter")
-    lesson.field("Platelets at relapse (x10⁹/L)").fill("30")
-    lesson.field("Platelets at relapse (x10⁹/L)").press("Enter")
+    lesson.field("Platelets at relapse (x10^9/L)").fill("30")
+    lesson.field("Platelets at relapse (x10^9/L)").press("Enter")
     lesson.page.wait_for_selector("text=expected CR rate 7%")
     lesson.page.get_by_label("Low albumin").check()
     lesson.page.get_by_label("Low platelet count").check()
@@ -127,19 +130,32 @@ def test_02_dose_calculator_45kg(open_lesson) -> None:
     lesson.shot("_45kg")
     weight.fill("0")
     weight.press("Enter")
-    lesson.page.wait_for_selector("text=Weight: “0.0” is not accepted. Accepted: 1 to 300 kg")
+    lesson.page.wait_for_selector("text=Weight: “0” is not accepted. Accepted: 1 to 300 kg")
     assert "fixed dose 9 mcg/day" not in lesson.text()  # no dose shown for a bad entry
+    # typed as people type: a decimal comma is a decimal (12.5 kg, never 125 kg and an adult dose)
+    weight.fill("12,5")
+    weight.press("Enter")
+    lesson.page.wait_for_selector("text=Height 130.0 cm, weight 12.5 kg.")
+    assert "fixed dose 9 mcg/day" not in lesson.text() and lesson.page.locator(".alledu-error").count() == 0
+    for typed, shown in (("abc", "Weight: “abc” is not accepted"), ("", "Weight: empty is not accepted")):
+        weight.fill(typed)
+        weight.press("Enter")
+        lesson.page.wait_for_selector(f"text={shown}")
+        body = lesson.text()
+        assert "Dose shown" not in body and " m2 = " not in body and "mcg/day (per m2)" not in body, body[:3000]
 
 
 def test_03_timeline(open_lesson) -> None:
     lesson = open_lesson("03_schedule_timeline")
     lesson.check_clean()
-    lesson.page.wait_for_selector(".js-plotly-plot .main-svg")
-    assert lesson.page.locator("a[download='blinatumomab_rr.ics']").count() == 1
+    lesson.page.wait_for_selector("svg.alledu-chart g rect")
+    assert lesson.page.locator("a[download='blinatumomab_rr.ics']").count() == 0  # built when asked for
+    lesson.page.click("text=Prepare downloads")
+    lesson.page.wait_for_selector("a[download='blinatumomab_rr.ics']", state="attached")
     text = lesson.text()
     assert "2026-01-05 to 2026-01-11" in text  # cycle 1 days 1-7 of blinatumomab
     assert "15.61 mcg/day" in text
-    cycles = lesson.page.get_by_role("spinbutton", name="Cycles")
+    cycles = lesson.page.get_by_role("textbox", name="Cycles")
     cycles.fill("3")
     cycles.press("Enter")
     lesson.page.wait_for_selector("text=2026-03-30 to 2026-04-26")  # cycle 3 starts on day 85
@@ -188,7 +204,7 @@ def test_06_quiz(open_lesson) -> None:
 
 
 def test_lessons_run_in_jupyterlab(browser, tmp_path: Path) -> None:
-    """Self-study path: the same lessons, run in JupyterLab (plotly's own widget bundle there)."""
+    """Self-study path: the same lessons, run in JupyterLab."""
     import shutil
     import subprocess
     import sys
@@ -226,7 +242,7 @@ def test_lessons_run_in_jupyterlab(browser, tmp_path: Path) -> None:
         page.set_default_timeout(90_000)
         for lesson_id, ready in (
             ("02_bsa_and_dosing", "text=5 mcg/m2/day x 1.0408 m2 = 5.20 mcg/day"),
-            ("03_schedule_timeline", ".js-plotly-plot .main-svg"),
+            ("03_schedule_timeline", "svg.alledu-chart g rect"),
         ):
             page.goto(f"{base}lab/tree/{lesson_id}.ipynb")
             page.wait_for_selector(".jp-Notebook")
@@ -234,9 +250,7 @@ def test_lessons_run_in_jupyterlab(browser, tmp_path: Path) -> None:
             page.click("text=Run")
             page.click("text=Run All Cells")
             page.wait_for_selector(ready)
-        # plotly draws the bars after the figure's frame: wait for them rather than count at once
-        page.wait_for_selector(".js-plotly-plot .bars path", state="attached")
-        assert page.locator(".js-plotly-plot .bars path").count() > 0
+        assert page.locator("svg.alledu-chart g rect").count() > 0
         SHOTS.mkdir(exist_ok=True)
         page.screenshot(path=str(SHOTS / "jupyterlab_03.png"))
         page.close()

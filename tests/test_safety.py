@@ -57,9 +57,10 @@ def test_dose_calculator(rid: str, age: float) -> None:
 @pytest.mark.parametrize(("rid", "age"), CASES)
 def test_timeline_day_table_printable_and_csv(rid: str, age: float) -> None:
     t = ScheduleTimeline(regimen_id=rid, compare_with=None)
-    t.age.text.value = age
+    t.age.set(age)
     assert t.message.value == ""
     page = t.printable_html()
+    t.prepare.click()
     csvs = [
         base64.b64decode(m).decode()
         for m in re.findall(r'download="[^"]+\.csv" href="data:text/csv;base64,([^"]+)"', t.downloads.value)

@@ -42,7 +42,7 @@ def test_dose_calculator_45kg_switch() -> None:
     week1 = 5 * math.sqrt(130 * 44.9 / 3600)
     assert f"Cycle 1 days 1-7: {week1:.2f} mcg/day (per m2)" in calc.summary
     assert "BSA-based" in calc.size_rule.value and "44.9 kg < 45 kg" in calc.size_rule.value
-    calc.weight.text.value = 45.0
+    calc.weight.set(45.0)
     assert "Cycle 1 days 1-7: 9.00 mcg/day (fixed)" in calc.summary
     assert "Cycle 1 days 8-28: 28.00 mcg/day (fixed)" in calc.summary
     assert "Fixed" in calc.size_rule.value
@@ -58,11 +58,11 @@ def test_dose_calculator_cap_flag_with_large_child() -> None:
 
 def test_dose_calculator_invalid_entry_shows_message_and_no_dose() -> None:
     calc = DoseCalculator()
-    calc.weight.text.value = 0
-    assert "Weight: “0.0” is not accepted. Accepted: 1 to 300 kg" in calc.message.value
+    calc.weight.set(0)
+    assert "Weight: “0” is not accepted. Accepted: 1 to 300 kg" in calc.message.value
     assert calc.working.value == "" and calc.bsa_m2 is None and "mcg" not in calc.summary
     assert calc.about.value == ""
-    calc.weight.text.value = 30
+    calc.weight.set(30)
     assert calc.message.value == "" and "5.20 mcg/day" in calc.summary
 
 
@@ -71,7 +71,7 @@ def test_dose_calculator_imperial_round_trip() -> None:
     calc.units.value = "Imperial"
     assert calc.height.unit == "in" and calc.weight.value == pytest.approx(66.14, abs=0.01)
     assert "5.20 mcg/day" in calc.summary
-    calc.weight.text.value = 99.21  # 45.0018 kg
+    calc.weight.set(99.21)  # 45.0018 kg
     assert "9.00 mcg/day (fixed)" in calc.summary
     calc.units.value = "Metric"
     assert calc.weight.value == pytest.approx(45.0, abs=0.01)
@@ -108,7 +108,7 @@ def test_dose_calculator_says_whom_the_dose_is_for() -> None:
     calc = DoseCalculator(regimen_id="nelarabine_adult")  # the lesson's 9-year-old
     assert "Whom this dose is for" in calc.working.value and "this patient is 9 years old" in calc.working.value
     assert "Boxed warning: neurologic toxicity" in calc.working.value
-    calc.age.text.value = 40
+    calc.age.set(40)
     assert "Whom this dose is for" not in calc.working.value
     calc.regimen.value = "nelarabine_pediatric"
     assert "this patient is 40 years old" in calc.working.value
@@ -147,9 +147,11 @@ def test_timeline_two_regimens_and_dates() -> None:
     )
     assert lines[1].startswith("inotuzumab: 1 cycle(s), 3 administration days")
     assert "showing 1 of the 2 cycles asked for" in t.notes.value
-    names = {trace.name for trace in t.figure.data}
+    names = {lane.label for lane in t.lanes}
     assert "Blinatumomab, relapsed/refractory: treatment-free" in names
     assert "Blinatumomab, relapsed/refractory: hospital" in names
+    assert "<title>Cycle 1 days 8-28 (continuous infusion): 15.61 mcg/day" in t.plot.value
+    assert "2026-01-05" in t.plot.value and t.plot.value.startswith("<svg")
     t.choices_b.set("response", "cr")
     assert t.summary.splitlines()[1].startswith("inotuzumab: 2 cycle(s), 6 administration days")
 
@@ -157,30 +159,33 @@ def test_timeline_two_regimens_and_dates() -> None:
 def test_timeline_start_cycles_and_downloads() -> None:
     t = ScheduleTimeline(compare_with=None)
     t.start.value = dt.date(2026, 3, 2)
-    t.cycles.value = 3
+    t.cycles.value = "3"
     assert t.summary.splitlines()[0] == (
         "blinatumomab_rr: 3 cycle(s), 84 administration days, 42 treatment-free days, 11 hospital days, "
         "2 premedication days, 2026-03-02 to 2026-06-21"
     )
+    assert "Prepare downloads" in t.downloads.value and "download=" not in t.downloads.value
+    t.prepare.click()
     assert 'download="blinatumomab_rr.ics"' in t.downloads.value and "Printable page" in t.downloads.value
     page_html = t.printable_html()
     assert "Educational use only" in page_html
     assert "Patient: age 9 years, height 130 cm, weight 30 kg" in page_html
     assert "BSA: 1.0408 m2 (Mosteller, unrounded)" in page_html
     assert "In hospital: cycle 1 days 1-9; cycle 2 days 1-2." in page_html
-    t.age.text.value = 40  # an adult: dexamethasone before every cycle
+    t.age.set(40)  # an adult: dexamethasone before every cycle
     assert t.summary.splitlines()[0].startswith("blinatumomab_rr: 3 cycle(s), 84 administration days")
     assert "4 premedication days" in t.summary.splitlines()[0]
     t.start.value = None
-    assert t.summary.splitlines()[0].endswith("day 1 to day 112") and t.figure.layout.xaxis.type == "linear"
-    assert "blinatumomab_rr.ics" not in t.downloads.value
+    assert t.summary.splitlines()[0].endswith("day 1 to day 112") and ">day 1<" in t.plot.value
+    t.prepare.click()
+    assert "blinatumomab_rr.ics" not in t.downloads.value and "blinatumomab_rr.csv" in t.downloads.value
 
 
 def test_timeline_bad_size_shows_message() -> None:
     t = ScheduleTimeline(compare_with=None)
-    t.height.text.value = 400
-    assert "Height: “400.0” is not accepted" in t.message.value
-    assert t.table.value == "" and len(t.figure.data) == 0
+    t.height.set(400)
+    assert "Height: “400” is not accepted" in t.message.value
+    assert t.table.value == "" and t.plot.value == ""
 
 
 # ---- eligibility tree -------------------------------------------------------------------
@@ -273,22 +278,22 @@ def test_tree_marks_mrd_boundary() -> None:
 
 def test_factor_explorer() -> None:
     f = FactorExplorer()
-    f.cr1.text.value = 13
-    f.platelets.text.value = 101
+    f.cr1.set(13)
+    f.platelets.set(101)
     f.transplant.value = True
     assert f.summary.splitlines()[:3] == [
         "Any transplant performed in CR2: yes",
         "First remission (CR1) lasted more than 1 year: yes",
         "Platelets above 100 x10^9/L at relapse: yes",
     ]
-    f.cr1.text.value = 20
-    f.platelets.text.value = 30
+    f.cr1.set(20)
+    f.platelets.set(30)
     assert "expected CR rate 7%" in f.summary
     for key in ("albumin", "platelets", "marrow_blasts"):
         f.adverse[key].value = True
     assert "3 adverse factor(s) marked: expected 12-month survival 8%." in f.summary
-    assert "not trial data" in f.figure.layout.title.text
-    assert f.figure.data[0].y[0] == pytest.approx(1.0)
+    assert "not trial data" in f.figure.value and "<svg" in f.figure.value
+    assert "median DFS, CR2 patients (50%)" in f.figure.value and "Disease-free, patients in CR2" in f.figure.value
 
 
 # ---- quiz and scenarios -----------------------------------------------------------------
@@ -373,19 +378,6 @@ def test_page_pieces() -> None:
     assert index.count("<li><a href=") == 7 and "06_self_check_quiz.ipynb" in index
 
 
-def test_served_figure_loads_plotly_from_the_server(monkeypatch: pytest.MonkeyPatch) -> None:
-    from alledu.widgets.plot import BUNDLE_ENV, ServedFigureWidget, figure_widget
-
-    monkeypatch.delenv(BUNDLE_ENV, raising=False)
-    plain = figure_widget(data=[], layout={})
-    assert type(plain).__name__ == "FigureWidget" and len(plain.get_state()["_esm"]) > 1_000_000
-    monkeypatch.setenv(BUNDLE_ENV, "voila/templates/alledu/static/plotly-widget-x.js")
-    served = figure_widget(data=[], layout={})
-    esm = served.get_state()["_esm"]
-    assert isinstance(served, ServedFigureWidget) and len(esm) < 1000
-    assert '"voila/templates/alledu/static/plotly-widget-x.js"' in esm and "export default" in esm
-
-
 def test_label_history_shown_beside_the_review_and_footer_follows_regimen() -> None:
     calc = DoseCalculator(regimen_id="inotuzumab", age_years=40, height_cm=170, weight_kg=70)
     assert "The label in force (since 2024-03-06)" in calc.about.value
@@ -398,3 +390,147 @@ def test_label_history_shown_beside_the_review_and_footer_follows_regimen() -> N
     assert "Withdrawn since 2022-05-02" in calc.working.value and "[marqibo_withdrawal]" in foot.value
     t = ScheduleTimeline(regimen_id="vincristine_liposomal", compare_with=None)
     assert "Withdrawn since 2022-05-02" in t.notes.value and "marqibo_withdrawal" in t.citations
+
+
+# ---- inputs are never misread (issue 9) ----------------------------------------------------
+
+
+@pytest.mark.parametrize(("typed", "kg"), [("12,5", 12.5), ("12.5", 12.5), (" 30 ", 30.0)])
+def test_typed_weight_is_read_as_written(typed: str, kg: float) -> None:
+    calc = DoseCalculator()
+    calc.weight.text.value = typed
+    assert calc.message.value == "" and calc.weight.value == kg
+    assert f"weight {kg:.1f} kg" in calc.bsa_table.value  # a decimal comma is a decimal, never x10
+    assert "(fixed)" not in calc.summary  # below 45 kg: never an adult fixed dose
+
+
+@pytest.mark.parametrize(
+    ("typed", "needle"),
+    [
+        ("", "Weight: empty is not accepted. Accepted: 1 to 300 kg"),
+        ("abc", "Weight: “abc” is not accepted. Accepted: 1 to 300 kg"),
+        ("1_70", "Weight: “1_70” is not accepted"),
+        ("-5", "Weight: “-5” is not accepted. Accepted: 1 to 300 kg"),
+        ("12,5,0", "Weight: “12,5,0” is not accepted"),
+    ],
+)
+def test_bad_typed_weight_gets_a_message_and_no_dose(typed: str, needle: str) -> None:
+    calc = DoseCalculator()
+    calc.weight.text.value = typed
+    assert needle in calc.message.value
+    assert calc.weight.text.value == typed  # nothing silently restored
+    assert calc.working.value == "" and "mcg" not in calc.summary
+    example = page.check(calc)
+    assert "hidden while an entry above needs correcting" in example.value and "mcg" not in example.value
+    calc.weight.text.value = "30"
+    assert "5.20 mcg/day" in example.value and calc.message.value == ""
+
+
+def test_months_with_a_comma_in_lesson_01() -> None:
+    f = FactorExplorer()
+    f.cr1.text.value = "1,5"
+    assert f.cr1.value == 1.5 and f.message.value == ""
+    f.cr1.text.value = "xyz"
+    assert "CR1 duration: “xyz” is not accepted" in f.message.value and f.first.value == ""
+
+
+@pytest.mark.parametrize("typed", ["0", "13", "2.5", "", "two"])
+def test_cycles_out_of_range_get_a_message_not_a_clamp(typed: str) -> None:
+    t = ScheduleTimeline(compare_with=None)
+    t.cycles.value = typed
+    assert "Cycles: " in t.message.value and "Accepted: a whole number from 1 to 12 cycles" in t.message.value
+    assert t.cycles.value == typed and t.table.value == "" and t.downloads.value == ""
+    t.cycles.value = "3"
+    assert t.message.value == "" and t.summary.startswith("blinatumomab_rr: 3 cycle(s)")
+
+
+@pytest.mark.parametrize("typed", ["-5", "1e9", "100000.5", "abc"])
+def test_impossible_numeric_answer_keeps_the_question_open(typed: str) -> None:
+    quiz = Quiz(seed=1)
+    while quiz.current.kind != "numeric":
+        quiz.index += 1
+        quiz._show()
+    quiz.answer(typed)
+    assert "Your answer" in quiz.message.value and "is not accepted" in quiz.message.value
+    assert quiz.state is State.ANSWERING and not quiz.check_button.disabled
+    assert quiz.feedback.value == "" and quiz.score == 0  # not marked, answer not revealed
+
+
+def test_imperial_entry_messages_in_its_own_unit() -> None:
+    calc = DoseCalculator()
+    calc.units.value = "Imperial"
+    calc.weight.text.value = "1000"
+    assert "Weight (lb): “1000” is not accepted. Accepted: 2.2 to 661.4 lb" in calc.message.value
+    calc.weight.text.value = "abc"
+    calc.units.value = "Metric"  # a unit change keeps what was typed, and keeps saying it is wrong
+    assert calc.weight.text.value == "abc" and "Weight: “abc” is not accepted" in calc.message.value
+
+
+# ---- the lessons read as a course (issue 9 polish) -----------------------------------------
+
+
+def test_quiz_end_lists_missed_questions_with_answers() -> None:
+    quiz = Quiz(seed=5)
+    missed = None
+    while quiz.state is not State.FINISHED:
+        q = quiz.current
+        if q.kind == "numeric":
+            quiz.answer("1")  # wrong for every numeric question in the bank
+            missed = missed or q.prompt
+        else:
+            quiz.answer(q.correct if isinstance(q.correct, str) else list(q.correct))
+        quiz.next_button.click()
+    assert "Questions to look at again" in quiz.scoreline.value
+    assert esc_text(missed) in quiz.scoreline.value and "the answer is" in quiz.scoreline.value
+
+
+def esc_text(text: str) -> str:
+    import html
+
+    return html.escape(text)
+
+
+def test_case_end_reviews_every_step_and_can_be_retried() -> None:
+    case = CaseScenario("mrd_positive_cr1")
+    case.answer(["blinatumomab_mrd"])
+    case.next_button.click()
+    case.answer("28")
+    case.next_button.click()
+    case.answer("42")  # a gap, not the course day: wrong
+    case.next_button.click()
+    case.answer("pred")
+    case.next_button.click()
+    assert case.state is State.FINISHED and "3 of 4 steps right" in case.scoreline.value
+    review = case.scoreline.value
+    assert review.count("<li>") == 4 and "✗ <b>Counting cycle 1 day 1 as day 1" in review
+    case.retry_button.click()
+    assert case.state is State.ANSWERING and case.index == 0 and case.score == 0
+
+
+def test_footer_links_to_previous_and_next_lessons() -> None:
+    foot = page.footer("03_schedule_timeline").value
+    assert "href='02_bsa_and_dosing.ipynb' rel='prev'>◀ Previous: BSA and dosing" in foot
+    assert "href='04_eligibility_tree.ipynb' rel='next'>Next: Eligibility decision tree ▶" in foot
+    assert "rel='prev'" not in page.footer("00_start_here").value
+
+
+def test_open_choice_is_shown_not_blank_and_references_list_every_bsa_source() -> None:
+    calc = DoseCalculator(regimen_id="inotuzumab", age_years=40, height_cm=170, weight_kg=70)
+    response = calc.choices._dropdowns["response"]
+    assert response.label.startswith("(not chosen yet") and calc.choices.values == {"cycle1_days": "21"}
+    assert {"mosteller1987", "dubois1916", "haycock1978", "gehan1970", "boyd1935"} <= set(calc.citations)
+
+
+def test_verdicts_come_before_the_tree_and_day_table_is_readable() -> None:
+    tree = EligibilityTree()
+    kids = list(tree.children)
+    assert kids.index(tree.verdicts) < kids.index(tree.drawing)
+    t = ScheduleTimeline(compare_with=None)
+    assert "<th scope='col'>Premedication</th>" in t.table.value and "basis_amount" not in t.table.value
+    assert "alledu-scroll" in t.table.value
+
+
+def test_text_version_names_regimens_not_ids() -> None:
+    t = ScheduleTimeline()
+    shown = page.check(t).value
+    assert "Blinatumomab, relapsed/refractory: 2 cycle(s)" in shown and "blinatumomab_rr" not in shown

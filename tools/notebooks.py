@@ -30,8 +30,16 @@ def strip(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
         cell.metadata = {}
         if cell.cell_type != "code":
             continue
-        if checked(cell):
-            cell.outputs = [o for o in cell.outputs if o.get("output_type") == "stream"]
+        if checked(cell):  # keep what nbval compares: printed text and plain-text results
+            kept = []
+            for o in cell.outputs:
+                if o.get("output_type") == "stream":
+                    kept.append(o)
+                elif o.get("output_type") in ("execute_result", "display_data") and "text/plain" in o.get("data", {}):
+                    o["data"] = {"text/plain": o["data"]["text/plain"]}
+                    o["metadata"] = {}
+                    kept.append(o)
+            cell.outputs = kept
             cell.execution_count = 1  # nbval skips a checked cell that looks unrun
         else:
             cell.outputs = []

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 import ipywidgets as W
+import traitlets as T
 
 from alledu.brief import Brief
 from alledu.content_loader import content
@@ -54,6 +55,11 @@ CSS = """
 .alledu-badge.update { background: #fff8e6; color: #4a3000; border: 1px solid #E69F00; }
 .alledu-badge.withdrawn { background: #fbe9e0; color: #5a1a00; border: 1px solid #D55E00; }
 .alledu-cite { color: #444; font-size: 12px; }
+.alledu-scroll { overflow-x: auto; max-width: 100%; }
+.alledu-nav { margin: 12px 0; font-size: 16px; }
+.alledu-nav a, .alledu-page a { text-decoration: underline; color: #0050a0; }
+.alledu-review li { margin: 4px 0; }
+.widget-radio-box label { white-space: normal; }
 .alledu-safety { border-left: 6px solid #D55E00; background: #fff4ec; padding: 4px 10px; margin: 6px 0; }
 .alledu-safety ul { margin: 2px 0; }
 .alledu-tree ul { list-style: none; padding-left: 18px; margin: 2px 0; border-left: 1px dotted #999; }
@@ -119,6 +125,25 @@ class Guarded:
         """Hook: clear results that would be wrong after a bad entry."""
 
 
+class LessonPanel(W.VBox, Guarded):
+    """Base of every lesson panel: a plain-text `summary`, the `citations` the footer lists, a
+    `message` line for errors, and `guard` for callbacks.
+
+    Why: each panel needs the same block, and an error must clear every result before the
+    message shows (no dose beside a message); panels say what to clear in `clear_results`.
+    """
+
+    summary = T.Unicode("")
+    citations = T.List(T.Unicode())
+
+    def on_error(self, exc: BaseException) -> None:
+        self.clear_results()
+        self.summary = f"ERROR {exc}"
+
+    def clear_results(self) -> None:
+        """Hook: empty every widget that shows a result."""
+
+
 def lesson(lesson_id: str) -> Lesson:
     for item in content().lessons.lessons:
         if item.id == lesson_id:
@@ -161,8 +186,20 @@ def references_html(keys: Iterable[str]) -> str:
     return f"<ol>{items}</ol>"
 
 
+def lesson_nav(lesson_id: str) -> str:
+    """Previous / next lesson links, so the lessons read as a course (relative: Voila and Lab alike)."""
+    items = list(content().lessons.lessons)
+    i = next(n for n, x in enumerate(items) if x.id == lesson_id)
+    links = []
+    if i > 0:
+        links.append(f"<a href='{esc(items[i - 1].id)}.ipynb' rel='prev'>◀ Previous: {esc(items[i - 1].title)}</a>")
+    if i + 1 < len(items):
+        links.append(f"<a href='{esc(items[i + 1].id)}.ipynb' rel='next'>Next: {esc(items[i + 1].title)} ▶</a>")
+    return "<nav class='alledu-nav' aria-label='Lessons'>" + " · ".join(links) + "</nav>"
+
+
 def footer(lesson_id: str, *panels: Any) -> W.HTML:
-    """Recap and the references behind everything the page shows, kept current as panels change."""
+    """Recap, the references behind everything the page shows (kept current), and lesson links."""
     item = lesson(lesson_id)
     recap = "".join(f"<li>{esc(r)}</li>" for r in item.recap)
     box = W.HTML(layout=W.Layout(width="100%"))
@@ -173,7 +210,7 @@ def footer(lesson_id: str, *panels: Any) -> W.HTML:
             keys += list(getattr(panel, "citations", ()))
         box.value = (
             CSS + f'<div class="alledu-page"><h2>Recap</h2><ul>{recap}</ul>'
-            f"<h2>References</h2>{references_html(keys)}{notice_html()}</div>"
+            f"<h2>References</h2>{references_html(keys)}{notice_html()}{lesson_nav(lesson_id)}</div>"
         )
 
     render()

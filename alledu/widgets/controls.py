@@ -13,28 +13,49 @@ import ipywidgets as W
 import traitlets as T
 
 from alledu.content_loader import content
+from alledu.errors import InvalidInput
 from alledu.schedule import regimen
+from alledu.validate import WHOLE_TEXT, limits, read_decimal
 from alledu.widgets.common import LABEL_STYLE
 
 WIDE_DROPDOWN = W.Layout(width="560px")
+NOT_CHOSEN, NOT_CHOSEN_LABEL = "", "(not chosen yet - choose to plan later cycles)"
 
 
 class NumberEntry(W.HBox):
-    """A labelled text box (typed value) and a slider for the same number.
+    """A labelled text box (what the learner typed) and a slider for the same number.
 
-    `value` is what the learner typed, even out of the slider's range, so the lesson can say
-    what is wrong instead of clamping silently. The visible label names the quantity and unit.
+    The text box is plain text, read by `read()`: "12,5" is 12.5 (never 125), and an empty box,
+    "abc" or a value outside the range raises InvalidInput naming the field in learner words,
+    the text as typed and the accepted range, so the lesson shows a message instead of a dose.
+    Nothing is clamped or silently restored. `value` is the last number read (None while the
+    text is not a number); `edits` counts every change, so a lesson redraws on each one.
     """
 
     value = T.Float(allow_none=True)
+    edits = T.Int(0)
 
-    def __init__(self, label: str, unit: str, value: float, lo: float, hi: float, step: float = 0.1) -> None:
+    def __init__(
+        self,
+        label: str,
+        unit: str,
+        value: float,
+        lo: float,
+        hi: float,
+        step: float = 0.1,
+        field: str | None = None,
+        slider_max: float | None = None,
+    ) -> None:
         self.label = label
-        self.text = W.FloatText(value=value, step=step, style=LABEL_STYLE, layout=W.Layout(width="260px"))
+        self.field = field or label.lower()
+        self.lo, self.hi = lo, hi
+        self.text = W.Text(
+            value=f"{value:g}", style=LABEL_STYLE, layout=W.Layout(width="260px"), continuous_update=False
+        )
         self.slider = W.FloatSlider(
             value=value,
             min=lo,
-            max=hi,
+            max=hi if slider_max is None else slider_max,
             step=step,
             continuous_update=False,
             readout=False,
@@ -52,36 +73,85 @@ class NumberEntry(W.HBox):
         self.unit = unit
         self.text.description = f"{self.label} ({unit})" if unit else self.label
 
+    def accepted(self) -> str:
+        return f"{self.lo:g} to {self.hi:g} {self.unit}".strip()
+
+    def read(self) -> float:
+        """The typed number; InvalidInput (field, text as typed, accepted range) when it is not one."""
+        text = self.text.value
+        x = read_decimal(text)
+        if x is None:
+            hint = "enter a number" if text.strip() == "" else "must be a number like 30 or 30.5"
+            raise InvalidInput(self.field, text.strip(), self.accepted(), hint)
+        if not self.lo <= x <= self.hi:
+            raise InvalidInput(self.field, text.strip(), self.accepted())
+        return x
+
     def _from_slider(self, change: dict[str, Any]) -> None:
         if not self._busy:
-            self._set(change["new"])
+            self._busy = True
+            try:
+                self.text.value = f"{change['new']:g}"
+            finally:
+                self._busy = False
+            self._changed()
 
     def _from_text(self, change: dict[str, Any]) -> None:
         if not self._busy:
-            self._set(change["new"])
+            self._changed()
 
-    def _set(self, value: float) -> None:
+    def _changed(self) -> None:
+        x = read_decimal(self.text.value)
+        if x is not None and self.slider.min <= x <= self.slider.max:
+            self._busy = True
+            try:
+                self.slider.value = x
+            finally:
+                self._busy = False
+        self.value = x
+        self.edits += 1
+
+    def set(self, value: float) -> None:
+        """Type a number (tests, unit changes, scenario links)."""
+        self.text.value = f"{value:g}"
+
+    def set_range(self, lo: float, hi: float, value: float | None, unit: str, field: str | None = None) -> None:
+        """Change units: new bounds and value (None: keep the text as typed, it is not a number)."""
         self._busy = True
         try:
-            self.text.value = value
-            if self.slider.min <= value <= self.slider.max:
-                self.slider.value = value
-            self.value = value
-        finally:
-            self._busy = False
-
-    def set_range(self, lo: float, hi: float, value: float, unit: str) -> None:
-        """Change units: new bounds and value without triggering an out-of-range message."""
-        self._busy = True
-        try:
+            self.lo, self.hi = lo, hi
+            self.field = field or self.field
             self.slider.min, self.slider.max = min(lo, self.slider.min), max(hi, self.slider.max)
-            self.slider.value = min(max(value, lo), hi)
+            if value is not None:
+                self.slider.value = min(max(value, lo), hi)
+                self.text.value = f"{value:g}"
             self.slider.min, self.slider.max = lo, hi
-            self.text.value = value
             self.set_unit(unit)
         finally:
             self._busy = False
         self.value = value
+
+
+def entry(field: str, start: float, step: float, slider_max: float | None = None) -> NumberEntry:
+    """A slider-and-text entry for a declared patient field: label, unit and range from content."""
+    decl = content().patient_fields[field]
+    lim = limits()[field]
+    return NumberEntry(decl.label, decl.unit or "", start, lim.min, lim.max, step, field=field, slider_max=slider_max)
+
+
+class WholeEntry(W.Text):
+    """A whole number typed as text (e.g. cycles): out of range or not whole gets a message, never a clamp."""
+
+    def __init__(self, field: str, label: str, value: int, lo: int, hi: int, unit: str = "") -> None:
+        super().__init__(value=str(value), description=label, style=LABEL_STYLE, continuous_update=False)
+        self.field, self.lo, self.hi, self.unit = field, lo, hi, unit
+
+    def read(self) -> int:
+        text = self.value.strip()
+        accepted = f"a whole number from {self.lo} to {self.hi}" + (f" {self.unit}" if self.unit else "")
+        if not WHOLE_TEXT.fullmatch(text) or not self.lo <= int(text) <= self.hi:
+            raise InvalidInput(self.field, text, accepted)
+        return int(text)
 
 
 class ChoiceControls(W.VBox):
@@ -100,10 +170,14 @@ class ChoiceControls(W.VBox):
         self._dropdowns = {}
         for ch in reg.choices:
             options = [(label, key) for key, label in ch.options.items()]
-            if ch.default is None:
-                options = [("(not chosen yet)", None), *options]
+            if ch.default is None:  # a real option, not None: a Dropdown shows None as an empty box
+                options = [(NOT_CHOSEN_LABEL, NOT_CHOSEN), *options]
             dd = W.Dropdown(
-                options=options, value=ch.default, description=ch.label, style=LABEL_STYLE, layout=WIDE_DROPDOWN
+                options=options,
+                value=NOT_CHOSEN if ch.default is None else ch.default,
+                description=ch.label,
+                style=LABEL_STYLE,
+                layout=WIDE_DROPDOWN,
             )
             dd.observe(self._changed, "value")
             self._dropdowns[ch.name] = dd
@@ -117,10 +191,10 @@ class ChoiceControls(W.VBox):
         return self.values != before
 
     def _changed(self, *_: Any) -> None:
-        self.values = {name: dd.value for name, dd in self._dropdowns.items() if dd.value is not None}
+        self.values = {name: dd.value for name, dd in self._dropdowns.items() if dd.value not in (None, NOT_CHOSEN)}
 
     def set(self, name: str, value: str | None) -> None:
-        self._dropdowns[name].value = value
+        self._dropdowns[name].value = NOT_CHOSEN if value is None else value
 
 
 def regimen_options() -> list[tuple[str, str]]:

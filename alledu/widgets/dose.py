@@ -15,28 +15,31 @@ from alledu.brief import brief
 from alledu.bsa import CM_PER_INCH, KG_PER_POUND, all_formulas, formula_ids, formula_info, inches_to_cm, pounds_to_kg
 from alledu.content_loader import content
 from alledu.patient import Patient
-from alledu.rounding import policies, policy_text, round_dose
-from alledu.schedule import cycles_allowed, dose_steps, max_cycles, regimen, resolve_choices, schedule
+from alledu.rounding import policies, policy_text
+from alledu.schedule import cycles_allowed, max_cycles, regimen, resolve_choices, schedule
 from alledu.validate import limits
-from alledu.widgets.common import LABEL_STYLE, Guarded, brief_html, cite_tag, esc, table
-from alledu.widgets.controls import WIDE_DROPDOWN, ChoiceControls, NumberEntry, regimen_options
+from alledu.views import dose_rows
+from alledu.widgets.common import LABEL_STYLE, LessonPanel, brief_html, cite_tag, esc, table
+from alledu.widgets.controls import WIDE_DROPDOWN, ChoiceControls, NumberEntry, entry, regimen_options
 
 
-class DoseCalculator(W.VBox, Guarded):
+def _kept(metric: float | None, per_unit: float, box: NumberEntry) -> float | None:
+    """The value to show after a unit change; None keeps an unreadable entry's text as typed."""
+    return None if metric is None else round(metric / per_unit, 2)
+
+
+class DoseCalculator(LessonPanel):
     """The lesson 02 calculator. `summary` holds the plain-text result for tests and checks."""
 
-    summary = T.Unicode("")
     bsa_m2 = T.Float(allow_none=True)
-    citations = T.List(T.Unicode())
 
     def __init__(self, regimen_id: str | None = None, **patient: float) -> None:
         defaults = content().lessons.defaults
         start = {**defaults.patient, **patient}
-        lim = limits()
         self.units = W.ToggleButtons(options=["Metric", "Imperial"], description="Units", style=LABEL_STYLE)
-        self.height = NumberEntry("Height", "cm", start["height_cm"], lim["height_cm"].min, lim["height_cm"].max, 0.5)
-        self.weight = NumberEntry("Weight", "kg", start["weight_kg"], lim["weight_kg"].min, lim["weight_kg"].max, 0.1)
-        self.age = NumberEntry("Age", "years", start["age_years"], lim["age_years"].min, lim["age_years"].max, 0.5)
+        self.height = entry("height_cm", start["height_cm"], 0.5)
+        self.weight = entry("weight_kg", start["weight_kg"], 0.1)
+        self.age = entry("age_years", start["age_years"], 0.5)
         self.formula = W.Dropdown(
             options=[(formula_info(f).label, f) for f in formula_ids()],
             value=content().bsa.default,
@@ -89,7 +92,7 @@ class DoseCalculator(W.VBox, Guarded):
         self.choices.show(self.regimen.value)
         self.units.observe(self.guard(self._units_changed), "value")
         self.regimen.observe(self.guard(self._regimen_changed), "value")
-        for w, name in ((self.height, "value"), (self.weight, "value"), (self.age, "value")):
+        for w, name in ((self.height, "edits"), (self.weight, "edits"), (self.age, "edits")):
             w.observe(self.guard(self.update), name)
         for w in (self.formula, self.rounding):
             w.observe(self.guard(self.update), "value")
@@ -102,40 +105,38 @@ class DoseCalculator(W.VBox, Guarded):
         return self.units.value == "Imperial"
 
     def height_cm(self) -> float:
-        v = self.height.value
+        v = self.height.read()
         return inches_to_cm(v) if self.imperial else v
 
     def weight_kg(self) -> float:
-        v = self.weight.value
+        v = self.weight.read()
         return pounds_to_kg(v) if self.imperial else v
 
     def set_patient(self, *, height_cm: float | None = None, weight_kg: float | None = None) -> None:
         """Set values in metric whatever the unit shown (for tests and scenario links)."""
         if height_cm is not None:
-            self.height.text.value = height_cm / CM_PER_INCH if self.imperial else height_cm
+            self.height.set(round(height_cm / CM_PER_INCH if self.imperial else height_cm, 4))
         if weight_kg is not None:
-            self.weight.text.value = weight_kg / KG_PER_POUND if self.imperial else weight_kg
+            self.weight.set(round(weight_kg / KG_PER_POUND if self.imperial else weight_kg, 4))
 
     def _units_changed(self, change: dict[str, Any]) -> None:
         lim = limits()
-        h_cm = inches_to_cm(self.height.value) if change["old"] == "Imperial" else self.height.value
-        w_kg = pounds_to_kg(self.weight.value) if change["old"] == "Imperial" else self.weight.value
+        was_imperial = change["old"] == "Imperial"
+        h, w = self.height.value, self.weight.value
+        h_cm = None if h is None else inches_to_cm(h) if was_imperial else h
+        w_kg = None if w is None else pounds_to_kg(w) if was_imperial else w
         if self.imperial:
+            lo_h, hi_h = round(lim["height_cm"].min / CM_PER_INCH, 1), round(lim["height_cm"].max / CM_PER_INCH, 1)
+            lo_w, hi_w = round(lim["weight_kg"].min / KG_PER_POUND, 1), round(lim["weight_kg"].max / KG_PER_POUND, 1)
+            self.height.set_range(lo_h, hi_h, _kept(h_cm, CM_PER_INCH, self.height), "in", "height_in")
+            self.weight.set_range(lo_w, hi_w, _kept(w_kg, KG_PER_POUND, self.weight), "lb", "weight_lb")
+        else:
             self.height.set_range(
-                lim["height_cm"].min / CM_PER_INCH,
-                lim["height_cm"].max / CM_PER_INCH,
-                round(h_cm / CM_PER_INCH, 2),
-                "in",
+                lim["height_cm"].min, lim["height_cm"].max, _kept(h_cm, 1, self.height), "cm", "height_cm"
             )
             self.weight.set_range(
-                lim["weight_kg"].min / KG_PER_POUND,
-                lim["weight_kg"].max / KG_PER_POUND,
-                round(w_kg / KG_PER_POUND, 2),
-                "lb",
+                lim["weight_kg"].min, lim["weight_kg"].max, _kept(w_kg, 1, self.weight), "kg", "weight_kg"
             )
-        else:
-            self.height.set_range(lim["height_cm"].min, lim["height_cm"].max, round(h_cm, 2), "cm")
-            self.weight.set_range(lim["weight_kg"].min, lim["weight_kg"].max, round(w_kg, 2), "kg")
         self.update()
 
     @staticmethod
@@ -157,18 +158,17 @@ class DoseCalculator(W.VBox, Guarded):
         if not self.choices.show(self.regimen.value):
             self.update()
 
-    def on_error(self, exc: BaseException) -> None:
+    def clear_results(self) -> None:
         self.bsa_table.value = self.working.value = self.size_rule.value = self.rounding_note.value = ""
         self.about.value = ""
         self.bsa_m2 = None
-        self.summary = f"ERROR {exc}"
 
     # -- computation ---------------------------------------------------------------------
     def update(self, *_: Any) -> None:
         if getattr(self, "_relabelling", False):
             return
         height, weight = self.height_cm(), self.weight_kg()
-        patient = Patient(age_years=self.age.value, height_cm=height, weight_kg=weight)
+        patient = Patient(age_years=self.age.read(), height_cm=height, weight_kg=weight)
         reg = regimen(self.regimen.value)
         choices = self.choices.values
         cycles = min(2, cycles_allowed(reg.id, **choices))
@@ -187,32 +187,16 @@ class DoseCalculator(W.VBox, Guarded):
         lines = [f"BSA {self.bsa_m2:.4f} m2 ({formula_info(self.formula.value).label})"]
         self.size_rule.value = self._size_rule_html(reg, weight)
         out_rows = []
-        steps = dose_steps(frame)
-        rounded = [round_dose(step.dose, self.rounding.value) for step in steps]
-        for step, r in zip(steps, rounded, strict=True):
-            if step.capped:
-                cap = f"<b>▲ CAPPED</b>: {step.dose_before_cap:.2f} → {step.dose:.2f} {esc(step.unit)}"
-            elif step.cap is not None:
-                cap = f"cap {step.cap:g} {esc(step.unit)} not reached"
-            elif step.basis == "fixed":
-                cap = "fixed dose (no BSA, no cap)"
-            elif reg.off_label:
-                cap = "no cap is stated"
-            else:
-                cap = "the label sets no cap"
-            dev = "" if r.step is None else f" ({r.deviation_percent:.1f}% from computed)"
+        rows = dose_rows(frame, reg, self.rounding.value)
+        for row in rows:
+            dev = "" if row.deviation_percent is None else f" ({row.deviation_percent:.1f}% from computed)"
+            cap = f"<b>{esc(row.cap)}</b>" if row.capped else esc(row.cap)
             out_rows.append(
-                [
-                    f"Cycle {step.cycle}",
-                    step.days_text,
-                    esc(step.working),
-                    cap,
-                    f"<b>{r.text()} {esc(step.unit)}</b>{dev}",
-                ]
+                [f"Cycle {row.cycle}", row.days, esc(row.working), cap, f"<b>{row.shown} {esc(row.unit)}</b>{dev}"]
             )
             lines.append(
-                f"Cycle {step.cycle} {step.days_text}: {r.text()} {step.unit} ({step.basis})"
-                + (f" CAPPED from {step.dose_before_cap:.2f}" if step.capped else "")
+                f"Cycle {row.cycle} {row.days}: {row.shown} {row.unit} ({row.basis})"
+                + (f" CAPPED from {row.dose_before_cap:.2f}" if row.capped else "")
             )
         info = brief(reg.id, patient.age_years)
         lines += [f"Whom this dose is for: {t}" for t in info.fit]
@@ -227,16 +211,18 @@ class DoseCalculator(W.VBox, Guarded):
         policy = policies()[self.rounding.value]
         tol = content().rounding.tolerance_percent
         obese = content().rounding.obese_dosing
-        worst = max(rounded, key=lambda x: x.deviation_percent)
+        worst = max(rows, key=lambda x: x.deviation_percent or 0)
         css = "alledu-ok" if worst.within_tolerance else "alledu-warn"
         self.rounding_note.value = (
             f'<div class="{css}">Rounding: {esc(policy_text(policy.explain, reg.dose_unit))} Largest change '
-            f"{worst.deviation_percent:.1f}% ({'within' if worst.within_tolerance else 'OUTSIDE'} the "
+            f"{worst.deviation_percent or 0:.1f}% ({'within' if worst.within_tolerance else 'OUTSIDE'} the "
             f"{tol.value:g}% accepted in practice {cite_tag(tol.cite)}). BSA itself is not rounded.</div>"
             f"<p>{esc(obese.text)} {cite_tag(obese.cite)}</p>"
         )
         self.citations = list(
-            dict.fromkeys([*info.citations, *formula_info(self.formula.value).cite, *tol.cite, *obese.cite])
+            dict.fromkeys(
+                [*info.citations, *(c for f in formula_ids() for c in formula_info(f).cite), *tol.cite, *obese.cite]
+            )
         )
         self.summary = "\n".join(lines)
 

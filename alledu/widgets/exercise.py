@@ -16,7 +16,7 @@ import traitlets as T
 from alledu import exercises as E
 from alledu.eligibility import field_label, show
 from alledu.live.summary import CASE_LESSON, QUIZ_LESSON, step_id
-from alledu.widgets.common import CSS, LABEL_STYLE, Guarded, cite_tag, esc
+from alledu.widgets.common import CSS, LABEL_STYLE, LessonPanel, cite_tag, esc
 from alledu.widgets.live import JoinBox
 
 
@@ -73,14 +73,12 @@ class AnswerInput(W.VBox):
                 child.disabled = locked
 
 
-class Stepper(W.VBox, Guarded):
+class Stepper(LessonPanel):
     """Shared flow: prompt, input, Check, Next, feedback, score."""
 
     state = T.UseEnum(State, default_value=State.ANSWERING)
     index = T.Int(0)
     score = T.Int(0)
-    summary = T.Unicode("")
-    citations = T.List(T.Unicode())
 
     def _build(self, extra: list[W.Widget]) -> None:
         self.progress = W.HTML()
@@ -125,6 +123,7 @@ class Stepper(W.VBox, Guarded):
             f'<div class="{css}" role="status">{mark} {esc(fb.text)} {cite_tag(fb.cite)}</div>{safety}'
         )
         self.score += int(fb.correct)
+        self.record.append((self._prompt_text(), fb.correct, fb.text))
         self.citations = list(dict.fromkeys([*self.citations, *fb.cite]))
         self.state = State.CHECKED
         self.input.lock(True)
@@ -146,13 +145,26 @@ class Stepper(W.VBox, Guarded):
             return True
         return False
 
-    def _finish(self, title: str, summary: str, scoreline: str) -> None:
+    def _prompt_text(self) -> str:
+        """The question on screen, as plain text (for the end-of-set review)."""
+        return ""
+
+    def _review_html(self, only_missed: bool) -> str:
+        """What the learner answered: every step (cases) or the missed questions (quiz), with the right answer."""
+        items = [(p, ok, t) for p, ok, t in self.record if not (only_missed and ok)]
+        if not items:
+            return "<p>Nothing missed.</p>" if only_missed else ""
+        heading = "Questions to look at again" if only_missed else "Your steps"
+        lis = "".join(f"<li>{'✓' if ok else '✗'} <b>{esc(p)}</b><br>{esc(t)}</li>" for p, ok, t in items)
+        return f"<h4>{heading}</h4><ol class='alledu-review'>{lis}</ol>"
+
+    def _finish(self, title: str, summary: str, scoreline: str, review: str = "") -> None:
         self.state = State.FINISHED
         self.prompt.value = f"<h3>{esc(title)}</h3>"
         self.input.children = []
         self.check_button.disabled = self.next_button.disabled = True
         self.summary = summary
-        self.scoreline.value = f"<p><b>{esc(scoreline)}</b></p>"
+        self.scoreline.value = f"<p><b>{esc(scoreline)}</b></p>{review}"
 
     def _ready(self) -> None:
         self.feedback.value = ""
@@ -180,7 +192,11 @@ class Quiz(Stepper):
         self.questions = E.shuffled(seed)
         self.score = 0
         self.index = 0
+        self.record = []
         self._show()
+
+    def _prompt_text(self) -> str:
+        return self.questions[self.index].prompt
 
     def _show(self) -> None:
         total = len(self.questions)
@@ -189,6 +205,7 @@ class Quiz(Stepper):
                 "Finished",
                 f"score {self.score}/{total}",
                 f"Final score: {self.score} / {total}. Retry for a new order.",
+                self._review_html(only_missed=True),
             )
             return
         q = self.questions[self.index]
@@ -231,7 +248,10 @@ class CaseScenario(Stepper):
             style=LABEL_STYLE,
         )
         self.vignette = W.HTML()
+        self.retry_button = W.Button(description="Try this case again", tooltip="Start this case from step 1")
+        self.retry_button.on_click(self.guard(lambda _: self.start()))
         self._build([W.HTML(CSS), self.picker, self.vignette])
+        self.children = [*self.children, self.retry_button]
         self.picker.observe(self.guard(lambda _: self.start()), "value")
         self.guard(self.start)()
 
@@ -245,8 +265,12 @@ class CaseScenario(Stepper):
         self.vignette.value = f"<blockquote>{esc(s.vignette)}</blockquote><p class='alledu-cite'>{esc(facts)}</p>"
         self.index = 0
         self.score = 0
+        self.record = []
         self.citations = []
         self._show()
+
+    def _prompt_text(self) -> str:
+        return self.scenario.steps[self.index].prompt
 
     def _show(self) -> None:
         s = self.scenario
@@ -255,7 +279,8 @@ class CaseScenario(Stepper):
             self._finish(
                 "Case complete",
                 f"{s.id}: score {self.score}/{total}",
-                f"{self.score} of {total} steps right. Pick another case above.",
+                f"{self.score} of {total} steps right. Try it again below, or pick another case above.",
+                self._review_html(only_missed=False),
             )
             return
         step = s.steps[self.index]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import ipywidgets as W
+import traitlets as T
 
 from alledu.content_loader import content
 from alledu.widgets.common import CSS, esc, footer, header
@@ -41,10 +42,40 @@ def lesson_index() -> W.HTML:
     return W.HTML(f"{CSS}<div class='alledu-page'><h2>Lessons</h2><ol>{''.join(rows)}</ol>{how}</div>")
 
 
-def check(panel: Any) -> None:
-    """Print the panel's starting result as text: a worked example and the lesson's nbval check.
+class TextVersion(W.HTML):
+    """An HTML view of a panel's result whose plain-text form (what nbval compares) is the text itself."""
 
-    It is printed once, when the page opens, so it says plainly that it shows the starting values.
+    text = T.Unicode("")
+
+    def __repr__(self) -> str:
+        return self.text
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any] | None:
+        data = super()._repr_mimebundle_(**kwargs)
+        if data is not None:
+            data["text/plain"] = self.text  # whole, not cut at 110 characters as widgets' reprs are
+        return data
+
+
+def check(panel: Any) -> TextVersion:
+    """The panel's result as text, kept in step with the panel (and the lesson's nbval check).
+
+    It follows every change, and while an entry needs correcting it says so instead of showing
+    any dose: a page never shows a dose next to a message that the entry is wrong.
     """
-    print("Worked example with the starting values (text version):")
-    print(getattr(panel, "summary", ""))
+    box = TextVersion(layout=W.Layout(width="100%"))
+
+    def render(*_: Any) -> None:
+        text = getattr(panel, "summary", "")
+        box.text = text
+        if text.startswith("ERROR"):
+            box.value = "<p class='alledu-warn'>The text version is hidden while an entry above needs correcting.</p>"
+        else:
+            for rid in content().meta.regimens:  # learners read names, not the content's ids
+                text = text.replace(f"{rid}:", f"{content().regimens[rid].short_title}:")
+                text = text.replace(f"{rid} ", f"{content().regimens[rid].short_title} ")
+            box.value = f"<details><summary>The result in plain text</summary><pre>{esc(text)}</pre></details>"
+
+    render()
+    panel.observe(render, "summary")
+    return box

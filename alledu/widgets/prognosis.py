@@ -9,22 +9,17 @@ from __future__ import annotations
 from typing import Any
 
 import ipywidgets as W
-import plotly.graph_objects as go
-import traitlets as T
 
 from alledu.content_loader import content
 from alledu.patient import Patient
 from alledu.prognosis import cure_model, first_relapse, second_salvage
-from alledu.widgets.common import CSS, LABEL_STYLE, MARK, PALETTE, Guarded, cite_tag, esc, table
-from alledu.widgets.controls import NumberEntry
-from alledu.widgets.plot import figure_widget
+from alledu.widgets.common import CSS, LABEL_STYLE, MARK, LessonPanel, cite_tag, esc, table
+from alledu.widgets.controls import entry
+from alledu.widgets.svg import curve_svg
 
 
-class FactorExplorer(W.VBox, Guarded):
+class FactorExplorer(LessonPanel):
     """Lesson 01. `summary` is plain text of the factors and figures shown."""
-
-    summary = T.Unicode("")
-    citations = T.List(T.Unicode())
 
     def __init__(self) -> None:
         ev = content().evidence
@@ -32,10 +27,8 @@ class FactorExplorer(W.VBox, Guarded):
         self._body = body
         factors = content().lessons.defaults.factors
         start, top = factors["start"], factors["slider_max"]
-        self.cr1 = NumberEntry("CR1 duration", "months", start["cr1_duration_months"], 0, top["cr1_duration_months"], 1)
-        self.platelets = NumberEntry(
-            "Platelets at relapse", "x10⁹/L", start["platelets_1e9_per_l"], 0, top["platelets_1e9_per_l"], 1
-        )
+        self.cr1 = entry("cr1_duration_months", start["cr1_duration_months"], 1, top["cr1_duration_months"])
+        self.platelets = entry("platelets_1e9_per_l", start["platelets_1e9_per_l"], 1, top["platelets_1e9_per_l"])
         self.transplant = W.ToggleButtons(
             options=[("Yes", True), ("No", False), ("Not known", None)],
             value=None,
@@ -72,16 +65,17 @@ class FactorExplorer(W.VBox, Guarded):
                 self.figure,
             ]
         )
-        for w in (self.cr1, self.platelets, self.transplant, *self.adverse.values()):
+        for w in (self.cr1, self.platelets):
+            w.observe(self.guard(self.update), "edits")
+        for w in (self.transplant, *self.adverse.values()):
             w.observe(self.guard(self.update), "value")
         self.guard(self.update)()
 
-    def on_error(self, exc: BaseException) -> None:
+    def clear_results(self) -> None:
         self.first.value = self.second.value = ""
-        self.summary = f"ERROR {exc}"
 
     def update(self, *_: Any) -> None:
-        patient = Patient(**self._body, cr1_duration_months=self.cr1.value, platelets_1e9_per_l=self.platelets.value)
+        patient = Patient(**self._body, cr1_duration_months=self.cr1.read(), platelets_1e9_per_l=self.platelets.read())
         fr = first_relapse(patient, transplant_in_cr2=self.transplant.value)
         rows = [[f"{MARK[f.present]} {esc(f.label)}", esc(f.p_value or ""), esc(f.detail)] for f in fr.factors]
         figs = "".join(f"<li>{esc(a.label)}: <b>{a.value:g}{_unit(a.unit)}</b></li>" for a in fr.figures.values())
@@ -108,42 +102,19 @@ class FactorExplorer(W.VBox, Guarded):
         )
 
     @staticmethod
-    def _curve_figure() -> go.FigureWidget:
-        """The model curve and the published points, complete at creation (see timeline.py)."""
+    def _curve_figure() -> W.HTML:
+        """The model curve and the published points, drawn as SVG (see alledu/widgets/svg.py)."""
         model = cure_model()
-        axis = content().evidence.model.axis
-        xs, ys = zip(*model.curve(72, 0.5), strict=True)
-        points = content().evidence.model.points
-        return figure_widget(
-            data=[
-                go.Scatter(
-                    x=xs,
-                    y=ys,
-                    mode="lines",
-                    name="Model (illustrative, not trial data)",
-                    line={"color": PALETTE["model"], "dash": "dash", "width": 3},
-                    hovertemplate="%{x:.0f} months: %{y:.0%} (model)<extra></extra>",
-                ),
-                go.Scatter(
-                    x=[p.months for p in points],
-                    y=[p.survival for p in points],
-                    mode="markers+text",
-                    name="Published summary points",
-                    text=[p.label for p in points],
-                    textposition="top right",
-                    marker={"symbol": "diamond", "size": 12, "color": PALETTE["dose"]},
-                    hovertemplate="%{text}: %{y:.0%} at %{x} months<extra></extra>",
-                ),
-            ],
-            layout={
-                "height": 360,
-                "margin": {"l": 50, "r": 10, "t": 50, "b": 40},
-                "xaxis": {"title": {"text": content().evidence.model.x_axis}},
-                "yaxis": {"title": {"text": axis}, "range": [0, 1], "tickformat": ".0%"},
-                "legend": {"orientation": "h", "y": -0.25},
-                "title": {"text": f"{model.label} Cure fraction {model.cure_fraction:.1%}.", "font": {"size": 12}},
-            },
+        m = content().evidence.model
+        svg = curve_svg(
+            model.curve(72, 0.5),
+            [(p.months, p.survival, p.label) for p in m.points],
+            f"Illustrative model, not trial data - cure fraction {model.cure_fraction:.1%}",
+            m.x_axis,
+            m.axis,
+            "Model (illustrative, not trial data)",
         )
+        return W.HTML(f"<p>{esc(m.label)} {cite_tag(m.cite)}</p>{svg}", layout=W.Layout(width="100%"))
 
 
 def _unit(unit: str) -> str:

@@ -8,14 +8,11 @@ a plotly FigureWidget updated in place; the same schedule feeds the table and th
 from __future__ import annotations
 
 import base64
-import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
 import ipywidgets as W
 import pandas as pd
-import plotly.graph_objects as go
-import traitlets as T
 
 from alledu.brief import Brief, brief
 from alledu.bsa import formula_info
@@ -24,11 +21,11 @@ from alledu.export import handout_lines, to_csv, to_ics
 from alledu.patient import Patient
 from alledu.schedule import CycleInfo, cycles_allowed, dose_steps, regimen, schedule, timeline
 from alledu.validate import limits
+from alledu.views import runs, timeline_bars
 from alledu.widgets.common import (
     CSS,
     LABEL_STYLE,
-    PALETTE,
-    Guarded,
+    LessonPanel,
     brief_html,
     cite_tag,
     esc,
@@ -38,18 +35,8 @@ from alledu.widgets.common import (
     safety_html,
     table,
 )
-from alledu.widgets.controls import ChoiceControls, NumberEntry, regimen_options
-from alledu.widgets.plot import figure_widget
-
-DAY_MS = 86_400_000
-FIGURE_LAYOUT = {
-    "height": 380,
-    "width": 1100,
-    "margin": {"l": 10, "r": 10, "t": 40, "b": 40},
-    "barmode": "overlay",
-    "showlegend": False,  # every row is labelled on the axis; colour is never the only cue
-    "hoverlabel": {"namelength": -1},
-}
+from alledu.widgets.controls import ChoiceControls, WholeEntry, entry, regimen_options
+from alledu.widgets.svg import Lane, Span, timeline_svg
 
 
 @dataclass
@@ -64,22 +51,8 @@ class Plan:
     choices: dict[str, Any]
 
 
-def runs(days: list[int]) -> list[tuple[int, int]]:
-    """Consecutive runs: [1,2,3,8] -> [(1,3),(8,8)]."""
-    out: list[tuple[int, int]] = []
-    for d in sorted(days):
-        if out and out[-1][1] == d - 1:
-            out[-1] = (out[-1][0], d)
-        else:
-            out.append((d, d))
-    return out
-
-
-class ScheduleTimeline(W.VBox, Guarded):
+class ScheduleTimeline(LessonPanel):
     """Lesson 03. `summary` holds plain text of what is drawn, for tests and checks."""
-
-    summary = T.Unicode("")
-    citations = T.List(T.Unicode())
 
     def __init__(self, regimen_id: str | None = None, compare_with: str | None = "default") -> None:
         d = content().lessons.defaults
@@ -101,21 +74,21 @@ class ScheduleTimeline(W.VBox, Guarded):
         )
         self.choices_b = ChoiceControls()
         self.start = W.DatePicker(value=d.start, description="Start date (cycle 1 day 1)", style=LABEL_STYLE)
-        self.cycles = W.BoundedIntText(
-            value=2, min=1, max=int(lim["display_cycles"].max), description="Cycles", style=LABEL_STYLE
-        )
-        self.height = NumberEntry("Height", "cm", d.patient["height_cm"], lim["height_cm"].min, lim["height_cm"].max)
-        self.weight = NumberEntry("Weight", "kg", d.patient["weight_kg"], lim["weight_kg"].min, lim["weight_kg"].max)
-        self.age = NumberEntry("Age", "years", d.patient["age_years"], lim["age_years"].min, lim["age_years"].max, 0.5)
+        shown = lim["display_cycles"]
+        self.cycles = WholeEntry("cycles", "Cycles", 2, int(shown.min), int(shown.max), "cycles")
+        self.height = entry("height_cm", d.patient["height_cm"], 0.5)
+        self.weight = entry("weight_kg", d.patient["weight_kg"], 0.1)
+        self.age = entry("age_years", d.patient["age_years"], 0.5)
         self.message = W.HTML()
         self.notes = W.HTML()
-        # The figure is created on the first draw, with its traces: plotly's FigureWidget sends
-        # later edits as one-off messages, which a page opened afterwards (Voila's preheated
-        # kernels) never receives, so the first state must already be complete.
-        self.figure: go.FigureWidget | None = None
-        self.plot = W.Box(layout=W.Layout(width="100%"))
+        self.plot = W.HTML(layout=W.Layout(width="100%"))
+        self.lanes: list[Lane] = []
         self.table = W.HTML()
         self.downloads = W.HTML()
+        # files are built when asked for, not on every change: a class of 60 redrawing a timeline
+        # must not build 60 CSVs, calendars and printable pages per keystroke
+        self.prepare = W.Button(description="Prepare downloads", tooltip="Build CSV, calendar and printable page")
+        self.prepare.on_click(self.guard(lambda _: self.build_downloads()))
         self.about = W.HTML()
         super().__init__(
             [
@@ -127,7 +100,7 @@ class ScheduleTimeline(W.VBox, Guarded):
                 self.message,
                 self.notes,
                 self.plot,
-                self.downloads,
+                W.HBox([self.prepare, self.downloads]),
                 self.table,
                 self.about,
             ]
@@ -143,7 +116,7 @@ class ScheduleTimeline(W.VBox, Guarded):
         for w in (self.choices_a, self.choices_b):
             w.observe(self.guard(self.update), "values")
         for w in (self.height, self.weight, self.age):
-            w.observe(self.guard(self.update), "value")
+            w.observe(self.guard(self.update), "edits")
         self.guard(self.update)()
 
     def _regimen_changed(self, dropdown: W.Dropdown, controls: ChoiceControls) -> None:
@@ -157,24 +130,24 @@ class ScheduleTimeline(W.VBox, Guarded):
                 return
         self.update()
 
-    def on_error(self, exc: BaseException) -> None:
+    def clear_results(self) -> None:
         self.table.value = self.downloads.value = self.notes.value = self.about.value = ""
-        if self.figure is not None:
-            self.figure.data = ()
-        self.summary = f"ERROR {exc}"
+        self.plot.value = ""
+        self.lanes = []
 
     # -- model ----------------------------------------------------------------------------
     def _plan(self, regimen_id: str, choices: dict[str, Any], patient: Patient) -> Plan:
-        cycles = min(self.cycles.value, cycles_allowed(regimen_id, **choices))
+        cycles = min(self.asked, cycles_allowed(regimen_id, **choices))
         frame = schedule(regimen_id, patient, cycles=cycles, start=self.start.value, **choices)
         infos = timeline(regimen_id, cycles, self.start.value, "label", patient.age_years, **choices)
         return Plan(regimen_id, cycles, frame, infos, brief(regimen_id, patient.age_years), dict(choices))
 
     def patient(self) -> Patient:
-        return Patient(age_years=self.age.value, height_cm=self.height.value, weight_kg=self.weight.value)
+        return Patient(age_years=self.age.read(), height_cm=self.height.read(), weight_kg=self.weight.read())
 
     def update(self, *_: Any) -> None:
         patient = self.patient()
+        self.asked = self.cycles.read()
         self.plans = [self._plan(self.regimen_a.value, self.choices_a.values, patient)]
         if self.regimen_b.value:
             self.plans.append(self._plan(self.regimen_b.value, self.choices_b.values, patient))
@@ -183,10 +156,10 @@ class ScheduleTimeline(W.VBox, Guarded):
             reg = regimen(plan.regimen_id)
             cites += [c for c in plan.brief.citations if c not in cites]
             notes.append(f"<h4>{esc(reg.title)}</h4>" + fit_html(plan.brief.fit) + safety_html(plan.brief.safety))
-            if plan.cycles < self.cycles.value:
+            if plan.cycles < self.asked:
                 notes.append(
                     f'<div class="alledu-warn">{esc(reg.short_title)}: showing {plan.cycles} of the '
-                    f"{self.cycles.value} cycles asked for - more need a choice above or go beyond what the "
+                    f"{self.asked} cycles asked for - more need a choice above or go beyond what the "
                     "source allows.</div>"
                 )
             safety_lines += [f"{plan.regimen_id} safety: {t}" for t in plan.brief.safety_texts()]
@@ -206,7 +179,7 @@ class ScheduleTimeline(W.VBox, Guarded):
         self._draw()
         self.citations = cites
         self.table.value = "".join(self._table_html(p) for p in self.plans)
-        self.downloads.value = self._downloads_html()
+        self.downloads.value = "<p>Files for what is shown: press <b>Prepare downloads</b>.</p>"
         self.summary = "\n".join(lines + safety_lines)
 
     def _span(self, plan: Plan) -> tuple[str, str]:
@@ -215,92 +188,31 @@ class ScheduleTimeline(W.VBox, Guarded):
         return f"day {plan.infos[0].start_day}", f"day {plan.infos[-1].start_day + int(plan.frame.day.iloc[-1]) - 1}"
 
     # -- drawing --------------------------------------------------------------------------
-    def _x(self, info: CycleInfo, day: int) -> Any:
-        """Position of a cycle day: a date when a start date is set, else the course day."""
-        offset = info.start_day - 1 + day - 1
-        if self.start.value:
-            return (self.start.value + dt.timedelta(days=offset)).isoformat()
-        return offset + 1
-
-    def _width(self, days: int) -> int:
-        return days * DAY_MS if self.start.value else days
-
     def _draw(self) -> None:
-        traces = []
+        """The timeline as server-drawn SVG: one lane per kind of day, per regimen."""
+        lanes: list[Lane] = []
+        last = 1
         for plan in self.plans:
             reg = regimen(plan.regimen_id)
             short = reg.drug_name if len(self.plans) == 1 else reg.short_title
-            steps = {(s.cycle, d): s for s in dose_steps(plan.frame) for d in range(s.first_day, s.last_day + 1)}
-            rows = {k: f"{short}: {k}" for k in ("doses", "treatment-free", "hospital", "premedication")}
-            bars: dict[str, dict[str, list]] = {k: {"base": [], "x": [], "text": []} for k in rows}
-            premed = {"x": [], "text": []}
-            for info in plan.infos:
-                for a, b in runs(list(info.dose_days)):
-                    s = steps[(info.cycle, a)]
-                    kind = "continuous infusion" if info.continuous else "dose"
-                    bars["doses"]["base"].append(self._x(info, a))
-                    bars["doses"]["x"].append(self._width(b - a + 1))
-                    bars["doses"]["text"].append(
-                        f"Cycle {info.cycle} days {a}-{b} ({kind})<br>{s.dose:.2f} {s.unit}: {s.working}"
-                        if a != b
-                        else f"Cycle {info.cycle} day {a}<br>{s.dose:.2f} {s.unit}: {s.working}"
-                    )
-                for key, span, label in (
-                    ("treatment-free", info.treatment_free, "treatment-free"),
-                    ("hospital", info.hospital, "in hospital"),
-                ):
-                    if span:
-                        bars[key]["base"].append(self._x(info, span[0]))
-                        bars[key]["x"].append(self._width(span[1] - span[0] + 1))
-                        bars[key]["text"].append(f"Cycle {info.cycle} days {span[0]}-{span[1]}: {label}")
-                for line in info.premedication:
-                    premed["x"].append(self._x(info, line.day))
-                    premed["text"].append(f"Cycle {info.cycle} day {line.day}: {line.text}")
+            by_kind: dict[str, list[Span]] = {}
+            for bar in timeline_bars(plan.infos, plan.frame):
+                by_kind.setdefault(bar.kind, []).append(Span(bar.course_day, bar.length, bar.text))
+                last = max(last, bar.course_day + bar.length - 1)
+            end = plan.infos[-1]
+            last = max(last, end.start_day + (end.length_days or max(end.dose_days)) - 1)
             styles = {
-                "doses": (PALETTE["infusion"] if plan.infos[0].continuous else PALETTE["dose"], ""),
-                "treatment-free": (PALETTE["free"], "/"),
-                "hospital": (PALETTE["hospital"], "x"),
+                "doses": "infusion" if plan.infos[0].continuous else "dose",
+                "treatment-free": "free",
+                "hospital": "hospital",
+                "premedication": "premed",
             }
-            for key, (colour, pattern) in styles.items():
-                if bars[key]["x"]:
-                    traces.append(
-                        go.Bar(
-                            orientation="h",
-                            base=bars[key]["base"],
-                            x=bars[key]["x"],
-                            y=[rows[key]] * len(bars[key]["x"]),
-                            name=rows[key],
-                            hovertext=bars[key]["text"],
-                            hoverinfo="text",
-                            marker={"color": colour, "pattern": {"shape": pattern}},
-                        )
-                    )
-            if premed["x"]:
-                traces.append(
-                    go.Scatter(
-                        x=premed["x"],
-                        y=[rows["premedication"]] * len(premed["x"]),
-                        mode="markers",
-                        name=rows["premedication"],
-                        hovertext=premed["text"],
-                        hoverinfo="text",
-                        marker={"symbol": "triangle-down", "size": 12, "color": PALETTE["premed"]},
-                    )
-                )
-        dated = self.start.value is not None
-        layout = {
-            "xaxis": {"type": "date" if dated else "linear", "title": {"text": "Date" if dated else "Day of course"}},
-            "yaxis": {"autorange": "reversed"},
-            "title": {"text": "Timeline - hover a bar for the day's dose and working", "font": {"size": 14}},
-        }
-        if self.figure is None:
-            self.figure = figure_widget(data=traces, layout={**FIGURE_LAYOUT, **layout})
-            self.plot.children = [self.figure]
-            return
-        with self.figure.batch_update():
-            self.figure.update_layout(**layout)
-        self.figure.data = ()
-        self.figure.add_traces(traces)
+            for kind, style in styles.items():
+                if by_kind.get(kind):
+                    lanes.append(Lane(f"{short}: {kind}", style, tuple(by_kind[kind])))
+        self.lanes = lanes
+        title = "Timeline - point at a bar for the day's dose and working"
+        self.plot.value = timeline_svg(lanes, last, self.start.value, title)
 
     # -- table and exports ----------------------------------------------------------------
     def _table_html(self, plan: Plan) -> str:
@@ -318,18 +230,22 @@ class ScheduleTimeline(W.VBox, Guarded):
             + safety_html(plan.brief.safety)
             + table(["Cycle", "Days", "Dates", "Dose", "Working", "In hospital"], rows)
             + "<details><summary>Every administration day</summary>"
-            + plan.frame.to_html(index=False, float_format=lambda x: f"{x:.2f}", classes="alledu-table", border=0)
+            + _day_table(plan.frame)
             + "</details>"
         )
+
+    def build_downloads(self) -> None:
+        """Build the files for the schedule on screen (CSV, calendar, printable page)."""
+        self.downloads.value = self._downloads_html()
 
     def _downloads_html(self) -> str:
         links = []
         for plan in self.plans:
             rid = plan.regimen_id
-            csv = to_csv(plan.frame, rid, self.age.value, self._context(plan)).encode()
+            csv = to_csv(plan.frame, rid, self.age.read(), self._context(plan)).encode()
             links.append(_link(f"{rid}.csv", "text/csv", csv, f"CSV ({rid})"))
             if "date" in plan.frame:
-                ics = to_ics(plan.frame, rid, self.age.value)
+                ics = to_ics(plan.frame, rid, self.age.read())
                 links.append(_link(f"{rid}.ics", "text/calendar", ics, f"Calendar .ics ({rid})"))
         page = self.printable_html().encode()
         links.append(_link("alledu-schedule.html", "text/html", page, "Printable page"))
@@ -359,7 +275,9 @@ class ScheduleTimeline(W.VBox, Guarded):
         body = self.table.value or "".join(self._table_html(p) for p in self.plans)
         context = "".join(
             f"<h3>{esc(regimen(p.regimen_id).title)}</h3><ul>"
-            + "".join(f"<li>{esc(line)}</li>" for line in handout_lines(p.regimen_id, self.age.value, self._context(p)))
+            + "".join(
+                f"<li>{esc(line)}</li>" for line in handout_lines(p.regimen_id, self.age.read(), self._context(p))
+            )
             + "</ul>"
             for p in self.plans
         )
@@ -373,3 +291,34 @@ class ScheduleTimeline(W.VBox, Guarded):
 def _link(filename: str, mime: str, data: bytes, label: str) -> str:
     b64 = base64.b64encode(data).decode()
     return f'<a download="{esc(filename)}" href="data:{mime};base64,{b64}">{esc(label)}</a>'
+
+
+DAY_COLUMNS = {
+    "cycle": "Cycle",
+    "day": "Day",
+    "date": "Date",
+    "dose": "Dose",
+    "unit": "Unit",
+    "hospital": "In hospital",
+    "premedication": "Premedication",
+    "working": "Working",
+}
+
+
+def _day_table(frame: pd.DataFrame) -> str:
+    """Every administration day, in the learner's columns (not the schedule's 22 data columns)."""
+    rows = []
+    for row in frame.itertuples(index=False):
+        cells = []
+        for col in DAY_COLUMNS:
+            if col not in frame.columns:
+                continue
+            value = getattr(row, col)
+            if col == "dose":
+                value = f"{value:.2f}"
+            elif col == "hospital":
+                value = "yes" if value else ""
+            cells.append(value)
+        rows.append(cells)
+    heads = [label for col, label in DAY_COLUMNS.items() if col in frame.columns]
+    return f"<div class='alledu-scroll'>{table(heads, rows)}</div>"

@@ -20,7 +20,7 @@ from alledu.models import PatientField
 from alledu.patient import Answers
 from alledu.schedule import regimen
 from alledu.validate import parse_number
-from alledu.widgets.common import CSS, LABEL_STYLE, MARK, Guarded, badge, cite_tag, esc, table
+from alledu.widgets.common import CSS, LABEL_STYLE, MARK, LessonPanel, badge, cite_tag, esc, table
 
 UNKNOWN = "__unknown__"
 VERDICT = {True: "✓ Eligible", False: "✗ Not eligible", None: "? Undecided"}
@@ -53,14 +53,12 @@ class TreeState(enum.Enum):
     DONE = "done"
 
 
-class EligibilityTree(W.VBox, Guarded):
+class EligibilityTree(LessonPanel):
     """Lesson 04. `summary` is one line per agent: 'regimen_id: eligible|not eligible|undecided'."""
 
     state = T.UseEnum(TreeState, default_value=TreeState.ASKING)
     step = T.Int(0)
     answers = T.Dict()
-    summary = T.Unicode("")
-    citations = T.List(T.Unicode())
 
     def __init__(self) -> None:
         self.questions: tuple[Question, ...] = questions()
@@ -88,10 +86,10 @@ class EligibilityTree(W.VBox, Guarded):
                 W.HBox([self.back_button, self.next_button, self.restart_button]),
                 self.message,
                 self.view,
-                W.HTML("<h3>The tree, with this patient's path lit</h3>"),
-                self.drawing,
                 W.HTML("<h3>Verdict for every agent</h3>"),
                 self.verdicts,
+                W.HTML("<h3>The tree, with this patient's path lit</h3>"),
+                self.drawing,
             ]
         )
         self.next_button.on_click(self.guard(lambda _: self.submit()))
@@ -162,8 +160,8 @@ class EligibilityTree(W.VBox, Guarded):
         self.answers = {}
         self.go(0)
 
-    def on_error(self, exc: BaseException) -> None:
-        self.summary = f"ERROR {exc}"
+    def clear_results(self) -> None:
+        """Nothing to clear: the tree redraws on the next answer."""
 
     def _label(self, field: str) -> str:
         return next((q.label for q in self.questions if q.field == field), field)
