@@ -20,7 +20,7 @@ import traitlets as T
 from alledu.brief import Brief, brief
 from alledu.bsa import formula_info
 from alledu.content_loader import content
-from alledu.export import handout_lines, to_csv, to_ics
+from alledu.export import handout_lines, to_csv, to_ics, to_pdf
 from alledu.patient import Patient
 from alledu.schedule import CycleInfo, cycles_allowed, dose_steps, regimen, schedule, timeline
 from alledu.validate import limits
@@ -331,6 +331,8 @@ class ScheduleTimeline(W.VBox, Guarded):
             if "date" in plan.frame:
                 ics = to_ics(plan.frame, rid, self.age.value)
                 links.append(_link(f"{rid}.ics", "text/calendar", ics, f"Calendar .ics ({rid})"))
+            pdf = to_pdf(plan.frame, rid, self.age.value, self._context(plan), plan.brief.fit)
+            links.append(_link(f"{rid}.pdf", "application/pdf", pdf, f"PDF handout ({rid})"))
         page = self.printable_html().encode()
         links.append(_link("alledu-schedule.html", "text/html", page, "Printable page"))
         return "<p><b>Download:</b> " + " · ".join(links) + "</p>"
