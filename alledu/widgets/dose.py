@@ -20,6 +20,7 @@ from alledu.schedule import cycles_allowed, dose_steps, max_cycles, regimen, res
 from alledu.validate import limits
 from alledu.widgets.common import LABEL_STYLE, Guarded, brief_html, cite_tag, esc, table
 from alledu.widgets.controls import WIDE_DROPDOWN, ChoiceControls, NumberEntry, regimen_options
+from alledu.widgets.print_css import print_summary
 
 
 class DoseCalculator(W.VBox, Guarded):
@@ -95,6 +96,7 @@ class DoseCalculator(W.VBox, Guarded):
             w.observe(self.guard(self.update), "value")
         self.choices.observe(self.guard(self.update), "values")
         self.guard(self.update)()
+        print_summary(self)  # the result as text on paper (print_css.py)
 
     # -- state ---------------------------------------------------------------------------
     @property

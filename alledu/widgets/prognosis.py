@@ -18,6 +18,7 @@ from alledu.prognosis import cure_model, first_relapse, second_salvage
 from alledu.widgets.common import CSS, LABEL_STYLE, MARK, PALETTE, Guarded, cite_tag, esc, table
 from alledu.widgets.controls import NumberEntry
 from alledu.widgets.plot import figure_widget
+from alledu.widgets.print_css import print_summary
 
 
 class FactorExplorer(W.VBox, Guarded):
@@ -75,6 +76,7 @@ class FactorExplorer(W.VBox, Guarded):
         for w in (self.cr1, self.platelets, self.transplant, *self.adverse.values()):
             w.observe(self.guard(self.update), "value")
         self.guard(self.update)()
+        print_summary(self)  # the result as text on paper (print_css.py)
 
     def on_error(self, exc: BaseException) -> None:
         self.first.value = self.second.value = ""

@@ -40,6 +40,7 @@ from alledu.widgets.common import (
 )
 from alledu.widgets.controls import ChoiceControls, NumberEntry, regimen_options
 from alledu.widgets.plot import figure_widget
+from alledu.widgets.print_css import print_summary
 
 DAY_MS = 86_400_000
 FIGURE_LAYOUT = {
@@ -145,6 +146,7 @@ class ScheduleTimeline(W.VBox, Guarded):
         for w in (self.height, self.weight, self.age):
             w.observe(self.guard(self.update), "value")
         self.guard(self.update)()
+        print_summary(self)  # the result as text on paper (print_css.py)
 
     def _regimen_changed(self, dropdown: W.Dropdown, controls: ChoiceControls) -> None:
         if dropdown.value:
