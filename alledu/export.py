@@ -9,6 +9,7 @@ day table, so it never says less than the screen.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pandas as pd
 from fpdf import FPDF
@@ -101,6 +102,33 @@ def runs(days: list[int]) -> list[tuple[int, int]]:
     return out
 
 
+# Page layout of the handout (mm, points, RGB): display settings, not clinical facts, and the
+# only numbers the domain may hold outside content (tests/test_architecture.py knows this table).
+PDF_LAYOUT: dict[str, Any] = {
+    "page_break_mm": 15,
+    "footer_from_bottom_mm": -14,
+    "footer_pt": 7,
+    "footer_line_mm": 3.5,
+    "line_mm_per_pt": 0.5,
+    "gap_mm": 1,
+    "section_gap_mm": 2,
+    "suite_pt": 11,
+    "title_pt": 16,
+    "notice_pt": 11,
+    "notice_line_mm": 6,
+    "text_pt": 10,
+    "small_pt": 9,
+    "heading_pt": 12,
+    "table_pt": 8,
+    "table_line_mm": 4,
+    "table_col_widths": (9, 14, 30, 20, 50, 17),
+    "notice_border_rgb": (213, 94, 0),
+    "notice_fill_rgb": (255, 244, 236),
+    "table_head_rgb": (234, 243, 251),
+    "black": 0,
+}
+
+
 class _Handout(FPDF):
     """A4 pages whose foot repeats the notice: a single page taken from the pile still carries it."""
 
@@ -109,9 +137,11 @@ class _Handout(FPDF):
         self.notice = notice
 
     def footer(self) -> None:
-        self.set_y(-14)
-        self.set_font("Helvetica", "I", 7)
-        self.multi_cell(0, 3.5, pdf_text(f"{self.notice} Page {self.page_no()} of {{nb}}."), align="C")
+        L = PDF_LAYOUT
+        self.set_y(L["footer_from_bottom_mm"])
+        self.set_font("Helvetica", "I", L["footer_pt"])
+        text = pdf_text(f"{self.notice} Page {self.page_no()} of {{nb}}.")
+        self.multi_cell(0, L["footer_line_mm"], text, align="C")
 
 
 def step_rows(frame: pd.DataFrame) -> list[list[str]]:
@@ -136,64 +166,67 @@ def to_pdf(
     """A PDF handout of one schedule: notice, content dates, patient and choices, safety notes,
     whom the dose is for, the day table, premedication days and references.
     """
-    c, reg = content(), regimen(regimen_id)
+    c, reg, L = content(), regimen(regimen_id), PDF_LAYOUT
     lines = handout_lines(regimen_id, age_years, context)
     pdf = _Handout(c.meta.notice)
     pdf.set_title(pdf_text(f"alledu: {reg.title}"))
     pdf.set_creator("alledu")
-    pdf.set_auto_page_break(auto=True, margin=15)
+    pdf.set_auto_page_break(auto=True, margin=L["page_break_mm"])
     pdf.add_page()
     width = pdf.epw
 
-    def para(text: str, size: float = 10, style: str = "", gap: float = 1) -> None:
-        pdf.set_font("Helvetica", style, size)
-        pdf.multi_cell(width, size * 0.5, pdf_text(text), align="L", new_x="LMARGIN", new_y="NEXT")
-        pdf.ln(gap)
+    def para(text: str, size: str = "text_pt", style: str = "", gap: str = "gap_mm") -> None:
+        pdf.set_font("Helvetica", style, L[size])
+        pdf.multi_cell(width, L[size] * L["line_mm_per_pt"], pdf_text(text), align="L", new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(L[gap])
 
-    para(c.meta.title, 11)
-    para(reg.title, 16, "B", 2)
-    pdf.set_draw_color(213, 94, 0)
-    pdf.set_fill_color(255, 244, 236)
-    pdf.set_font("Helvetica", "B", 11)
-    pdf.multi_cell(width, 6, pdf_text(lines[0]), border=1, fill=True, align="L", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_draw_color(0)
-    pdf.ln(2)
-    head, rest = lines[1:2], lines[2:]
-    for line in head:
-        para(line)
-    para("For whom and how", 12, "B")
+    def heading(text: str) -> None:
+        para(text, "heading_pt", "B")
+
+    para(c.meta.title, "suite_pt")
+    para(reg.title, "title_pt", "B", "section_gap_mm")
+    pdf.set_draw_color(*L["notice_border_rgb"])
+    pdf.set_fill_color(*L["notice_fill_rgb"])
+    pdf.set_font("Helvetica", "B", L["notice_pt"])
+    notice = pdf_text(lines[0])
+    pdf.multi_cell(width, L["notice_line_mm"], notice, border=1, fill=True, align="L", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_draw_color(L["black"])
+    pdf.ln(L["section_gap_mm"])
+    dates, rest = lines[1], lines[2:]
+    para(dates)
+    heading("For whom and how")
     for line in rest:
         if not line.startswith(("Safety: ", "Source [")):
             para(line)
     extra = [f for f in fit or [] if " ".join(f.split()) not in rest]
     if extra:
-        para("Whom this dose is for", 12, "B")
+        heading("Whom this dose is for")
         for line in extra:
             para(" ".join(line.split()))
-    para("Safety notes", 12, "B")
+    heading("Safety notes")
     for line in rest:
         if line.startswith("Safety: "):
             para("- " + line.removeprefix("Safety: "))
-    para("Doses, day by day", 12, "B")
-    pdf.set_font("Helvetica", "", 8)
-    heading = FontFace(emphasis="BOLD", fill_color=(234, 243, 251))
+    heading("Doses, day by day")
+    pdf.set_font("Helvetica", "", L["table_pt"])
+    head_style = FontFace(emphasis="BOLD", fill_color=L["table_head_rgb"])
     with pdf.table(
-        col_widths=(9, 14, 30, 20, 50, 17), headings_style=heading, line_height=4, text_align="LEFT"
+        col_widths=L["table_col_widths"], headings_style=head_style, line_height=L["table_line_mm"], text_align="LEFT"
     ) as table:
         for row in [["Cycle", "Days", "Dates", "Dose", "Working", "In hospital"], *step_rows(frame)]:
             cells = table.row()
             for cell in row:
                 cells.cell(pdf_text(cell))
-    pdf.ln(2)
+    pdf.ln(L["section_gap_mm"])
     premed = frame[frame.premedication != ""]
     if len(premed):
-        para("Premedication", 12, "B")
+        heading("Premedication")
         for row in premed.itertuples(index=False):
             when = f" ({row.date})" if "date" in premed else ""
-            para(f"Cycle {row.cycle} day {row.day}{when}: {row.premedication}", 9)
-    para("References", 12, "B")
+            para(f"Cycle {row.cycle} day {row.day}{when}: {row.premedication}", "small_pt")
+    heading("References")
     for line in rest:
         if line.startswith("Source ["):
-            para(line.removeprefix("Source "), 9)
-    para(lines[0], 10, "B")
+            para(line.removeprefix("Source "), "small_pt")
+    para(lines[0], "text_pt", "B")
     return bytes(pdf.output())
