@@ -21,7 +21,12 @@ from alledu.content_loader import content
 PRINT_ONLY = "alledu-print-only"
 
 # The Lab shell's boxes, positioned and sized by Lumino with inline styles (hence !important).
-_SHELL = "html, body, #main, .jp-LabShell, #jp-main-content-panel, #rendered_cells, .jp-Notebook, .jp-Cell"
+_SHELL = (
+    "html, body, #main, .jp-LabShell, #jp-main-content-panel, #rendered_cells, .jp-Notebook, .jp-Cell, "
+    # JupyterLab (self-study): dock and split panels, the notebook's windowed scroll box
+    "#jp-main-split-panel, #jp-main-dock-panel, .lm-DockPanel-widget, .jp-NotebookPanel, "
+    ".jp-WindowedPanel-outer, .jp-WindowedPanel-inner, .jp-WindowedPanel-viewport"
+)
 # Everything that may clip its content: output areas and widget boxes.
 _BOXES = (
     ".jp-OutputArea, .jp-OutputArea-child, .jp-OutputArea-output, .jp-Cell-outputWrapper, "
@@ -45,7 +50,9 @@ PRINT_CSS = f"""
     max-width: 100% !important; min-width: 0 !important;
   }}
   .widget-html-content {{ white-space: normal !important; line-height: 1.35 !important; }}  /* Lab: 28px lines */
-  .jp-OutputPrompt, .jp-InputPrompt, .jp-Collapser {{ display: none !important; }}
+  .jp-OutputPrompt, .jp-InputPrompt, .jp-Collapser, #jp-top-panel, #jp-menu-panel, .jp-SideBar,
+  #jp-left-stack, #jp-right-stack, .lm-DockPanel-tabBar, .jp-Toolbar, #jp-bottom-panel,
+  .jp-CodeCell .jp-Cell-inputWrapper {{ display: none !important; }}
   .widget-box, .widget-hbox {{ flex-wrap: wrap !important; }}
   body {{ font-size: 11pt; background: #fff !important; }}
   * {{ -webkit-print-color-adjust: exact; print-color-adjust: exact; }}
@@ -55,7 +62,9 @@ PRINT_CSS = f"""
   /* controls that only work on a screen */
   button, .jupyter-button, .widget-button, .widget-toggle-button, .widget-upload,
   .widget-slider .slider-container, .widget-slider .slider, .noUi-target,
+  /* the text check cell: the starting values, not what was set; the print-only block has those */
   .jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stdout"],
+  .jp-OutputArea-output[data-mime-type="text/plain"],
   .modebar, .modebar-container,
   details:not([open]) {{ display: none !important; }}  /* folded extras (03's 22-column every-day table) */
   .widget-toggle-buttons .jupyter-button.mod-active {{
@@ -73,7 +82,10 @@ PRINT_CSS = f"""
   h1, h2, h3, h4 {{ break-after: avoid; }}
   .alledu-table {{ font-size: 9pt; }}
   .{PRINT_ONLY} {{ display: block !important; }}
-  .alledu-printout pre {{ white-space: pre-wrap; font-size: 10pt; border: 1px solid #999; padding: 6px; }}
+  .alledu-printout pre {{
+    white-space: pre-wrap !important; word-break: normal !important; overflow-wrap: break-word !important;
+    font-size: 10pt; border: 1px solid #999; padding: 6px;
+  }}
 }}
 """
 PRINT_STYLE = f"<style>{PRINT_CSS}</style>"
