@@ -72,10 +72,17 @@ PRINT_CSS = f"""
     box-shadow: none !important; color: #000 !important; font-weight: bold; padding: 0 !important;
   }}
   /* the values entered stay, as text */
-  select, input, textarea, .widget-readout {{ field-sizing: content; width: auto !important;
+  select, input:not([type="radio"], [type="checkbox"]), textarea, .widget-readout {{
+    field-sizing: content; width: auto !important;
     appearance: none !important; -webkit-appearance: none !important; background: none !important;
     border: none !important; box-shadow: none !important; color: #000 !important; font-weight: bold;
   }}
+  input::placeholder {{ color: transparent !important; }}
+  .widget-radio-box label, .widget-checkbox label, .widget-label {{
+    white-space: normal !important; overflow: visible !important; height: auto !important;
+  }}
+  .widget-dropdown, .widget-text, .widget-datepicker {{ width: auto !important; max-width: 100% !important; }}
+  .widget-dropdown select {{ flex: 0 1 auto !important; max-width: none !important; }}
   input::-webkit-calendar-picker-indicator, input::-webkit-inner-spin-button {{ display: none !important; }}
   .js-plotly-plot, .plot-container {{ zoom: 0.62; }}
   .alledu-safety, .alledu-notice, .alledu-warn, .alledu-error, .alledu-ok, table, tr, pre {{ break-inside: avoid; }}
