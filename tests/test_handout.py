@@ -14,8 +14,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import ipywidgets as W
 import pypdfium2 as pdfium
 import pytest
+import traitlets
 
 import alledu
 from alledu import Patient
@@ -122,3 +124,29 @@ def test_command_line_pdf(tmp_path: Path) -> None:
     r = run(*args, "--format", "pdf", "--output", str(tmp_path / "missing" / "x.pdf"))
     assert r.returncode == 2 and r.stderr.count("\n") == 1 and "Traceback" not in r.stderr
     assert "output" in r.stderr and "missing/x.pdf" in r.stderr
+
+
+def test_print_summary_block_follows_the_panel_and_hides_on_screen() -> None:
+    from alledu.widgets.print_css import PRINT_CSS, PRINT_ONLY, print_summary, readable
+    from alledu.widgets.tree import EligibilityTree
+
+    t = ScheduleTimeline(compare_with=None)
+    blocks = [c for c in t.children if PRINT_ONLY in c._dom_classes]
+    assert len(blocks) == 1 and blocks[0] is t.children[-1]
+    assert "Blinatumomab, relapsed/refractory: 2 cycle(s), 56 administration days" in blocks[0].value
+    t.cycles.value = 3
+    assert "Blinatumomab, relapsed/refractory: 3 cycle(s), 84 administration days" in blocks[0].value
+    assert "@media not print { .alledu-print-only { display: none !important; } }" in PRINT_CSS
+    tree = EligibilityTree()
+    block = next(c for c in tree.children if PRINT_ONLY in c._dom_classes)
+    assert "Liposomal vincristine (withdrawn): not eligible" in block.value
+    # a drug named inside a sentence keeps its words; only a line's leading id becomes a title
+    assert readable("inotuzumab: 1 cycle\nSafety: inotuzumab days 8") == (
+        "Inotuzumab ozogamicin: 1 cycle\nSafety: inotuzumab days 8"
+    )
+    panel = W.VBox()
+    panel.add_traits(summary=traitlets.Unicode(""))
+    box = print_summary(panel)
+    assert box.value == "" and panel.children == (box,)
+    panel.summary = "a <b> & c"
+    assert "<pre>a &lt;b&gt; &amp; c</pre>" in box.value

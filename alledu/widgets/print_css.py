@@ -99,11 +99,12 @@ PRINT_STYLE = f"<style>{PRINT_CSS}</style>"
 
 
 def readable(text: str) -> str:
-    """A summary as a reader says it: regimen ids become the regimens' short titles."""
+    """A summary as a reader says it: the regimen id heading a line becomes the regimen's short title."""
     regs = content().regimens
     if not regs:
         return text
-    pattern = re.compile(r"\b(" + "|".join(map(re.escape, sorted(regs, key=len, reverse=True))) + r")\b")
+    # only an id that starts a line ("inotuzumab: ..."), never a drug named inside a sentence
+    pattern = re.compile(r"^(" + "|".join(map(re.escape, sorted(regs, key=len, reverse=True))) + r")\b", re.M)
     return pattern.sub(lambda m: regs[m.group(1)].short_title, text)
 
 
