@@ -28,3 +28,26 @@ def served() -> Iterator[str]:
 
     with running_server() as base:
         yield base
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """One Playwright and one Chromium for the whole run (Debian's, see tests/browser_support.py).
+
+    Playwright's sync API allows one running instance per process, so every browser test shares it.
+    """
+    import os
+
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser_support import CHROMIUM_FLAGS, chromium_path
+
+    with sync_playwright() as p:
+        try:
+            b = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
+        except Exception as exc:
+            if os.environ.get("CI") == "true":
+                raise  # in CI browser tests must run, never skip
+            pytest.skip(f"no Chromium here ({exc.__class__.__name__}); run .ci/browser-deps.sh")
+        yield b
+        b.close()

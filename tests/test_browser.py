@@ -6,34 +6,14 @@ host, and compute a right answer after a real interaction. Screenshots go to scr
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.browser_support import CHROMIUM_FLAGS, chromium_path
-
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "screenshots"
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    path = chromium_path()
-    with sync_playwright() as p:
-        try:
-            b = p.chromium.launch(executable_path=path, args=CHROMIUM_FLAGS)
-        except Exception as exc:
-            if os.environ.get("CI") == "true":
-                raise  # in CI browser tests must run, never skip
-            pytest.skip(f"no Chromium here ({exc.__class__.__name__}); run .ci/browser-deps.sh")
-        yield b
-        b.close()
 
 
 class Lesson:

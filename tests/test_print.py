@@ -17,7 +17,7 @@ from alledu.content_loader import content
 from alledu.schedule import safety_notes
 from alledu.widgets.common import lesson as lesson_meta
 from alledu.widgets.print_css import PRINT_ONLY, readable
-from tests.test_browser import SHOTS, Lesson, browser  # noqa: F401 (the session's Chromium)
+from tests.test_browser import SHOTS, Lesson
 
 pytestmark = pytest.mark.browser
 
@@ -67,7 +67,7 @@ def printed(page) -> tuple[int, str, bytes]:
 
 
 @pytest.mark.parametrize("lesson_id", list(LESSONS))
-def test_lesson_prints_whole_without_controls(browser, served: str, lesson_id: str) -> None:  # noqa: F811
+def test_lesson_prints_whole_without_controls(browser, served: str, lesson_id: str) -> None:
     pages_at_least, panel = LESSONS[lesson_id]
     lesson = Lesson(browser, served, lesson_id)
     try:
@@ -102,7 +102,7 @@ def test_lesson_prints_whole_without_controls(browser, served: str, lesson_id: s
         page.close()
 
 
-def test_printed_dose_follows_the_inputs_and_keeps_safety_notes(browser, served: str) -> None:  # noqa: F811
+def test_printed_dose_follows_the_inputs_and_keeps_safety_notes(browser, served: str) -> None:
     from alledu.widgets.dose import DoseCalculator
 
     lesson = Lesson(browser, served, "02_bsa_and_dosing")
