@@ -150,3 +150,15 @@ def test_print_summary_block_follows_the_panel_and_hides_on_screen() -> None:
     assert box.value == "" and panel.children == (box,)
     panel.summary = "a <b> & c"
     assert "<pre>a &lt;b&gt; &amp; c</pre>" in box.value
+
+
+def test_pdf_says_whom_the_dose_is_for() -> None:
+    from alledu.eligibility import population_fit
+
+    fit = population_fit(regimen("nelarabine_adult"), 9)
+    assert fit  # an adult dose for a 9-year-old: the handout must say so
+    frame = schedule("nelarabine_adult", CHILD, cycles=1)
+    text, _ = read(to_pdf(frame, "nelarabine_adult", 9, CONTEXT, fit))
+    assert "Whom this dose is for" in text
+    for line in fit:
+        assert flat(pdf_text(line)) in text
