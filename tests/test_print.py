@@ -78,6 +78,16 @@ def test_lesson_prints_whole_without_controls(browser, served: str, lesson_id: s
         assert page.locator(f".{PRINT_ONLY}:visible").count() == 0  # never on screen
         if lesson_id in ("01_relapse_and_prognosis", "02_bsa_and_dosing", "03_schedule_timeline"):
             assert page.locator(CONTROLS).count() > 0  # (the check below is not vacuous)
+        if lesson_id == "03_schedule_timeline":  # the PDF handout downloads from the page as a real file
+            with page.expect_download() as download:
+                page.click("text=PDF handout (blinatumomab_rr)")
+            handout = download.value
+            assert handout.suggested_filename == "blinatumomab_rr.pdf"
+            import pypdfium2 as pdfium
+
+            doc = pdfium.PdfDocument(handout.path().read_bytes())
+            pdf_text = flat(" ".join(p.get_textpage().get_text_range() for p in doc))
+            assert "Patient: age 9 years, height 130 cm, weight 30 kg" in pdf_text and "15.61 mcg/day" in pdf_text
         page.emulate_media(media="print")
         assert page.locator(CONTROLS).count() == 0, page.locator(CONTROLS).first.evaluate("e => e.outerHTML")
         chosen = page.eval_on_selector_all(CHOSEN, "s => s.map(e => getComputedStyle(e).borderStyle)")
