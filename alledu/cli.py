@@ -15,6 +15,7 @@ import os
 import sys
 import textwrap
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, NoReturn
 
 import pandas as pd
@@ -23,7 +24,7 @@ from alledu import validate
 from alledu.bsa import all_formulas, bsa, formula_ids
 from alledu.eligibility import eligibility, population_fit
 from alledu.errors import InvalidInput
-from alledu.export import handout_lines, to_csv
+from alledu.export import handout_lines, to_csv, to_pdf
 from alledu.models import VIEWS, PatientField
 from alledu.patient import PATIENT_FIELDS, Patient, declarations
 from alledu.schedule import regimen, regimen_ids, schedule
@@ -142,7 +143,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--formula", choices=formula_ids(), default="mosteller")
     p.add_argument("--choice", action="append", default=[], metavar="NAME=VALUE", help="regimen choice, repeatable")
     p.add_argument("--view", choices=VIEWS, default="label", help="label in force (default) or the 2021 review")
-    p.add_argument("--format", choices=["table", "csv", "json", "ics"], default="table")
+    p.add_argument("--format", choices=["table", "csv", "json", "ics", "pdf"], default="table")
+    p.add_argument("--output", metavar="FILE", help="write to FILE (needed for --format pdf)")
 
     p = sub.add_parser("eligibility", help="which regimens fit a patient, with reasons")
     _patient_args(p)
@@ -219,6 +221,15 @@ def run_schedule(ns: argparse.Namespace) -> str:
 
         return to_ics(frame, ns.regimen_id, patient.age_years).decode()
     reg = regimen(ns.regimen_id)
+    if ns.format == "pdf":
+        if not ns.output:
+            raise InvalidInput("output", None, "a file name to write the PDF to (--output FILE)")
+        pdf = to_pdf(frame, ns.regimen_id, patient.age_years, context, population_fit(reg, patient.age_years, ns.view))
+        try:
+            Path(ns.output).write_bytes(pdf)
+        except OSError as exc:
+            raise InvalidInput("output", ns.output, f"a file this user may write ({exc.strerror})") from None
+        return f"wrote {ns.output} ({len(pdf)} bytes)"
     shown = frame[[c for c in ("cycle", "day", "date", "dose", "unit", "premedication", "working") if c in frame]]
     head = f"{reg.title} - {len(frame)} administration days."
     fit = population_fit(reg, patient.age_years, ns.view)

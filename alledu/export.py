@@ -1,19 +1,25 @@
-"""Exports a learner can take away: iCalendar (one event per administration day) and CSV.
+"""Exports a learner can take away: iCalendar (one event per administration day), CSV and a PDF handout.
 
 Why: a schedule on a calendar is how a learner sees the weeks a regimen occupies; the
-icalendar package writes valid RFC 5545 so any calendar app opens it.
+icalendar package writes valid RFC 5545 so any calendar app opens it. The PDF (fpdf2) is the
+paper copy a teacher hands out: the same lines as the CSV and the printable page, plus the
+day table, so it never says less than the screen.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pandas as pd
+from fpdf import FPDF
+from fpdf.fonts import FontFace
 from icalendar import Calendar, Event
 
 from alledu.content_loader import content
 from alledu.errors import InvalidInput
-from alledu.schedule import regimen, safety_notes
+from alledu.schedule import dose_steps, regimen, safety_notes
+from alledu.views import runs
 
 
 def handout_lines(regimen_id: str, age_years: float | None = None, context: dict[str, str] | None = None) -> list[str]:
@@ -72,3 +78,145 @@ def to_ics(frame: pd.DataFrame, regimen_id: str, age_years: float | None = None)
         event.add("description", "\n".join(details))
         cal.add_component(event)
     return cal.to_ical()
+
+
+# The PDF uses the core Helvetica font (no font file to ship or install), which is Latin-1:
+# the few other characters the content uses are spelled out so no "?" replaces a sign.
+_PDF_SPELLING = str.maketrans(
+    {"≥": ">=", "≤": "<=", "—": "-", "–": "-", "“": '"', "”": '"', "‘": "'", "’": "'", "…": "...", "→": "->"}
+)
+
+
+def pdf_text(text: object) -> str:
+    """Text as the PDF prints it (core font, Latin-1); tests compare against this too."""
+    return str(text).translate(_PDF_SPELLING).encode("latin-1", "replace").decode("latin-1")
+
+
+# Page layout of the handout (mm, points, RGB): display settings, not clinical facts, and the
+# only numbers the domain may hold outside content (tests/test_architecture.py knows this table).
+PDF_LAYOUT: dict[str, Any] = {
+    "page_break_mm": 15,
+    "footer_from_bottom_mm": -14,
+    "footer_pt": 7,
+    "footer_line_mm": 3.5,
+    "line_mm_per_pt": 0.5,
+    "gap_mm": 1,
+    "section_gap_mm": 2,
+    "suite_pt": 11,
+    "title_pt": 16,
+    "notice_pt": 11,
+    "notice_line_mm": 6,
+    "text_pt": 10,
+    "small_pt": 9,
+    "heading_pt": 12,
+    "table_pt": 8,
+    "table_line_mm": 4,
+    "table_col_widths": (9, 14, 30, 20, 50, 17),
+    "notice_border_rgb": (213, 94, 0),
+    "notice_fill_rgb": (255, 244, 236),
+    "table_head_rgb": (234, 243, 251),
+    "black": 0,
+}
+
+
+class _Handout(FPDF):
+    """A4 pages whose foot repeats the notice: a single page taken from the pile still carries it."""
+
+    def __init__(self, notice: str) -> None:
+        super().__init__(format="A4")
+        self.notice = notice
+
+    def footer(self) -> None:
+        L = PDF_LAYOUT
+        self.set_y(L["footer_from_bottom_mm"])
+        self.set_font("Helvetica", "I", L["footer_pt"])
+        text = pdf_text(f"{self.notice} Page {self.page_no()} of {{nb}}.")
+        self.multi_cell(0, L["footer_line_mm"], text, align="C")
+
+
+def step_rows(frame: pd.DataFrame) -> list[list[str]]:
+    """The day table, one row per run of days at one dose: cycle, days, dates, dose, working, hospital."""
+    rows = []
+    for s in dose_steps(frame):
+        part = frame[(frame.cycle == s.cycle) & frame.day.between(s.first_day, s.last_day)]
+        dates = f"{part.date.iloc[0]} to {part.date.iloc[-1]}" if "date" in part else ""
+        stay = runs([int(d) for d in part[part.hospital].day])
+        hosp = ", ".join(f"day {a}" if a == b else f"days {a}-{b}" for a, b in stay)
+        rows.append([str(s.cycle), s.days_text, dates, f"{s.dose:.2f} {s.unit}", s.working, hosp])
+    return rows
+
+
+def to_pdf(
+    frame: pd.DataFrame,
+    regimen_id: str,
+    age_years: float | None = None,
+    context: dict[str, str] | None = None,
+    fit: list[str] | None = None,
+) -> bytes:
+    """A PDF handout of one schedule: notice, content dates, patient and choices, safety notes,
+    whom the dose is for, the day table, premedication days and references.
+    """
+    c, reg, L = content(), regimen(regimen_id), PDF_LAYOUT
+    lines = handout_lines(regimen_id, age_years, context)
+    pdf = _Handout(c.meta.notice)
+    pdf.set_title(pdf_text(f"alledu: {reg.title}"))
+    pdf.set_creator("alledu")
+    pdf.set_auto_page_break(auto=True, margin=L["page_break_mm"])
+    pdf.add_page()
+    width = pdf.epw
+
+    def para(text: str, size: str = "text_pt", style: str = "", gap: str = "gap_mm") -> None:
+        pdf.set_font("Helvetica", style, L[size])
+        pdf.multi_cell(width, L[size] * L["line_mm_per_pt"], pdf_text(text), align="L", new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(L[gap])
+
+    def heading(text: str) -> None:
+        para(text, "heading_pt", "B")
+
+    para(c.meta.title, "suite_pt")
+    para(reg.title, "title_pt", "B", "section_gap_mm")
+    pdf.set_draw_color(*L["notice_border_rgb"])
+    pdf.set_fill_color(*L["notice_fill_rgb"])
+    pdf.set_font("Helvetica", "B", L["notice_pt"])
+    notice = pdf_text(lines[0])
+    pdf.multi_cell(width, L["notice_line_mm"], notice, border=1, fill=True, align="L", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_draw_color(L["black"])
+    pdf.ln(L["section_gap_mm"])
+    dates, rest = lines[1], lines[2:]
+    para(dates)
+    heading("For whom and how")
+    for line in rest:
+        if not line.startswith(("Safety: ", "Source [")):
+            para(line)
+    extra = [f for f in fit or [] if " ".join(f.split()) not in rest]
+    if extra:
+        heading("Whom this dose is for")
+        for line in extra:
+            para(" ".join(line.split()))
+    heading("Safety notes")
+    for line in rest:
+        if line.startswith("Safety: "):
+            para("- " + line.removeprefix("Safety: "))
+    heading("Doses, day by day")
+    pdf.set_font("Helvetica", "", L["table_pt"])
+    head_style = FontFace(emphasis="BOLD", fill_color=L["table_head_rgb"])
+    with pdf.table(
+        col_widths=L["table_col_widths"], headings_style=head_style, line_height=L["table_line_mm"], text_align="LEFT"
+    ) as table:
+        for row in [["Cycle", "Days", "Dates", "Dose", "Working", "In hospital"], *step_rows(frame)]:
+            cells = table.row()
+            for cell in row:
+                cells.cell(pdf_text(cell))
+    pdf.ln(L["section_gap_mm"])
+    premed = frame[frame.premedication != ""]
+    if len(premed):
+        heading("Premedication")
+        for row in premed.itertuples(index=False):
+            when = f" ({row.date})" if "date" in premed else ""
+            para(f"Cycle {row.cycle} day {row.day}{when}: {row.premedication}", "small_pt")
+    heading("References")
+    for line in rest:
+        if line.startswith("Source ["):
+            para(line.removeprefix("Source "), "small_pt")
+    para(lines[0], "text_pt", "B")
+    return bytes(pdf.output())

@@ -21,6 +21,7 @@ from alledu.content_loader import content
 from alledu.errors import InvalidInput
 from alledu.models import Lesson
 from alledu.validate import field_label
+from alledu.widgets.print_css import PRINT_STYLE
 
 log = logging.getLogger("alledu.widgets")
 
@@ -68,6 +69,7 @@ CSS = """
 .alledu-tree .unknown { color: #6b4a00; } .alledu-tree .current { outline: 2px solid #0072B2; }
 </style>
 """
+CSS += PRINT_STYLE  # printing a lesson: alledu/widgets/print_css.py
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -21,6 +21,7 @@ from alledu.validate import limits
 from alledu.views import dose_rows
 from alledu.widgets.common import LABEL_STYLE, LessonPanel, brief_html, cite_tag, esc, table
 from alledu.widgets.controls import WIDE_DROPDOWN, ChoiceControls, NumberEntry, entry, regimen_options
+from alledu.widgets.print_css import print_summary
 
 
 def _kept(metric: float | None, per_unit: float, box: NumberEntry) -> float | None:
@@ -98,6 +99,7 @@ class DoseCalculator(LessonPanel):
             w.observe(self.guard(self.update), "value")
         self.choices.observe(self.guard(self.update), "values")
         self.guard(self.update)()
+        print_summary(self)  # the result as text on paper (print_css.py)
 
     # -- state ---------------------------------------------------------------------------
     @property

@@ -15,6 +15,7 @@ from alledu.patient import Patient
 from alledu.prognosis import cure_model, first_relapse, second_salvage
 from alledu.widgets.common import CSS, LABEL_STYLE, MARK, LessonPanel, cite_tag, esc, table
 from alledu.widgets.controls import entry
+from alledu.widgets.print_css import print_summary
 from alledu.widgets.svg import curve_svg
 
 
@@ -70,6 +71,7 @@ class FactorExplorer(LessonPanel):
         for w in (self.transplant, *self.adverse.values()):
             w.observe(self.guard(self.update), "value")
         self.guard(self.update)()
+        print_summary(self)  # the result as text on paper (print_css.py)
 
     def clear_results(self) -> None:
         self.first.value = self.second.value = ""

@@ -17,7 +17,7 @@ import pandas as pd
 from alledu.brief import Brief, brief
 from alledu.bsa import formula_info
 from alledu.content_loader import content
-from alledu.export import handout_lines, to_csv, to_ics
+from alledu.export import handout_lines, to_csv, to_ics, to_pdf
 from alledu.patient import Patient
 from alledu.schedule import CycleInfo, cycles_allowed, dose_steps, regimen, schedule, timeline
 from alledu.validate import limits
@@ -36,6 +36,7 @@ from alledu.widgets.common import (
     table,
 )
 from alledu.widgets.controls import ChoiceControls, WholeEntry, entry, regimen_options
+from alledu.widgets.print_css import print_summary
 from alledu.widgets.svg import Lane, Span, timeline_svg
 
 
@@ -118,6 +119,7 @@ class ScheduleTimeline(LessonPanel):
         for w in (self.height, self.weight, self.age):
             w.observe(self.guard(self.update), "edits")
         self.guard(self.update)()
+        print_summary(self)  # the result as text on paper (print_css.py)
 
     def _regimen_changed(self, dropdown: W.Dropdown, controls: ChoiceControls) -> None:
         if dropdown.value:
@@ -241,12 +243,14 @@ class ScheduleTimeline(LessonPanel):
     def _downloads_html(self) -> str:
         links = []
         for plan in self.plans:
-            rid = plan.regimen_id
+            rid, name = plan.regimen_id, regimen(plan.regimen_id).short_title
             csv = to_csv(plan.frame, rid, self.age.read(), self._context(plan)).encode()
-            links.append(_link(f"{rid}.csv", "text/csv", csv, f"CSV ({rid})"))
+            links.append(_link(f"{rid}.csv", "text/csv", csv, f"CSV ({name})"))
             if "date" in plan.frame:
                 ics = to_ics(plan.frame, rid, self.age.read())
-                links.append(_link(f"{rid}.ics", "text/calendar", ics, f"Calendar .ics ({rid})"))
+                links.append(_link(f"{rid}.ics", "text/calendar", ics, f"Calendar .ics ({name})"))
+            pdf = to_pdf(plan.frame, rid, self.age.read(), self._context(plan), plan.brief.fit)
+            links.append(_link(f"{rid}.pdf", "application/pdf", pdf, f"PDF handout ({name})"))
         page = self.printable_html().encode()
         links.append(_link("alledu-schedule.html", "text/html", page, "Printable page"))
         return "<p><b>Download:</b> " + " · ".join(links) + "</p>"

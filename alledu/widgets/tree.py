@@ -21,6 +21,7 @@ from alledu.patient import Answers
 from alledu.schedule import regimen
 from alledu.validate import parse_number
 from alledu.widgets.common import CSS, LABEL_STYLE, MARK, LessonPanel, badge, cite_tag, esc, table
+from alledu.widgets.print_css import print_summary
 
 UNKNOWN = "__unknown__"
 VERDICT = {True: "✓ Eligible", False: "✗ Not eligible", None: "? Undecided"}
@@ -97,6 +98,7 @@ class EligibilityTree(LessonPanel):
         self.restart_button.on_click(self.guard(lambda _: self.restart()))
         self.view.observe(self.guard(self.render), "value")
         self.guard(self.go)(0)
+        print_summary(self)  # the result as text on paper (print_css.py)
 
     # -- flow -----------------------------------------------------------------------------
     @property

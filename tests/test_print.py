@@ -1,0 +1,145 @@
+"""Printing every lesson: real Chromium prints the real served page (print media, page.pdf()).
+
+The printed PDF is read back with pypdfium2: it must run to the end of the page (recap,
+references, notice - not one truncated screen), over more than one sheet where the lesson is
+long, with no slider or button in print media, the panel's result as text, the safety notes of
+the dose shown, and the references. The first page of lesson 02 is kept as an image in
+screenshots/ for a person to look at.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from alledu.content_loader import content
+from alledu.schedule import safety_notes
+from alledu.widgets.common import lesson as lesson_meta
+from alledu.widgets.print_css import PRINT_ONLY, readable
+from tests.test_browser import SHOTS, Lesson
+
+pytestmark = pytest.mark.browser
+
+# lesson -> (pages at least, the panel whose result is printed as text, or None)
+LESSONS = {
+    "00_start_here": (1, None),
+    "01_relapse_and_prognosis": (2, "prognosis.FactorExplorer"),
+    "02_bsa_and_dosing": (3, "dose.DoseCalculator"),
+    "03_schedule_timeline": (3, "timeline.ScheduleTimeline"),
+    "04_eligibility_tree": (5, "tree.EligibilityTree"),
+    "05_case_scenarios": (2, None),
+    "06_self_check_quiz": (2, None),
+    "07_teacher_dashboard": (1, None),
+}
+# the chosen option of a toggle row stays, printed as plain bold text (the value entered)
+CHOSEN = ".widget-toggle-button.mod-active"
+CONTROLS = (
+    f"button:not({CHOSEN}):visible, .widget-slider .slider-container:visible, .noUi-target:visible, .modebar:visible"
+)
+
+
+def flat(text: str) -> str:
+    """One line; a hyphen PDFium marks at a line end (U+FFFE) joins its word again."""
+    return " ".join(re.sub("\ufffe\\s*", "-", text).split())
+
+
+def starting_summary(name: str) -> str:
+    """The panel's result with the lesson's starting values, built here as the page builds it."""
+    import importlib
+
+    module, cls = name.split(".")
+    panel = getattr(importlib.import_module(f"alledu.widgets.{module}"), cls)()
+    return readable(panel.summary)
+
+
+def printed(page) -> tuple[int, str, bytes]:
+    """Print the page as Chromium does (A4, print media): pages, flattened text, the PDF."""
+    import pypdfium2 as pdfium
+
+    data = page.pdf(format="A4", print_background=True)
+    doc = pdfium.PdfDocument(data)
+    raw = "\n".join(p.get_textpage().get_text_range() for p in doc)
+    SHOTS.mkdir(exist_ok=True)
+    (SHOTS / f"print_{page.url.rsplit('/', 1)[-1].split('.')[0]}.txt").write_text(raw)  # to read on failure
+    text = flat(raw)
+    return len(doc), text, data
+
+
+@pytest.mark.parametrize("lesson_id", list(LESSONS))
+def test_lesson_prints_whole_without_controls(browser, served: str, lesson_id: str) -> None:
+    pages_at_least, panel = LESSONS[lesson_id]
+    lesson = Lesson(browser, served, lesson_id)
+    try:
+        page = lesson.page
+        page.wait_for_selector("h2:has-text('References')")
+        on_screen = page.locator(f".{PRINT_ONLY}")
+        assert on_screen.count() == (1 if panel else 0)
+        assert page.locator(f".{PRINT_ONLY}:visible").count() == 0  # never on screen
+        if lesson_id in ("01_relapse_and_prognosis", "02_bsa_and_dosing", "03_schedule_timeline"):
+            assert page.locator(CONTROLS).count() > 0  # (the check below is not vacuous)
+        if lesson_id == "03_schedule_timeline":  # the PDF handout downloads from the page as a real file
+            with page.expect_download() as download:
+                page.click("text=PDF handout (blinatumomab_rr)")
+            handout = download.value
+            assert handout.suggested_filename == "blinatumomab_rr.pdf"
+            import pypdfium2 as pdfium
+
+            doc = pdfium.PdfDocument(handout.path().read_bytes())
+            pdf_text = flat(" ".join(p.get_textpage().get_text_range() for p in doc))
+            assert "Patient: age 9 years, height 130 cm, weight 30 kg" in pdf_text and "15.61 mcg/day" in pdf_text
+        page.emulate_media(media="print")
+        assert page.locator(CONTROLS).count() == 0, page.locator(CONTROLS).first.evaluate("e => e.outerHTML")
+        chosen = page.eval_on_selector_all(CHOSEN, "s => s.map(e => getComputedStyle(e).borderStyle)")
+        assert set(chosen) <= {"none"}
+        arrows = page.eval_on_selector_all("select", "s => s.map(e => getComputedStyle(e).appearance)")
+        assert set(arrows) <= {"none"}
+        pages, text, _ = printed(page)
+        assert pages >= pages_at_least, (pages, text[:500])
+        meta, item = content().meta, lesson_meta(lesson_id)
+        assert flat(meta.notice) in text and str(meta.content_checked) in text
+        assert flat(item.recap[-1]) in text  # the end of the page is printed, not one screenful
+        assert "References" in text and "All lessons" in text
+        for key in dict.fromkeys([*meta.core_review.cite, *item.cite]):
+            assert f"[{key}] {content().citations[key].text}"[:80] in text, key
+        if panel:
+            assert page.locator(f".{PRINT_ONLY}:visible").count() == 1
+            assert "Your inputs and results, as on screen when printed" in text
+            for line in starting_summary(panel).splitlines():
+                assert flat(line) in text, line
+        assert lesson.blocked == []
+    finally:
+        page.close()
+
+
+def test_printed_dose_follows_the_inputs_and_keeps_safety_notes(browser, served: str) -> None:
+    from alledu.widgets.dose import DoseCalculator
+
+    lesson = Lesson(browser, served, "02_bsa_and_dosing")
+    try:
+        page = lesson.page
+        weight = lesson.field("Weight (kg)")
+        weight.fill("45")
+        weight.press("Enter")
+        page.wait_for_selector("text=fixed dose 9 mcg/day")
+        page.emulate_media(media="print")
+        pages, text, data = printed(page)
+        expected = DoseCalculator(weight_kg=45)
+        for line in readable(expected.summary).splitlines():
+            assert flat(line) in text, line
+        assert "5.20 mcg/day" not in text  # the 30 kg result is gone everywhere, also on paper
+        defaults = content().lessons.defaults
+        notes = safety_notes(defaults.regimen, defaults.patient["age_years"])
+        assert notes
+        for note in notes:
+            assert flat(note.text) in text, note.text
+        import pypdfium2 as pdfium
+
+        SHOTS.mkdir(exist_ok=True)
+        first = pdfium.PdfDocument(data)[0].render(scale=1.5).to_pil()
+        first.save(SHOTS / "print_02_page1.png")
+        dark = sum(first.convert("L").histogram()[:200])
+        assert dark > 0.01 * first.width * first.height  # the first sheet carries print
+        assert pages >= 3
+    finally:
+        page.close()
