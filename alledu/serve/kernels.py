@@ -75,6 +75,7 @@ class ClassroomKernels(LoggingConfigurable):
     def __init__(self, **kwargs: Any) -> None:
         self._refill_slot: asyncio.Semaphore | None = None
         self._last_page = 0.0
+        self._turned_away = -1e9  # when a learner last got the "class is full" page
         self._reservations: list[float] = []  # cold starts admitted, not yet begun
         self._starting = 0
         self._pools: dict[str, list[Any]] = {}
@@ -141,8 +142,9 @@ class ClassroomKernels(LoggingConfigurable):
                     and time.monotonic() - since < self.refill_max_wait
                 ):
                     await asyncio.sleep(0.25)
-            while self._live_count() >= self.max_kernels:
-                await asyncio.sleep(self.sweep_interval)
+            # under the cap, and never taking a place a turned-away learner is retrying for
+            while self._live_count() >= self.max_kernels or time.monotonic() - self._turned_away < 15:
+                await asyncio.sleep(1.0)
             self._starting += 1
             try:
                 result = await super()._initialize(notebook_path, None, **kwargs)
@@ -223,6 +225,7 @@ class ClassroomKernels(LoggingConfigurable):
         if self.get_pool_size(notebook_name) > 0:
             return True
         if self._live_count() >= self.max_kernels:
+            self._turned_away = time.monotonic()
             return False
         self._reservations.append(time.monotonic())
         return True
