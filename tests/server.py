@@ -59,7 +59,10 @@ def alledu_serve(*args: str, cwd: str | None = None, ready: str | None = None, t
     import threading
 
     port = free_port()
-    cmd = [sys.executable, "-m", "alledu.cli", "serve", f"--port={port}", "--no-browser", *args]
+    from pathlib import Path
+
+    script = Path(sys.executable).with_name("alledu")  # the console script a teacher runs
+    cmd = [str(script), "serve", f"--port={port}", "--no-browser", *args]
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
     lines: list[str] = []
     threading.Thread(target=lambda: lines.extend(iter(proc.stdout.readline, "")), daemon=True).start()

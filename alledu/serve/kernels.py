@@ -279,7 +279,23 @@ class ClassroomKernels(LoggingConfigurable):
     async def shutdown_kernel(self, kernel_id: str, *args: Any, **kwargs: Any) -> Any:
         self._forget(kernel_id)
         self._pooled.discard(kernel_id)
-        return await super().shutdown_kernel(kernel_id, *args, **kwargs)
+        result = await super().shutdown_kernel(kernel_id, *args, **kwargs)
+        self._close_websockets(kernel_id)
+        return result
+
+    @staticmethod
+    def _close_websockets(kernel_id: str) -> None:
+        """Close the pages' websockets of a kernel that is gone, so each page can say so.
+
+        jupyter_server leaves them open on a dead kernel; the page would keep showing widgets
+        that no longer compute (alledu-session.js shows the reload message on close).
+        """
+        from jupyter_server.services.kernels.connection.channels import ZMQChannelsWebsocketConnection
+
+        for handler in list(ZMQChannelsWebsocketConnection._open_sessions.values()):
+            if getattr(handler, "kernel_id", None) == kernel_id:
+                with contextlib.suppress(Exception):
+                    handler.close(1000, "kernel shut down")
 
     def _renice(self, kernel_id: str, nice: int) -> None:
         """Set a kernel's CPU niceness (lowering it back needs root; otherwise it stays)."""

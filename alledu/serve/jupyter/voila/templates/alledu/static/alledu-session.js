@@ -18,7 +18,21 @@
   var shown = false;
   var pending = {};
 
+  var kernels = {};  // kernel id -> the server path before "api/kernels/"
+
   window.addEventListener("beforeunload", function () { leaving = true; });
+  /* The tab closes or navigates away: ask the server to shut this page's kernel down now.
+   * (Voila's own beacon on beforeunload is not sent by every browser on close; pagehide is.) */
+  window.addEventListener("pagehide", function () {
+    leaving = true;
+    var xsrf = /(?:^|;\s*)_xsrf=([^;]*)/.exec(document.cookie);
+    Object.keys(kernels).forEach(function (id) {
+      var form = new FormData();
+      form.append("_xsrf", xsrf ? decodeURIComponent(xsrf[1]) : "");
+      if (navigator.sendBeacon) navigator.sendBeacon(kernels[id] + "voila/api/shutdown/" + id, form);
+    });
+    kernels = {};
+  });
 
   function show(reason) {
     if (shown || leaving) return;
@@ -56,6 +70,7 @@
     var match = /\/api\/kernels\/([0-9a-fA-F-]+)\/channels/.exec(String(url));
     if (!match) return ws;
     var kernel = match[1];
+    kernels[kernel] = new URL(String(url), window.location.href).pathname.split("api/kernels/")[0];
     ws.addEventListener("open", function () {
       clearTimeout(pending[kernel]);
       delete pending[kernel];
