@@ -85,6 +85,7 @@ class ClassroomKernels(LoggingConfigurable):
         self._disconnected_at: dict[str, float] = {}
         self._warmup_total = 0
         self._warmup_done = 0
+        self._prepared = self.class_size  # learners per lesson actually prepared (cap permitting)
         super().__init__(**kwargs)
         if self.max_kernels <= 0:
             self.max_kernels = memory_cap()
@@ -108,6 +109,7 @@ class ClassroomKernels(LoggingConfigurable):
                     f"{self.class_size * len(lessons) + others} kernels; the memory cap is {self.max_kernels}: "
                     f"preparing {per_lesson} per lesson (raise --max-kernels or name fewer --lessons)"
                 )
+            self._prepared = per_lesson
             for lesson in lessons:
                 pools[f"{lesson}.ipynb"] = {"pool_size": per_lesson}
         return pools
@@ -176,7 +178,7 @@ class ClassroomKernels(LoggingConfigurable):
             if self.class_size > 0:
                 say(f"warming up: {self._warmup_done}/{self._warmup_total} lesson kernels ready")
                 if self._warmup_done == self._warmup_total:
-                    say(f"ready for {self.class_size} learners ({self._warmup_total} kernels, cap {self.max_kernels})")
+                    say(f"ready for {self._prepared} learners ({self._warmup_total} kernels, cap {self.max_kernels})")
 
     # ---- handing kernels to learners ------------------------------------------------------
 
