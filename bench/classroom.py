@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import statistics
@@ -182,10 +183,18 @@ async def burst(
             await asyncio.sleep(spread * i / size)
         await learner.open(max_retries=20)
 
+    voila = psutil.Process(server_pid).children()[0]
+    server_cpu0 = sum(voila.cpu_times()[:2])
+    kernel_cpu0 = {kid: sum(p.cpu_times()[:2]) for kid, p in kernels_of(server_pid).items()}
     t0 = time.perf_counter()
     page_task = asyncio.create_task(chromium_page(browser, url)) if browser else None
     await asyncio.gather(*(arrive(i, learner) for i, learner in enumerate(learners)))
     t_burst = time.perf_counter()
+    server_cpu = sum(voila.cpu_times()[:2]) - server_cpu0
+    kernel_cpu = 0.0
+    for kid, proc in kernels_of(server_pid).items():
+        with contextlib.suppress(psutil.Error):
+            kernel_cpu += sum(proc.cpu_times()[:2]) - kernel_cpu0.get(kid, 0.0)
     latecomers = [Learner(base, lesson) for _ in range(late)]
     for learner in latecomers:
         await learner.open(max_retries=20)
@@ -223,6 +232,8 @@ async def burst(
         "learner_kernels_uss_total_mib": total_uss,
         "server_and_children": server.get("n", 0),
         "idle_restored_s": restored,
+        "burst_wall_s": t_burst - t0,
+        "burst_cpu_s": {"server": server_cpu, "kernels": kernel_cpu},
         "load_before": load_before,
         "load_after": load_after,
     }
@@ -262,8 +273,9 @@ def markdown(results: list[dict], lesson: str) -> str:
         f"{os.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB.",
         "",
         "| mode | class | arrival | p50 s | p95 s | max s | errors | late p95 s | Chromium s "
-        "| update p95 ms (burst / refill) | kernel RSS / USS MiB (median) | idle restored s | load |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| update p95 ms (burst / refill) | kernel RSS / USS MiB (median) | burst CPU s (server / kernels) "
+        "| idle restored s | load |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for mode in results:
         for r in mode["runs"]:
@@ -274,6 +286,7 @@ def markdown(results: list[dict], lesson: str) -> str:
                 f"| {a['errors']} | {r['late']['p95']:.2f} | {r['chromium_s']:.2f} "
                 f"| {r['update_ms_burst']['p95']:.0f} / {r['update_ms_refill']['p95']:.0f} "
                 f"| {k.get('rss_median', float('nan')):.0f} / {k.get('uss_median', float('nan')):.0f} "
+                f"| {r['burst_cpu_s']['server']:.1f} / {r['burst_cpu_s']['kernels']:.1f} "
                 f"| {r['idle_restored_s']:.0f} | {r['load_before']:.1f}/{r['load_after']:.1f} |"
             )
     lines.append("")

@@ -259,3 +259,20 @@ def test_culled_kernel_shows_a_reload_message(chromium, class_server: str) -> No
     message.wait_for(state="visible", timeout=30_000)
     assert "Reload the lesson" in message.inner_text() and page.locator(".jp-Cell").first.is_hidden()
     page.close()
+
+
+def test_lesson_renderers_share_compiled_templates() -> None:
+    """Each pooled kernel's renderer reuses the page templates compiled once per server."""
+    import nbformat
+    from nbconvert.exporters import HTMLExporter
+
+    from alledu.serve.app import TEMPLATE_CODE
+
+    notebook = nbformat.read(Path(__file__).parent.parent / "notebooks" / f"{LESSON}.ipynb", as_version=4)
+    first = HTMLExporter(template_name="lab")
+    html, _ = first.from_notebook_node(notebook)
+    compiled = dict(TEMPLATE_CODE.store)
+    assert compiled and first.environment.bytecode_cache is TEMPLATE_CODE
+    again, _ = HTMLExporter(template_name="lab").from_notebook_node(notebook)
+    assert TEMPLATE_CODE.store == compiled  # nothing compiled twice
+    assert again.count("jp-Cell") == html.count("jp-Cell") > 0

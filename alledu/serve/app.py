@@ -15,8 +15,10 @@ import itertools
 import time
 from typing import Any
 
+import jinja2
 import tornado.web
 import voila.app as voila_app
+from nbconvert.exporters.templateexporter import TemplateExporter
 from voila.tornado.handler import TornadoVoilaHandler
 
 from alledu.serve.kernels import ClassFull, ClassroomKernels
@@ -34,6 +36,40 @@ def _kernel_manager_factory(base_class: type, preheat_kernel: bool, default_pool
 
 _voila_factory = voila_app.voila_kernel_manager_factory
 voila_app.voila_kernel_manager_factory = _kernel_manager_factory
+
+
+class SharedBytecode(jinja2.BytecodeCache):
+    """Compiled page templates, shared by every lesson renderer in this server process.
+
+    Why: Voila builds a new nbconvert exporter, hence a new Jinja environment, for every pooled
+    kernel, and compiling the lab templates again each time was the largest piece of the
+    server's own CPU during a pool refill (py-spy, 60-learner burst), competing with live
+    learners on the event loop. Entries are checked against the template source's checksum.
+    """
+
+    def __init__(self) -> None:
+        self.store: dict[tuple[str, bool], bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = self.store.get((bucket.key, bucket.environment.is_async))
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.store[(bucket.key, bucket.environment.is_async)] = bucket.bytecode_to_string()
+
+
+TEMPLATE_CODE = SharedBytecode()
+_create_environment = TemplateExporter._create_environment
+
+
+def _environment_with_shared_code(self: TemplateExporter) -> jinja2.Environment:
+    environment = _create_environment(self)
+    environment.bytecode_cache = TEMPLATE_CODE
+    return environment
+
+
+TemplateExporter._create_environment = _environment_with_shared_code
 
 
 class Waiting:
