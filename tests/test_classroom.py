@@ -59,17 +59,29 @@ def odd_cwd(tmp_path: Path) -> Path:
 @pytest.mark.served
 def test_class_mode_reports_ready_then_serves_the_class(odd_cwd: Path) -> None:
     args = ("--class", "3", "--lessons", LESSON)
-    with alledu_serve(*args, cwd=str(odd_cwd), ready="ready for 3 learners") as (_, base, lines):
+    with alledu_serve(*args, cwd=str(odd_cwd), ready="ready for 3 learners") as (proc, base, lines):
         progress = [line for line in lines if "warming up:" in line]
         # 3 kernels for the class's lesson + 1 for each of the 6 other lessons
         assert progress[0].strip().endswith("1/9 lesson kernels ready"), progress
         assert progress[-1].strip().endswith("9/9 lesson kernels ready"), progress
         assert lines.index(progress[-1]) < next(i for i, line in enumerate(lines) if "ready for 3 learners" in line)
 
+        server = psutil.Process(proc.pid)
+
+        def kernel_count() -> int:
+            return sum("ipykernel" in " ".join(p.cmdline()) for p in server.children(recursive=True))
+
+        assert kernel_count() == 9
+        counts: list[int] = []
+
         async def class_of_three() -> tuple[list[Learner], list[int]]:
             learners = [Learner(base, LESSON) for _ in range(3)]
             await asyncio.gather(*(learner.open() for learner in learners))
             check_kernels(learners)
+            # while the class is in, only one spare is started behind it (3 in use + 1 + 6 others)
+            for _ in range(20):
+                await asyncio.sleep(1)
+                counts.append(kernel_count())
             return learners, [await learner.leave() for learner in learners]
 
         def check_kernels(learners: list[Learner]) -> None:
@@ -83,8 +95,11 @@ def test_class_mode_reports_ready_then_serves_the_class(odd_cwd: Path) -> None:
                 assert json.loads(Path(connection).read_text())["transport"] == "ipc"
 
         learners, shutdowns = asyncio.run(class_of_three())
+        assert counts[-1] == 10 and max(counts) == 10, counts
         assert shutdowns == [204, 204, 204]  # the close-tab shutdown is accepted
         assert wait_until(lambda: all(gone(learner.kernel_id) for learner in learners), 20)
+        # the learners left: the class's places are prepared again (3 pooled + 6 others)
+        assert wait_until(lambda: kernel_count() == 9, 60), kernel_count()
 
 
 @pytest.mark.served

@@ -86,6 +86,9 @@ class ClassroomKernels(LoggingConfigurable):
         self._warmup_total = 0
         self._warmup_done = 0
         self._prepared = self.class_size  # learners per lesson actually prepared (cap permitting)
+        self._class_sizes: dict[str, int] = {}  # class lesson -> kernels kept for it (pooled + in use)
+        self._lesson_of: dict[str, str] = {}  # learner's kernel id -> its lesson
+        self._stopping = False
         super().__init__(**kwargs)
         if self.max_kernels <= 0:
             self.max_kernels = memory_cap()
@@ -112,6 +115,7 @@ class ClassroomKernels(LoggingConfigurable):
             self._prepared = per_lesson
             for lesson in lessons:
                 pools[f"{lesson}.ipynb"] = {"pool_size": per_lesson}
+                self._class_sizes[f"{lesson}.ipynb"] = per_lesson
         return pools
 
     def _voila_default_pool(self) -> int:
@@ -123,7 +127,16 @@ class ClassroomKernels(LoggingConfigurable):
         return sorted(Path(self.parent.root_dir).glob("*.ipynb"))
 
     def fill_if_needed(self, delay: float | None = None, notebook_name: str | None = None, **kwargs: Any) -> None:
-        """Voila's refill, queued behind the refill slots (see `_initialize`) instead of a timer."""
+        """Voila's refill, queued behind the refill slots (see `_initialize`) instead of a timer.
+
+        A class lesson keeps N kernels in all (pooled + in use, and at least one spare): while
+        the class is in, nothing is refilled behind it; as learners leave, the pool grows back.
+        """
+        if self._stopping:
+            return
+        if notebook_name in self._class_sizes:
+            target = max(1, self._class_sizes[notebook_name] - self._in_use(notebook_name))
+            self.kernel_pools_config[notebook_name]["pool_size"] = target
         before = len(self._pools.get(notebook_name, []))
         super().fill_if_needed(delay=0, notebook_name=notebook_name, **kwargs)
         added = len(self._pools.get(notebook_name, [])) - before
@@ -201,6 +214,7 @@ class ClassroomKernels(LoggingConfigurable):
         if ready:  # Voila pops index 0; put a ready one there
             pool.remove(ready[0])
             pool.insert(0, ready[0])
+            self._lesson_of[ready[0].result()["kernel_id"]] = notebook_name  # before Voila's refill
         render_task, cache, kid = await super().get_rendered_notebook(notebook_name, *args, **kwargs)
         self._pooled.discard(kid)
         self._handed_out[kid] = time.monotonic()
@@ -215,7 +229,14 @@ class ClassroomKernels(LoggingConfigurable):
             raise ClassFull(f"{self._live_count()} live kernels, cap {self.max_kernels}")
         kid = await super().start_kernel(*args, **kwargs)
         self._handed_out[kid] = time.monotonic()
+        script = (kwargs.get("env") or {}).get("SCRIPT_NAME", "")  # the lesson page's path
+        if "/render/" in script:
+            self._lesson_of[kid] = script.rsplit("/render/", 1)[1]
         return kid
+
+    def _in_use(self, notebook_name: str) -> int:
+        """Learners' kernels running for this lesson."""
+        return sum(1 for kid, name in self._lesson_of.items() if name == notebook_name and kid in self)
 
     def page_served(self) -> None:
         """A lesson page was requested: the refill waits for a quiet moment."""
@@ -281,9 +302,17 @@ class ClassroomKernels(LoggingConfigurable):
     async def shutdown_kernel(self, kernel_id: str, *args: Any, **kwargs: Any) -> Any:
         self._forget(kernel_id)
         self._pooled.discard(kernel_id)
+        lesson = self._lesson_of.pop(kernel_id, None)
         result = await super().shutdown_kernel(kernel_id, *args, **kwargs)
         self._close_websockets(kernel_id)
+        if lesson in self._class_sizes:  # a learner left a class lesson: its place is prepared again
+            self.fill_if_needed(delay=None, notebook_name=lesson)
         return result
+
+    async def shutdown_all(self, *args: Any, **kwargs: Any) -> None:
+        self._stopping = True
+        self._sweeper.stop()
+        await super().shutdown_all(*args, **kwargs)
 
     @staticmethod
     def _close_websockets(kernel_id: str) -> None:
