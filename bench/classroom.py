@@ -169,12 +169,15 @@ async def burst(
     late: int,
     idle_count: int,
     browser: Any,
+    class_mode: bool,
 ) -> dict[str, Any]:
     """One class: arrive (at once or spread), late arrivals, memory, leave, idle restored."""
     url = f"{base}voila/render/{lesson}.ipynb"
     sentinels = Sentinels(base, lesson)
     await sentinels.start()
-    await wait_idle(server_pid, idle_count + len(sentinels.learners), 300)  # pool topped up again
+    # default serve refills a pooled kernel behind each sentinel; class mode counts them in the class
+    expected = idle_count + (len(sentinels.learners) if not class_mode else 0)
+    await wait_idle(server_pid, expected, 300)
     load_before = os.getloadavg()[0]
     learners = [Learner(base, lesson) for _ in range(size)]
 
@@ -209,7 +212,7 @@ async def burst(
     # leave: every learner closes the tab
     t_leave = time.perf_counter()
     await asyncio.gather(*(learner.leave() for learner in [*learners, *latecomers]))
-    restored = await wait_idle(server_pid, idle_count + len(sentinels.learners), 240)
+    restored = await wait_idle(server_pid, expected, 240)
     t_idle = time.perf_counter()
     await sentinels.stop()
     result = {
@@ -244,7 +247,8 @@ async def burst(
 async def run_mode(mode: str, lesson: str, sizes: list[int], spread: float, late: int, browser: Any) -> dict:
     args = ["--lessons", lesson]
     if mode == "class":
-        prepared = max(sizes) + late + 1  # the class includes its late arrivals and the Chromium page
+        # the class includes its late arrivals, the Chromium page and the three sentinels
+        prepared = max(sizes) + late + 1 + 3
         # the cap from memory counts 160 MiB RSS per kernel; the box is shared, so name it here
         args = ["--class", str(prepared), "--max-kernels", str(prepared + 10), *args]
         ready = f"ready for {prepared} learners"
@@ -255,14 +259,16 @@ async def run_mode(mode: str, lesson: str, sizes: list[int], spread: float, late
     with alledu_serve(*args, ready=ready, timeout=900) as (proc, base, lines):
         ready_s = time.perf_counter() - start
         lessons = len(list((ROOT / "notebooks").glob("*.ipynb")))
-        idle_count = lessons if mode == "default" else max(sizes) + late + 1 + lessons - 1
+        idle_count = lessons if mode == "default" else max(sizes) + late + 1 + 3 + lessons - 1
         await wait_idle(proc.pid, idle_count, 300)
         idle_memory = memory(list(kernels_of(proc.pid).values()))
         runs = []
         for size in sizes:
-            runs.append(await burst(base, proc.pid, lesson, size, 0.0, late, idle_count, browser))
+            runs.append(await burst(base, proc.pid, lesson, size, 0.0, late, idle_count, browser, mode == "class"))
         if spread and mode == "class":
-            runs.append(await burst(base, proc.pid, lesson, max(sizes), spread, late, idle_count, browser))
+            runs.append(
+                await burst(base, proc.pid, lesson, max(sizes), spread, late, idle_count, browser, mode == "class")
+            )
         warmup = [line.strip() for line in lines if "ready for" in line]
     return {"mode": mode, "ready_s": ready_s, "ready_line": warmup, "idle_kernels": idle_memory, "runs": runs}
 
