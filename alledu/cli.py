@@ -282,6 +282,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if ns.command == "serve":
             from alledu.serve import serve
 
+            if ns.lessons and not ns.class_size:
+                raise InvalidInput("lessons", ",".join(ns.lessons), "only together with --class N")
+
             return serve(
                 port=ns.port,
                 host=ns.host,

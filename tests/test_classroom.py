@@ -173,6 +173,29 @@ def test_default_culling_fits_the_issue() -> None:
     assert config.KernelManager.transport == "ipc"
 
 
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--class", "0"], "alledu: class: '0' is not accepted; accepted: a whole number from 1 to 1000"),
+        (["--class", "1e2"], "alledu: class: '1e2' is not accepted; accepted: a whole number from 1 to 1000"),
+        (
+            ["--max-kernels", "-3"],
+            "alledu: max-kernels: '-3' is not accepted; accepted: a whole number from 1 to 10000",
+        ),
+        (["--class", "5", "--lessons", "02_bsa"], "alledu: lessons: '02_bsa' is not accepted; accepted: comma-sep"),
+        (["--lessons", LESSON], f"alledu: lessons: '{LESSON}' is not accepted; accepted: only together with --class N"),
+    ],
+)
+def test_serve_class_options_refuse_bad_values(argv: list[str], message: str) -> None:
+    import subprocess
+    import sys
+
+    script = Path(sys.executable).with_name("alledu")
+    done = subprocess.run([str(script), "serve", "--no-browser", *argv], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and done.stderr.startswith(message) and "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
 def test_memory_cap_leaves_room() -> None:
     from alledu.serve.kernels import KERNEL_BUDGET_MIB, RESERVE_MIB, memory_cap
 
@@ -185,7 +208,7 @@ def test_memory_cap_leaves_room() -> None:
 @pytest.mark.served
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
 def test_stopping_alledu_serve_leaves_no_orphans(odd_cwd: Path, sig: signal.Signals) -> None:
-    with alledu_serve("--pool", "1", "--lessons", LESSON, cwd=str(odd_cwd)) as (proc, base, _lines):
+    with alledu_serve("--pool", "1", cwd=str(odd_cwd)) as (proc, base, _lines):
         # run from a folder holding `alledu/`: pages still answer 200, not 500
         with urllib.request.urlopen(f"{base}voila/render/{LESSON}.ipynb", timeout=120) as r:
             assert r.status == 200 and 'class="alledu-bar"' in r.read().decode()
