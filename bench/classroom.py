@@ -339,9 +339,10 @@ def svg(results: list[dict]) -> str:
             for s, t in series:
                 x, y = xy(s, t)
                 parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour}"/>')
-            if series:
+            if series and q == "p95":
                 x, y = xy(*series[-1])
-                parts.append(f'<text x="{x + 6:.1f}" y="{y:.1f}" fill="{colour}">{mode} {q}</text>')
+                label = f"{mode}: p50 (solid), p95 (dashed)"
+                parts.append(f'<text x="{x - 6:.1f}" y="{y - 10:.1f}" text-anchor="end" fill="{colour}">{label}</text>')
     for size in sorted({s for _, s, _ in points}):
         x, y = xy(size, 0)
         parts.append(f'<text x="{x}" y="{y + 16}" text-anchor="middle">{size}</text>')
