@@ -206,7 +206,7 @@ def test_memory_cap_leaves_room() -> None:
 
 
 @pytest.mark.served
-@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_stopping_alledu_serve_leaves_no_orphans(odd_cwd: Path, sig: signal.Signals) -> None:
     with alledu_serve("--pool", "1", cwd=str(odd_cwd)) as (proc, base, _lines):
         # run from a folder holding `alledu/`: pages still answer 200, not 500
