@@ -173,8 +173,14 @@ class ClassroomKernels(LoggingConfigurable):
             self._pooled.add(kid)
             self._renice(kid, self.refill_nice)
             # hold the slot until the lesson has run, so starts never pile up
-            with contextlib.suppress(Exception):
+            try:
                 await asyncio.shield(result["task"])
+            except Exception as exc:  # the lesson did not run (kernel died): never hand it out
+                self.log.warning("a %s kernel failed to run the lesson (%r); starting another", notebook_path, exc)
+                with contextlib.suppress(Exception):
+                    await self.shutdown_kernel(kid)
+                asyncio.get_running_loop().call_later(1.0, self._retry_pool, notebook_path)
+                raise
         self._count_warmup()
         return result
 
