@@ -177,7 +177,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--max-kernels",
-        type=_count("max-kernels", 1, 10000),
+        type=_count("max-kernels", 1, 1000),
         default=None,
         metavar="N",
         help="cap on live kernels (default: what available memory holds); over it learners get a retrying page",

@@ -180,7 +180,7 @@ def test_default_culling_fits_the_issue() -> None:
         (["--class", "1e2"], "alledu: class: '1e2' is not accepted; accepted: a whole number from 1 to 1000"),
         (
             ["--max-kernels", "-3"],
-            "alledu: max-kernels: '-3' is not accepted; accepted: a whole number from 1 to 10000",
+            "alledu: max-kernels: '-3' is not accepted; accepted: a whole number from 1 to 1000",
         ),
         (["--class", "5", "--lessons", "02_bsa"], "alledu: lessons: '02_bsa' is not accepted; accepted: comma-sep"),
         (["--lessons", LESSON], f"alledu: lessons: '{LESSON}' is not accepted; accepted: only together with --class N"),
