@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 8866
 
-.PHONY: install test unit lint format serve bench clean browser-deps
+.PHONY: install test unit lint format serve bench bench-class clean browser-deps
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -49,6 +49,10 @@ serve: install
 
 bench: install
 	$(PY) bench/run.py
+
+## bench-class: a class of 30/60/100 arriving at one lesson, default serve vs class mode (~20 min)
+bench-class: install
+	$(PY) bench/classroom.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis .ruff_cache

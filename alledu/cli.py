@@ -163,12 +163,59 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="preheated kernels per lesson (default in alledu/serve/voila.py); raise it for a class",
     )
+    p.add_argument(
+        "--class",
+        dest="class_size",
+        type=_count("class", 1, 1000),
+        default=None,
+        metavar="N",
+        help="class mode: prepare N learners' kernels per lesson before saying 'ready'",
+    )
+    p.add_argument(
+        "--lessons",
+        type=_lesson_list,
+        default=None,
+        metavar="ID,ID",
+        help="class mode: only these lessons (comma-separated ids; default every lesson)",
+    )
+    p.add_argument(
+        "--max-kernels",
+        type=_count("max-kernels", 1, 1000),
+        default=None,
+        metavar="N",
+        help="cap on live kernels (default: what available memory holds); over it learners get a retrying page",
+    )
     # live class (issue 11): `alledu class ...`, and where `alledu serve` records answers
     from alledu.live.cli import add_class_parser, store_args
 
     store_args(sub.choices["serve"])
     add_class_parser(sub)
     return parser
+
+
+def _count(field: str, low: int, high: int):
+    """A whole number in [low, high] for a serve option."""
+
+    @_typed
+    def parse(text: str) -> int:
+        if not text.isascii() or not text.isdigit() or not low <= int(text) <= high:
+            raise InvalidInput(field, text, f"a whole number from {low} to {high}")
+        return int(text)
+
+    return parse
+
+
+@_typed
+def _lesson_list(text: str) -> list[str]:
+    """Comma-separated lesson ids, each one of the suite's lessons."""
+    from alledu.content_loader import content
+
+    known = [lesson.id for lesson in content().lessons.lessons]
+    ids = [part.strip() for part in text.split(",") if part.strip()]
+    for lesson in ids or [text]:
+        if lesson not in known:
+            raise InvalidInput("lessons", lesson, "comma-separated lesson ids: " + ", ".join(known))
+    return ids
 
 
 def _choices(items: Sequence[str]) -> dict[str, str]:
@@ -267,6 +314,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from alledu.live.cli import serve_store
             from alledu.serve import serve
 
+            if ns.lessons and not ns.class_size:
+                raise InvalidInput("lessons", ",".join(ns.lessons), "only together with --class N")
             serve_store(ns.data, ns.db)  # lesson kernels find the class store in $ALLEDU_LIVE_DB
 
             return serve(
@@ -276,6 +325,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 token=ns.token,
                 base_url=ns.base_url,
                 pool=ns.pool,
+                class_size=ns.class_size,
+                lessons=ns.lessons,
+                max_kernels=ns.max_kernels,
             )
         if ns.command == "class":  # live class (issue 11)
             from alledu.live.cli import run_class

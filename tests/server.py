@@ -57,3 +57,50 @@ def running_server(
         except subprocess.TimeoutExpired:
             proc.kill()
         out.close()
+
+
+@contextmanager
+def alledu_serve(*args: str, cwd: str | None = None, ready: str | None = None, timeout: float = 150.0):
+    """`alledu serve ARGS` itself (the CLI, as a teacher runs it) on a free port.
+
+    Yields (process, base URL, output lines so far). Waits for `ready` in the output when
+    given, else for the landing page to answer. Stops it with SIGTERM afterwards.
+    """
+    import sys
+    import threading
+
+    port = free_port()
+    from pathlib import Path
+
+    script = Path(sys.executable).with_name("alledu")  # the console script a teacher runs
+    cmd = [str(script), "serve", f"--port={port}", "--no-browser", *args]
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
+    lines: list[str] = []
+    threading.Thread(target=lambda: lines.extend(iter(proc.stdout.readline, "")), daemon=True).start()
+    base = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError("alledu serve exited early:\n" + "".join(lines))
+            if ready is not None:
+                if any(ready in line for line in lines):
+                    break
+            else:
+                try:
+                    with urllib.request.urlopen(base, timeout=5) as r:
+                        if r.status == 200:
+                            break
+                except OSError:
+                    pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"alledu serve not ready in {timeout} s:\n" + "".join(lines[-40:]))
+            time.sleep(0.5)
+        yield proc, base, lines
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=40)
+            except subprocess.TimeoutExpired:
+                proc.kill()

@@ -184,4 +184,18 @@ def test_cli_serve_passes_every_option(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(alledu.serve, "serve", lambda **kw: seen.update(kw) or 0)
     argv = ["serve", "--port", "9002", "--host", "0.0.0.0", "--no-browser", "--token", "t", "--base-url", "/x/"]
     assert main([*argv, "--pool", "3"]) == 0
-    assert seen == {"port": 9002, "host": "0.0.0.0", "open_browser": False, "token": "t", "base_url": "/x/", "pool": 3}
+    assert seen == {
+        "port": 9002,
+        "host": "0.0.0.0",
+        "open_browser": False,
+        "token": "t",
+        "base_url": "/x/",
+        "pool": 3,
+        "class_size": None,
+        "lessons": None,
+        "max_kernels": None,
+    }
+    seen.clear()
+    assert main(["serve", "--class", "60", "--lessons", "02_bsa_and_dosing,03_schedule_timeline"]) == 0
+    assert (seen["class_size"], seen["lessons"]) == (60, ["02_bsa_and_dosing", "03_schedule_timeline"])
+    assert main(["serve", "--max-kernels", "40"]) == 0 and seen["max_kernels"] == 40

@@ -7,8 +7,10 @@ and each lesson's header/footer are filled from the same content files as the le
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -73,9 +75,22 @@ def plotly_bundle_dir() -> tuple[Path, str]:
 
 
 def voila_command(
-    *, port: int, host: str, open_browser: bool, token: str, base_url: str, pool: int | None = None
+    *,
+    port: int,
+    host: str,
+    open_browser: bool,
+    token: str,
+    base_url: str,
+    pool: int | None = None,
+    class_size: int | None = None,
+    lessons: list[str] | None = None,
+    max_kernels: int | None = None,
 ) -> tuple[list[str], dict[str, str]]:
-    """The Voila command line and environment `alledu serve` runs (also used by tests)."""
+    """The Voila command line and environment `alledu serve` runs (also used by tests).
+
+    `-P`: the working directory is not put on sys.path, so `alledu serve` run from a folder that
+    holds a folder named `alledu` still imports this package, not that folder.
+    """
     if not base_url.startswith("/"):
         base_url = "/" + base_url
     if not base_url.endswith("/"):
@@ -88,8 +103,9 @@ def voila_command(
     env["ALLEDU_PLOTLY_BUNDLE"] = bundle_path  # read by alledu.widgets.plot in lesson kernels
     cmd = [
         sys.executable,
+        "-P",
         "-m",
-        "voila",
+        "alledu.serve.app",
         str(notebooks_dir()),
         f"--port={port}",
         f"--Voila.ip={host}",
@@ -105,7 +121,66 @@ def voila_command(
         if pool < 0:
             raise ValueError(f"pool: {pool} is not accepted; accepted: 0 or more kernels per lesson")
         cmd.append(f"--VoilaConfiguration.default_pool_size={pool}")
+    if class_size is not None:
+        if class_size < 1:
+            raise ValueError(f"class: {class_size} is not accepted; accepted: 1 or more learners")
+        cmd.append(f"--ClassroomKernels.class_size={class_size}")
+        for lesson in lessons or []:
+            cmd.append(f"--ClassroomKernels.class_lessons={lesson}")
+    if max_kernels is not None:
+        if max_kernels < 1:
+            raise ValueError(f"max-kernels: {max_kernels} is not accepted; accepted: 1 or more kernels")
+        cmd.append(f"--ClassroomKernels.max_kernels={max_kernels}")
     return cmd, env
+
+
+def _die_with_parent() -> None:
+    """In the Voila child: get SIGTERM if `alledu serve` itself is killed (Linux)."""
+    with contextlib.suppress(Exception):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def run_voila(cmd: list[str], env: dict[str, str], stop_timeout: float = 30.0) -> int:
+    """Run Voila until it exits; SIGTERM/SIGINT are passed on to it and we exit with it.
+
+    Voila runs in its own session, so a terminal's Ctrl-C reaches it once (from us), and it
+    shuts its kernels down before exiting. If it has not exited `stop_timeout` s after the
+    signal, it and its kernels are killed: nothing is left holding the port or memory.
+    """
+    proc = subprocess.Popen(cmd, env=env, start_new_session=True, preexec_fn=_die_with_parent)
+    stop_asked: list[float] = []
+
+    def forward(signum: int, _frame: object) -> None:
+        stop_asked.append(signum)
+        with contextlib.suppress(ProcessLookupError):
+            proc.send_signal(signum)
+
+    previous = {sig: signal.signal(sig, forward) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        while True:
+            try:
+                code = proc.wait(timeout=stop_timeout if stop_asked else None)
+                break
+            except subprocess.TimeoutExpired:
+                _kill_tree(proc.pid)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return 128 - code if code < 0 else code
+
+
+def _kill_tree(pid: int) -> None:
+    """SIGKILL a process and every process below it (Voila and its kernels)."""
+    import psutil
+
+    with contextlib.suppress(psutil.Error):
+        parent = psutil.Process(pid)
+        for child in parent.children(recursive=True):
+            with contextlib.suppress(psutil.Error):
+                child.kill()
+        parent.kill()
 
 
 def serve(
@@ -116,11 +191,23 @@ def serve(
     token: str = "",
     base_url: str = "/",
     pool: int | None = None,
+    class_size: int | None = None,
+    lessons: list[str] | None = None,
+    max_kernels: int | None = None,
 ) -> int:
-    """Run Voila in the foreground until interrupted; returns its exit status."""
-    cmd, env = voila_command(port=port, host=host, open_browser=open_browser, token=token, base_url=base_url, pool=pool)
+    """Run Voila in the foreground until it exits or is signalled; returns its exit status."""
+    cmd, env = voila_command(
+        port=port,
+        host=host,
+        open_browser=open_browser,
+        token=token,
+        base_url=base_url,
+        pool=pool,
+        class_size=class_size,
+        lessons=lessons,
+        max_kernels=max_kernels,
+    )
     print(f"alledu: serving the lessons on http://{host}:{port}{base_url if base_url.startswith('/') else '/'}")
-    try:
-        return subprocess.call(cmd, env=env)
-    except KeyboardInterrupt:
-        return 0
+    if class_size:
+        print(f"alledu: class mode: preparing for {class_size} learners; wait for the 'ready' line", flush=True)
+    return run_voila(cmd, env)

@@ -33,6 +33,15 @@ c.MappingKernelManager.cull_interval = 60
 c.MappingKernelManager.cull_connected = True
 c.Voila.tornado_settings = {"websocket_ping_interval": 30, "websocket_ping_timeout": 90}
 
+# --- issue 8: kernel lifecycle for a class (alledu/serve/kernels.py, alledu/serve/app.py) ---
+# IPC (unix sockets) for local kernels: simultaneous starts never race for free TCP ports
+# ("Address already in use" froze the server in a 60-learner burst).
+c.KernelManager.transport = "ipc"
+c.ClassroomKernels.connect_timeout = 45  # a learner's kernel never connected: culled within 50 s
+c.ClassroomKernels.disconnect_grace = 60  # page gone without its close-tab shutdown (crash, sleep)
+# c.ClassroomKernels.max_kernels: 0 = from available memory (alledu serve --max-kernels N)
+# --- end issue 8 ---
+
 # --- hardening (issue 10): websocket frame checks and limits, security headers, 404s --------
 # Kept together and last, so it sees the settings above; why and what: alledu/serve/hardening.py
 from alledu.serve import hardening  # noqa: E402

@@ -1,0 +1,173 @@
+"""The Voila application `alledu serve` runs: Voila plus admission control and kernel lifecycle.
+
+Why a subclass and not only a config file: the cap on live kernels must answer *before* a
+kernel starts (a friendly "class is full" page that retries by itself instead of a server
+running out of memory), and the lesson page must set the `_xsrf` cookie that its close-tab
+shutdown beacon carries (without it Voila refuses that shutdown with a 403 and every closed
+tab leaks a kernel). Both live in the request handler; the kernel rules live in
+`alledu.serve.kernels`. Run as `python -P -m alledu.serve.app` (`-P`: the current directory
+is not put on sys.path, so a folder named `alledu` there cannot shadow the package).
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from typing import Any
+
+import jinja2
+import tornado.web
+import voila.app as voila_app
+from nbconvert.exporters.templateexporter import TemplateExporter
+from voila.tornado.handler import TornadoVoilaHandler
+
+from alledu.serve.kernels import ClassFull, ClassroomKernels
+
+RETRY_SECONDS = 5
+QUEUE_COOKIE = "alledu_queue"
+_tickets = itertools.count(1)
+
+
+def _kernel_manager_factory(base_class: type, preheat_kernel: bool, default_pool_size: int, **kwargs: Any) -> type:
+    """Voila's pooled kernel manager with `ClassroomKernels` placed on top of it."""
+    voila_class = _voila_factory(base_class, preheat_kernel, default_pool_size, **kwargs)
+    return type("AlleduKernelManager", (ClassroomKernels, voila_class), {})
+
+
+_voila_factory = voila_app.voila_kernel_manager_factory
+voila_app.voila_kernel_manager_factory = _kernel_manager_factory
+
+
+class SharedBytecode(jinja2.BytecodeCache):
+    """Compiled page templates, shared by every lesson renderer in this server process.
+
+    Why: Voila builds a new nbconvert exporter, hence a new Jinja environment, for every pooled
+    kernel, and compiling the lab templates again each time was the largest piece of the
+    server's own CPU during a pool refill (py-spy, 60-learner burst), competing with live
+    learners on the event loop. Entries are checked against the template source's checksum.
+    """
+
+    def __init__(self) -> None:
+        self.store: dict[tuple[str, bool], bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = self.store.get((bucket.key, bucket.environment.is_async))
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.store[(bucket.key, bucket.environment.is_async)] = bucket.bytecode_to_string()
+
+
+TEMPLATE_CODE = SharedBytecode()
+_create_environment = TemplateExporter._create_environment
+
+
+def _environment_with_shared_code(self: TemplateExporter) -> jinja2.Environment:
+    environment = _create_environment(self)
+    environment.bytecode_cache = TEMPLATE_CODE
+    return environment
+
+
+TemplateExporter._create_environment = _environment_with_shared_code
+
+
+class Waiting:
+    """Learners turned away by the cap, first come first served (by a ticket cookie)."""
+
+    def __init__(self) -> None:
+        self.seen: dict[int, float] = {}
+
+    def position(self, ticket: int) -> int:
+        """1 for the learner who is next; forgets learners who stopped retrying."""
+        now = time.monotonic()
+        for t, last in list(self.seen.items()):
+            if now - last > 3 * RETRY_SECONDS:
+                del self.seen[t]
+        self.seen[ticket] = now
+        return sorted(self.seen).index(ticket) + 1
+
+    def anyone(self) -> bool:
+        """Is somebody (still retrying) in the queue?"""
+        now = time.monotonic()
+        return any(now - last <= 3 * RETRY_SECONDS for last in self.seen.values())
+
+    def leave(self, ticket: int) -> None:
+        self.seen.pop(ticket, None)
+
+
+WAITING = Waiting()
+
+
+class LessonHandler(TornadoVoilaHandler):
+    """A lesson page: admitted under the kernel cap, else a page that retries by itself."""
+
+    @tornado.web.authenticated
+    async def get(self, path: str | None = None) -> None:
+        _ = self.xsrf_token  # sets the _xsrf cookie that the close-tab shutdown beacon sends
+        km = self.kernel_manager
+        notebook = self.notebook_path or path
+        ticket = self._ticket()
+        if hasattr(km, "admit") and notebook and notebook.endswith(".ipynb"):
+            first_in_line = WAITING.position(ticket) == 1 if ticket is not None else not WAITING.anyone()
+            if not (first_in_line and km.admit(notebook)):
+                return self._wait_page(ticket, "full")
+        if ticket is not None:
+            WAITING.leave(ticket)
+            self.clear_cookie(QUEUE_COOKIE)
+        written = False
+        try:
+            async for html in self.get_generator(path=path):
+                written = True
+                self.write(html)
+                self.flush()
+        except ClassFull:
+            if written:
+                raise
+            self._wait_page(None, "full")
+        except Exception:
+            if written:
+                raise
+            self.log.exception("a lesson kernel failed to start")
+            self._wait_page(None, "failed")
+
+    def _ticket(self) -> int | None:
+        value = self.get_cookie(QUEUE_COOKIE)
+        return int(value) if value and value.isdigit() else None
+
+    def _wait_page(self, ticket: int | None, why: str) -> None:
+        """503 with Retry-After: the page reloads itself after RETRY_SECONDS."""
+        from alledu.serve import suite_info
+
+        if why == "full":
+            if ticket is None:
+                ticket = next(_tickets)
+                self.set_cookie(QUEUE_COOKIE, str(ticket), httponly=True, samesite="Strict")
+            position = WAITING.position(ticket)
+        else:
+            position = 0
+        self.set_status(503)
+        self.set_header("Retry-After", str(RETRY_SECONDS))
+        self.set_header("Cache-Control", "no-store")
+        self.finish(
+            self.render_template(
+                "alledu_wait.html", suite=suite_info(), why=why, position=position, retry=RETRY_SECONDS
+            )
+        )
+
+
+class AlleduVoila(voila_app.Voila):
+    """Voila with `LessonHandler` serving the lessons."""
+
+    def init_handlers(self) -> list:
+        handlers = super().init_handlers()
+        return [
+            (rule[0], LessonHandler, *rule[2:]) if len(rule) > 1 and rule[1] is voila_app.TornadoVoilaHandler else rule
+            for rule in handlers
+        ]
+
+
+main = AlleduVoila.launch_instance
+
+if __name__ == "__main__":
+    main()

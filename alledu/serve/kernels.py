@@ -1,0 +1,343 @@
+"""Kernel lifecycle for a class: a memory-derived cap, a throttled pool refill, and culling.
+
+Why: Voila's pool refills every kernel taken at once (60 learners -> 60 kernel starts that
+compete with the learners), never reclaims kernels of pages that were fetched but never
+opened, and has no limit, so a crawler or a class hopping through lessons fills memory.
+`ClassroomKernels` sits on top of Voila's pooled kernel manager (see `alledu.serve.app`):
+
+- a cap on live kernels (`max_kernels`, default from available memory); a learner over the
+  cap gets the self-retrying "class is full" page instead of a kernel;
+- the refill starts one kernel at a time (two when the server is quiet), waits for a quiet
+  moment after pages were served, runs the new kernel at a lower CPU priority until a
+  learner takes it, and never goes over the cap;
+- a learner's kernel that never opens its websocket is shut down after `connect_timeout`
+  seconds, and one whose last websocket closed after `disconnect_grace` seconds (the page
+  also asks for a shutdown when its tab closes);
+- a pooled kernel that failed to start is dropped, so it costs that learner a cold start,
+  never a broken page;
+- class mode (`class_size`, `class_lessons`): pools sized for the class, warm-up progress
+  and a "ready for N learners" line on stdout.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import time
+from typing import Any
+
+from tornado.ioloop import PeriodicCallback
+from traitlets import Float, Int, List, default
+from traitlets.config import LoggingConfigurable
+
+MIB = 1024 * 1024
+KERNEL_BUDGET_MIB = 160  # RSS of the heaviest lesson kernel (~150 MiB, docs/performance.md) + margin
+RESERVE_MIB = 1536  # left for the server, the OS and the page cache
+
+
+def memory_cap(available_bytes: int | None = None) -> int:
+    """How many lesson kernels fit in the memory available now (at least 2)."""
+    if available_bytes is None:
+        import psutil
+
+        available_bytes = psutil.virtual_memory().available
+    return max(2, int((available_bytes / MIB - RESERVE_MIB) // KERNEL_BUDGET_MIB))
+
+
+def say(line: str) -> None:
+    """A progress line for the teacher's terminal (stdout, flushed at once)."""
+    print(f"alledu: {line}", flush=True)
+
+
+class ClassFull(Exception):
+    """No kernel may start now: the cap on live kernels is reached."""
+
+
+class ClassroomKernels(LoggingConfigurable):
+    """Mixin placed above Voila's `VoilaKernelManager` (MRO), configured as `ClassroomKernels`."""
+
+    max_kernels = Int(0, config=True, help="Cap on live kernels; 0 = derive from available memory.")
+    connect_timeout = Float(45.0, config=True, help="Seconds a learner's kernel may wait for its websocket.")
+    disconnect_grace = Float(60.0, config=True, help="Seconds a kernel is kept after its last websocket closed.")
+    sweep_interval = Float(5.0, config=True, help="Seconds between culling sweeps.")
+    refill_quiet = Float(2.0, config=True, help="Seconds without a served page before the refill starts a kernel.")
+    refill_nice = Int(10, config=True, help="CPU niceness of a pooled kernel until a learner takes it.")
+    refill_parallel = Int(2, config=True, help="Kernels started at once by the warm-up and the refill.")
+    refill_max_wait = Float(20.0, config=True, help="Longest wait for a quiet moment before refilling anyway.")
+    class_size = Int(0, config=True, help="Class mode: learners to prepare for (0 = off).")
+    class_lessons = List(config=True, help="Class mode: lesson ids (empty = every lesson).")
+
+    @default("max_kernels")
+    def _max_kernels_default(self) -> int:
+        return memory_cap()
+
+    def __init__(self, **kwargs: Any) -> None:
+        self._refill_slot: asyncio.Semaphore | None = None
+        self._last_page = 0.0
+        self._turned_away = -1e9  # when a learner last got the "class is full" page
+        self._reservations: list[float] = []  # cold starts admitted, not yet begun
+        self._starting = 0
+        self._pools: dict[str, list[Any]] = {}
+        self._pooled: set[str] = set()
+        self._handed_out: dict[str, float] = {}  # kernel id -> when a learner got it
+        self._connected_once: set[str] = set()
+        self._disconnected_at: dict[str, float] = {}
+        self._warmup_total = 0
+        self._warmup_done = 0
+        self._prepared = self.class_size  # learners per lesson actually prepared (cap permitting)
+        self._class_sizes: dict[str, int] = {}  # class lesson -> kernels kept for it (pooled + in use)
+        self._lesson_of: dict[str, str] = {}  # learner's kernel id -> its lesson
+        self._stopping = False
+        super().__init__(**kwargs)
+        if self.max_kernels <= 0:
+            self.max_kernels = memory_cap()
+        self._sweeper = PeriodicCallback(self._sweep, self.sweep_interval * 1000)
+        self._sweeper.start()
+
+    # ---- pool sizing (class mode) -------------------------------------------------------
+
+    @default("kernel_pools_config")
+    def _class_pools(self) -> dict[str, Any]:
+        default_size = max(self._voila_default_pool(), 0)
+        pools: dict[str, Any] = {"default": {"pool_size": default_size}}
+        if self.class_size > 0:
+            every = [p.stem for p in self._lesson_paths()]
+            lessons = self.class_lessons or every
+            others = default_size * (len(every) - len(lessons))
+            per_lesson = min(self.class_size, max(1, (self.max_kernels - others) // len(lessons)))
+            if per_lesson < self.class_size:
+                say(
+                    f"a class of {self.class_size} on {len(lessons)} lesson(s) needs "
+                    f"{self.class_size * len(lessons) + others} kernels; the memory cap is {self.max_kernels}: "
+                    f"preparing {per_lesson} per lesson (raise --max-kernels or name fewer --lessons)"
+                )
+            self._prepared = per_lesson
+            for lesson in lessons:
+                pools[f"{lesson}.ipynb"] = {"pool_size": per_lesson}
+                self._class_sizes[f"{lesson}.ipynb"] = per_lesson
+        return pools
+
+    def _voila_default_pool(self) -> int:
+        return int(self.parent.voila_configuration.default_pool_size)
+
+    def _lesson_paths(self) -> list[Any]:
+        from pathlib import Path
+
+        return sorted(Path(self.parent.root_dir).glob("*.ipynb"))
+
+    def fill_if_needed(self, delay: float | None = None, notebook_name: str | None = None, **kwargs: Any) -> None:
+        """Voila's refill, queued behind the refill slots (see `_initialize`) instead of a timer.
+
+        A class lesson keeps N kernels in all (pooled + in use, and at least one spare): while
+        the class is in, nothing is refilled behind it; as learners leave, the pool grows back.
+        """
+        if self._stopping:
+            return
+        if notebook_name in self._class_sizes:
+            target = max(1, self._class_sizes[notebook_name] - self._in_use(notebook_name))
+            self.kernel_pools_config[notebook_name]["pool_size"] = target
+        before = len(self._pools.get(notebook_name, []))
+        super().fill_if_needed(delay=0, notebook_name=notebook_name, **kwargs)
+        added = len(self._pools.get(notebook_name, [])) - before
+        if delay == 0 and added > 0:  # Voila's start-up fill: the warm-up the teacher waits for
+            self._warmup_total += added
+
+    async def _initialize(self, notebook_path: str, kernel_id: str | None = None, **kwargs: Any) -> Any:
+        """Start (or re-run after a restart) a lesson kernel; new pool kernels are throttled."""
+        if kernel_id is not None:  # Voila re-running a restarted kernel: not a pool start
+            return await super()._initialize(notebook_path, kernel_id, **kwargs)
+        if self._refill_slot is None:
+            self._refill_slot = asyncio.Semaphore(self.refill_parallel)
+        async with self._refill_slot:
+            if self._warmup_done >= self._warmup_total:  # after warm-up: learners go first
+                since = time.monotonic()
+                while (
+                    time.monotonic() - self._last_page < self.refill_quiet
+                    and time.monotonic() - since < self.refill_max_wait
+                ):
+                    await asyncio.sleep(0.25)
+            # under the cap, and never taking a place a turned-away learner is retrying for
+            while self._live_count() >= self.max_kernels or time.monotonic() - self._turned_away < 15:
+                await asyncio.sleep(1.0)
+            self._starting += 1
+            try:
+                result = await super()._initialize(notebook_path, None, **kwargs)
+            except Exception as exc:  # e.g. a kernel that died at start: retry, never stall
+                self.log.warning("a %s kernel failed to start (%r); starting another", notebook_path, exc)
+                asyncio.get_running_loop().call_later(1.0, self._retry_pool, notebook_path)
+                raise
+            finally:
+                self._starting -= 1
+            kid = result["kernel_id"]
+            self._pooled.add(kid)
+            self._renice(kid, self.refill_nice)
+            # hold the slot until the lesson has run, so starts never pile up
+            try:
+                await asyncio.shield(result["task"])
+            except Exception as exc:  # the lesson did not run (kernel died): never hand it out
+                self.log.warning("a %s kernel failed to run the lesson (%r); starting another", notebook_path, exc)
+                with contextlib.suppress(Exception):
+                    await self.shutdown_kernel(kid)
+                asyncio.get_running_loop().call_later(1.0, self._retry_pool, notebook_path)
+                raise
+        self._count_warmup()
+        return result
+
+    def _retry_pool(self, notebook_path: str) -> None:
+        """Drop failed starts from a pool and top it up again."""
+        pool = self._pools.get(notebook_path, [])
+        for task in [t for t in pool if t.done() and (t.cancelled() or t.exception() is not None)]:
+            pool.remove(task)
+        self.fill_if_needed(delay=None, notebook_name=notebook_path)
+
+    def _count_warmup(self) -> None:
+        if self._warmup_done < self._warmup_total:
+            self._warmup_done += 1
+            if self.class_size > 0:
+                say(f"warming up: {self._warmup_done}/{self._warmup_total} lesson kernels ready")
+                if self._warmup_done == self._warmup_total:
+                    say(f"ready for {self._prepared} learners ({self._warmup_total} kernels, cap {self.max_kernels})")
+
+    # ---- handing kernels to learners ------------------------------------------------------
+
+    def get_pool_size(self, notebook_name: str) -> int:
+        """Ready pooled kernels only: a learner never queues behind a kernel still starting."""
+        ready = 0
+        for task in self._pools.get(notebook_name, []):
+            if task.done() and not task.cancelled() and task.exception() is None:
+                ready += 1
+        return ready
+
+    async def get_rendered_notebook(self, notebook_name: str, *args: Any, **kwargs: Any) -> Any:
+        """Take the first ready pooled kernel (dropping failed starts), at normal priority."""
+        pool = self._pools.get(notebook_name, [])
+        for task in [t for t in pool if t.done()]:
+            if task.cancelled() or task.exception() is not None:
+                pool.remove(task)
+                self.log.warning("dropped a pooled kernel that failed to start: %r", task.exception())
+        ready = [t for t in pool if t.done()]
+        if ready:  # Voila pops index 0; put a ready one there
+            pool.remove(ready[0])
+            pool.insert(0, ready[0])
+            self._lesson_of[ready[0].result()["kernel_id"]] = notebook_name  # before Voila's refill
+        render_task, cache, kid = await super().get_rendered_notebook(notebook_name, *args, **kwargs)
+        self._pooled.discard(kid)
+        self._handed_out[kid] = time.monotonic()
+        self._renice(kid, 0)
+        return render_task, cache, kid
+
+    async def start_kernel(self, *args: Any, **kwargs: Any) -> str:
+        """A learner's cold start (no ready pooled kernel): admitted under the cap only."""
+        if self._reserved() > 0:
+            self._reservations.pop(0)  # the handler reserved this start in `admit`
+        elif self._live_count() >= self.max_kernels:
+            raise ClassFull(f"{self._live_count()} live kernels, cap {self.max_kernels}")
+        kid = await super().start_kernel(*args, **kwargs)
+        self._handed_out[kid] = time.monotonic()
+        script = (kwargs.get("env") or {}).get("SCRIPT_NAME", "")  # the lesson page's path
+        if "/render/" in script:
+            self._lesson_of[kid] = script.rsplit("/render/", 1)[1]
+        return kid
+
+    def _in_use(self, notebook_name: str) -> int:
+        """Learners' kernels running for this lesson."""
+        return sum(1 for kid, name in self._lesson_of.items() if name == notebook_name and kid in self)
+
+    def page_served(self) -> None:
+        """A lesson page was requested: the refill waits for a quiet moment."""
+        self._last_page = time.monotonic()
+
+    def admit(self, notebook_name: str) -> bool:
+        """May this request have a kernel? Reserves a cold start when it needs one."""
+        self.page_served()
+        if self.get_pool_size(notebook_name) > 0:
+            return True
+        if self._live_count() >= self.max_kernels:
+            self._turned_away = time.monotonic()
+            return False
+        self._reservations.append(time.monotonic())
+        return True
+
+    def _reserved(self) -> int:
+        """Reservations younger than 30 s (a request that never started its kernel expires)."""
+        now = time.monotonic()
+        self._reservations = [t for t in self._reservations if now - t < 30]
+        return len(self._reservations)
+
+    def _live_count(self) -> int:
+        """Kernels running or starting, and cold starts reserved."""
+        return len(self.list_kernel_ids()) + self._starting + self._reserved()
+
+    # ---- culling -------------------------------------------------------------------------
+
+    def notify_connect(self, kernel_id: str) -> None:
+        self._connected_once.add(kernel_id)
+        self._disconnected_at.pop(kernel_id, None)
+        super().notify_connect(kernel_id)
+
+    def notify_disconnect(self, kernel_id: str) -> None:
+        super().notify_disconnect(kernel_id)
+        if self._kernel_connections.get(kernel_id, 0) <= 0:
+            self._disconnected_at[kernel_id] = time.monotonic()
+
+    async def _sweep(self) -> None:
+        """Shut down learners' kernels that never connected, or whose page went away."""
+        now = time.monotonic()
+        for kid in list(self._handed_out):
+            if kid not in self:
+                self._forget(kid)
+                continue
+            if self._kernel_connections.get(kid, 0) > 0:
+                continue
+            if kid not in self._connected_once:
+                reason, age, limit = "never connected", now - self._handed_out[kid], self.connect_timeout
+            else:
+                reason, age, limit = "page gone", now - self._disconnected_at.get(kid, now), self.disconnect_grace
+            if age >= limit:
+                self.log.info("culling kernel %s: %s for %.0f s", kid, reason, age)
+                self._forget(kid)
+                with contextlib.suppress(Exception):
+                    await self.shutdown_kernel(kid)
+
+    def _forget(self, kid: str) -> None:
+        self._handed_out.pop(kid, None)
+        self._connected_once.discard(kid)
+        self._disconnected_at.pop(kid, None)
+
+    async def shutdown_kernel(self, kernel_id: str, *args: Any, **kwargs: Any) -> Any:
+        self._forget(kernel_id)
+        self._pooled.discard(kernel_id)
+        lesson = self._lesson_of.pop(kernel_id, None)
+        result = await super().shutdown_kernel(kernel_id, *args, **kwargs)
+        self._close_websockets(kernel_id)
+        if lesson in self._class_sizes:  # a learner left a class lesson: its place is prepared again
+            self.fill_if_needed(delay=None, notebook_name=lesson)
+        return result
+
+    async def shutdown_all(self, *args: Any, **kwargs: Any) -> None:
+        self._stopping = True
+        self._sweeper.stop()
+        await super().shutdown_all(*args, **kwargs)
+
+    @staticmethod
+    def _close_websockets(kernel_id: str) -> None:
+        """Close the pages' websockets of a kernel that is gone, so each page can say so.
+
+        jupyter_server leaves them open on a dead kernel; the page would keep showing widgets
+        that no longer compute (alledu-session.js shows the reload message on close).
+        """
+        from jupyter_server.services.kernels.connection.channels import ZMQChannelsWebsocketConnection
+
+        for handler in list(ZMQChannelsWebsocketConnection._open_sessions.values()):
+            if getattr(handler, "kernel_id", None) == kernel_id:
+                with contextlib.suppress(Exception):
+                    handler.close(1000, "kernel shut down")
+
+    def _renice(self, kernel_id: str, nice: int) -> None:
+        """Set a kernel's CPU niceness (lowering it back needs root; otherwise it stays)."""
+        try:
+            pid = self.get_kernel(kernel_id).provisioner.pid
+            os.setpriority(os.PRIO_PROCESS, pid, nice)
+        except (AttributeError, KeyError, OSError, TypeError):
+            pass

@@ -1,0 +1,396 @@
+"""A class arriving at one served lesson: time to interactive, errors, memory, widget latency.
+
+`make bench-class` (or `.venv/bin/python bench/classroom.py --help`). For each server mode
+(`default`: `alledu serve` as shipped; `class`: `alledu serve --class N --lessons LESSON`) and
+each class size, protocol-level learners (tests/learners.py: GET, kernel websocket,
+kernel_info, comm_info, every widget's state through ipywidgets' control comm) arrive all at
+once, then a few late arrivals right after; one real Chromium page (cold cache) is timed
+during each burst; three learners who were already in the lesson move a control every 0.5 s
+throughout, timing the kernel's answer during the burst and during the refill. Learners then
+leave (the close-tab shutdown) and the time until the server is back to its idle kernel
+count is recorded. The class mode also runs a class spread over `--spread` seconds.
+
+Times are from the start of the GET to the last widget state (the page's "interactive"),
+server-side; the Chromium figure includes the browser's own work. The box is shared: the load
+average is recorded with every figure. Writes bench/results/classroom.{json,md,svg}.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.browser_support import CHROMIUM_FLAGS, chromium_path  # noqa: E402
+from tests.learners import Learner  # noqa: E402
+from tests.server import alledu_serve  # noqa: E402
+
+OUT = ROOT / "bench" / "results"
+MIB = 2**20
+
+
+def pct(values: list[float], q: float) -> float:
+    """The q-th percentile (nearest rank) of the values; nan when empty."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))]
+
+
+def kernels_of(server_pid: int) -> dict[str, psutil.Process]:
+    """kernel id -> process, for every kernel below the `alledu serve` process."""
+    found = {}
+    for proc in psutil.Process(server_pid).children(recursive=True):
+        try:
+            cmd = proc.cmdline()
+        except psutil.Error:
+            continue
+        for part in cmd:
+            if part.endswith(".json") and "kernel-" in part:
+                found[Path(part).stem.removeprefix("kernel-")] = proc
+    return found
+
+
+def memory(procs: list[psutil.Process]) -> dict[str, float]:
+    """Median and max RSS and USS (MiB) of these processes."""
+    rss, uss = [], []
+    for proc in procs:
+        try:
+            info = proc.memory_full_info()
+        except psutil.Error:
+            continue
+        rss.append(info.rss / MIB)
+        uss.append(info.uss / MIB)
+    if not rss:
+        return {}
+    return {
+        "rss_median": statistics.median(rss),
+        "rss_max": max(rss),
+        "uss_median": statistics.median(uss),
+        "uss_max": max(uss),
+        "n": len(rss),
+    }
+
+
+async def wait_idle(server_pid: int, idle_count: int, timeout: float) -> float:
+    """Seconds until the server holds its idle kernel count again (nan if not within timeout)."""
+    start = time.perf_counter()
+    while time.perf_counter() - start < timeout:
+        kernels = kernels_of(server_pid)
+        if len(kernels) == idle_count:
+            await asyncio.sleep(1.0)
+            if len(kernels_of(server_pid)) == idle_count:
+                return time.perf_counter() - start
+        await asyncio.sleep(1.0)
+    return float("nan")
+
+
+class Sentinels:
+    """Learners already in the lesson, moving a control every 0.5 s: widget update latency."""
+
+    def __init__(self, base: str, lesson: str, n: int = 3) -> None:
+        self.learners = [Learner(base, lesson) for _ in range(n)]
+        self.samples: list[tuple[float, float]] = []  # (when, ms)
+        self._stop = False
+        self._tasks: list[asyncio.Task] = []
+
+    async def start(self) -> None:
+        await asyncio.gather(*(learner.open() for learner in self.learners))
+        self._tasks = [asyncio.create_task(self._move(learner)) for learner in self.learners if learner.ok]
+
+    async def _move(self, learner: Learner) -> None:
+        control = learner.numeric_widget()
+        if control is None:
+            return
+        model_id, value = control
+        step = 0
+        while not self._stop:
+            step += 1
+            ms = await learner.move(model_id, value + (1 if step % 2 else 0))
+            self.samples.append((time.perf_counter(), ms))
+            await asyncio.sleep(0.5)
+
+    def between(self, start: float, end: float) -> list[float]:
+        return [ms for when, ms in self.samples if start <= when <= end]
+
+    async def stop(self) -> None:
+        self._stop = True
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        for learner in self.learners:
+            await learner.leave()
+
+
+async def chromium_page(browser: Any, url: str) -> float:
+    """Seconds until one real page (cold cache) shows its widgets and references."""
+    context = await browser.new_context(viewport={"width": 1280, "height": 1600})
+    page = await context.new_page()
+    start = time.perf_counter()
+    try:
+        await page.goto(url, wait_until="commit", timeout=180_000)
+        await page.wait_for_selector(".jupyter-widgets", timeout=180_000)
+        await page.wait_for_selector("text=References", timeout=180_000)
+        return time.perf_counter() - start
+    except Exception:
+        return float("nan")
+    finally:
+        await context.close()
+
+
+def summary(learners: list[Learner]) -> dict[str, Any]:
+    times = [learner.interactive_s for learner in learners if learner.ok]
+    return {
+        "n": len(learners),
+        "errors": sum(not learner.ok for learner in learners),
+        "p50": pct(times, 50),
+        "p95": pct(times, 95),
+        "max": max(times) if times else float("nan"),
+        "first_errors": sorted({learner.error for learner in learners if learner.error})[:3],
+    }
+
+
+async def burst(
+    base: str,
+    server_pid: int,
+    lesson: str,
+    size: int,
+    spread: float,
+    late: int,
+    idle_count: int,
+    browser: Any,
+    class_mode: bool,
+) -> dict[str, Any]:
+    """One class: arrive (at once or spread), late arrivals, memory, leave, idle restored."""
+    url = f"{base}voila/render/{lesson}.ipynb"
+    sentinels = Sentinels(base, lesson)
+    await sentinels.start()
+    # default serve refills a pooled kernel behind each sentinel; class mode counts them in the class
+    expected = idle_count + (len(sentinels.learners) if not class_mode else 0)
+    await wait_idle(server_pid, expected, 300)
+    load_before = os.getloadavg()[0]
+    learners = [Learner(base, lesson) for _ in range(size)]
+
+    async def arrive(i: int, learner: Learner) -> None:
+        if spread:
+            await asyncio.sleep(spread * i / size)
+        await learner.open(max_retries=20)
+
+    voila = psutil.Process(server_pid).children()[0]
+    server_cpu0 = sum(voila.cpu_times()[:2])
+    kernel_cpu0 = {kid: sum(p.cpu_times()[:2]) for kid, p in kernels_of(server_pid).items()}
+    t0 = time.perf_counter()
+    page_task = asyncio.create_task(chromium_page(browser, url)) if browser else None
+    await asyncio.gather(*(arrive(i, learner) for i, learner in enumerate(learners)))
+    t_burst = time.perf_counter()
+    server_cpu = sum(voila.cpu_times()[:2]) - server_cpu0
+    kernel_cpu = 0.0
+    for kid, proc in kernels_of(server_pid).items():
+        with contextlib.suppress(psutil.Error):
+            kernel_cpu += sum(proc.cpu_times()[:2]) - kernel_cpu0.get(kid, 0.0)
+    latecomers = [Learner(base, lesson) for _ in range(late)]
+    for learner in latecomers:
+        await learner.open(max_retries=20)
+        await asyncio.sleep(0.2)
+    chromium_s = await page_task if page_task else float("nan")
+    load_after = os.getloadavg()[0]
+    kernels = kernels_of(server_pid)
+    mine = [kernels[learner.kernel_id] for learner in learners if learner.kernel_id in kernels]
+    per_kernel = memory(mine)
+    server = memory([psutil.Process(server_pid), *psutil.Process(server_pid).children()])
+    total_uss = sum(p.memory_full_info().uss for p in mine if p.is_running()) / MIB
+    # leave: every learner closes the tab
+    t_leave = time.perf_counter()
+    await asyncio.gather(*(learner.leave() for learner in [*learners, *latecomers]))
+    restored = await wait_idle(server_pid, expected, 240)
+    t_idle = time.perf_counter()
+    await sentinels.stop()
+    result = {
+        "size": size,
+        "spread_s": spread,
+        "all": summary(learners),
+        "late": summary(latecomers),
+        "chromium_s": chromium_s,
+        "update_ms_burst": {
+            "p50": pct(sentinels.between(t0, t_burst), 50),
+            "p95": pct(sentinels.between(t0, t_burst), 95),
+            "n": len(sentinels.between(t0, t_burst)),
+        },
+        "update_ms_refill": {
+            "p50": pct(sentinels.between(t_leave, t_idle), 50),
+            "p95": pct(sentinels.between(t_leave, t_idle), 95),
+            "n": len(sentinels.between(t_leave, t_idle)),
+        },
+        "kernel_mib": per_kernel,
+        "learner_kernels_uss_total_mib": total_uss,
+        "server_and_children": server.get("n", 0),
+        "idle_restored_s": restored,
+        "burst_wall_s": t_burst - t0,
+        "burst_cpu_s": {"server": server_cpu, "kernels": kernel_cpu},
+        "load_before": load_before,
+        "load_after": load_after,
+    }
+    print(json.dumps(result), flush=True)
+    return result
+
+
+async def run_mode(mode: str, lesson: str, sizes: list[int], spread: float, late: int, browser: Any) -> dict:
+    args = ["--lessons", lesson]
+    if mode == "class":
+        # the class includes its late arrivals, the Chromium page and the three sentinels
+        prepared = max(sizes) + late + 1 + 3
+        # the cap from memory counts 160 MiB RSS per kernel; the box is shared, so name it here
+        args = ["--class", str(prepared), "--max-kernels", str(prepared + 10), *args]
+        ready = f"ready for {prepared} learners"
+    else:
+        args = []
+        ready = None
+    start = time.perf_counter()
+    with alledu_serve(*args, ready=ready, timeout=900) as (proc, base, lines):
+        ready_s = time.perf_counter() - start
+        lessons = len(list((ROOT / "notebooks").glob("*.ipynb")))
+        idle_count = lessons if mode == "default" else max(sizes) + late + 1 + 3 + lessons - 1
+        await wait_idle(proc.pid, idle_count, 300)
+        idle_memory = memory(list(kernels_of(proc.pid).values()))
+        runs = []
+        for size in sizes:
+            runs.append(await burst(base, proc.pid, lesson, size, 0.0, late, idle_count, browser, mode == "class"))
+        if spread and mode == "class":
+            runs.append(
+                await burst(base, proc.pid, lesson, max(sizes), spread, late, idle_count, browser, mode == "class")
+            )
+        warmup = [line.strip() for line in lines if "ready for" in line]
+    return {"mode": mode, "ready_s": ready_s, "ready_line": warmup, "idle_kernels": idle_memory, "runs": runs}
+
+
+def markdown(results: list[dict], lesson: str) -> str:
+    lines = [
+        f"Lesson `{lesson}`; load average (1 min) before/after each burst shown; "
+        f"{os.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB.",
+        "",
+        "| mode | class | arrival | p50 s | p95 s | max s | errors | late p95 s | Chromium s "
+        "| update p95 ms (burst / refill) | kernel RSS / USS MiB (median) | burst CPU s (server / kernels) "
+        "| idle restored s | load |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for mode in results:
+        for r in mode["runs"]:
+            a, k = r["all"], r["kernel_mib"]
+            arrival = "at once" if not r["spread_s"] else f"over {r['spread_s']:.0f} s"
+            lines.append(
+                f"| {mode['mode']} | {r['size']} | {arrival} | {a['p50']:.2f} | {a['p95']:.2f} | {a['max']:.2f} "
+                f"| {a['errors']} | {r['late']['p95']:.2f} | {r['chromium_s']:.2f} "
+                f"| {r['update_ms_burst']['p95']:.0f} / {r['update_ms_refill']['p95']:.0f} "
+                f"| {k.get('rss_median', float('nan')):.0f} / {k.get('uss_median', float('nan')):.0f} "
+                f"| {r['burst_cpu_s']['server']:.1f} / {r['burst_cpu_s']['kernels']:.1f} "
+                f"| {r['idle_restored_s']:.0f} | {r['load_before']:.1f}/{r['load_after']:.1f} |"
+            )
+    lines.append("")
+    for mode in results:
+        lines.append(f"- {mode['mode']}: server ready after {mode['ready_s']:.0f} s {mode['ready_line']}")
+    return "\n".join(lines) + "\n"
+
+
+def svg(results: list[dict]) -> str:
+    """Time to interactive (p50 and p95, at once) against class size, per mode: a small SVG."""
+    width, height, pad = 560, 320, 50
+    points = [(m["mode"], r["size"], r["all"]) for m in results for r in m["runs"] if not r["spread_s"]]
+    if not points:
+        return ""
+    xmax = max(size for _, size, _ in points) * 1.1
+    ymax = max(max(a["p95"] for _, _, a in points if a["p95"] == a["p95"]), 2.5) * 1.1
+
+    def xy(size: float, t: float) -> tuple[float, float]:
+        return pad + size / xmax * (width - 2 * pad), height - pad - t / ymax * (height - 2 * pad)
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" '
+        'font-size="12">',
+        f'<rect width="{width}" height="{height}" fill="white"/>',
+        f'<line x1="{pad}" y1="{height - pad}" x2="{width - pad}" y2="{height - pad}" stroke="black"/>',
+        f'<line x1="{pad}" y1="{pad}" x2="{pad}" y2="{height - pad}" stroke="black"/>',
+        f'<text x="{width / 2}" y="{height - 12}" text-anchor="middle">learners arriving at once</text>',
+        f'<text x="14" y="{height / 2}" transform="rotate(-90 14 {height / 2})" text-anchor="middle">'
+        "seconds to interactive</text>",
+    ]
+    x0, y2 = xy(0, 2.0)
+    parts.append(f'<line x1="{x0}" y1="{y2}" x2="{width - pad}" y2="{y2}" stroke="#999" stroke-dasharray="4"/>')
+    parts.append(f'<text x="{width - pad}" y="{y2 - 4}" text-anchor="end" fill="#666">target p95 2 s</text>')
+    for t in range(0, int(ymax) + 1, max(1, int(ymax) // 6 or 1)):
+        x, y = xy(0, t)
+        parts.append(f'<text x="{x - 6}" y="{y + 4}" text-anchor="end">{t}</text>')
+    colours = {"default": "#c0392b", "class": "#1f618d"}
+    for mode in dict.fromkeys(m for m, _, _ in points):
+        for q, dash in (("p50", ""), ("p95", ' stroke-dasharray="6 3"')):
+            series = sorted((size, a[q]) for m, size, a in points if m == mode and a[q] == a[q])
+            path = " ".join(f"{xy(s, t)[0]:.1f},{xy(s, t)[1]:.1f}" for s, t in series)
+            colour = colours.get(mode, "black")
+            parts.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2"{dash}/>')
+            for s, t in series:
+                x, y = xy(s, t)
+                parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour}"/>')
+            if series and q == "p95":
+                x, y = xy(*series[-1])
+                label = f"{mode}: p50 (solid), p95 (dashed)"
+                parts.append(f'<text x="{x - 6:.1f}" y="{y - 10:.1f}" text-anchor="end" fill="{colour}">{label}</text>')
+    for size in sorted({s for _, s, _ in points}):
+        x, y = xy(size, 0)
+        parts.append(f'<text x="{x}" y="{y + 16}" text-anchor="middle">{size}</text>')
+    parts.append("</svg>")
+    return "\n".join(parts) + "\n"
+
+
+async def main_async(ns: argparse.Namespace) -> list[dict]:
+    browser = None
+    pw = None
+    if not ns.no_browser:
+        from playwright.async_api import async_playwright
+
+        pw = await async_playwright().start()
+        browser = await pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
+    results = []
+    try:
+        for mode in ns.modes:
+            sizes = ns.default_sizes if mode == "default" else ns.sizes
+            results.append(await run_mode(mode, ns.lesson, sizes, ns.spread, ns.late, browser))
+    finally:
+        if browser:
+            await browser.close()
+        if pw:
+            await pw.stop()
+    return results
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ints = lambda text: [int(x) for x in text.split(",")]  # noqa: E731
+    parser.add_argument("--sizes", type=ints, default=[30, 60, 100], help="class sizes for class mode")
+    parser.add_argument("--default-sizes", type=ints, default=[30, 60], help="class sizes for default serve")
+    parser.add_argument("--modes", type=lambda t: t.split(","), default=["default", "class"])
+    parser.add_argument("--lesson", default="02_bsa_and_dosing")
+    parser.add_argument("--spread", type=float, default=30.0, help="class mode: also arrive over this many s")
+    parser.add_argument("--late", type=int, default=5, help="learners arriving one by one after the burst")
+    parser.add_argument("--no-browser", action="store_true", help="skip the Chromium page")
+    ns = parser.parse_args()
+    print(f"load average before: {os.getloadavg()}", flush=True)
+    results = asyncio.run(main_async(ns))
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "classroom.json").write_text(json.dumps(results, indent=1))
+    (OUT / "classroom.md").write_text(markdown(results, ns.lesson))
+    (OUT / "classroom.svg").write_text(svg(results))
+    print(markdown(results, ns.lesson))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

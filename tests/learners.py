@@ -1,0 +1,223 @@
+"""Protocol-level learners: what a browser does on the server, without a browser.
+
+Why: a class of 60-100 browsers would eat the 2 cores the server needs; one asyncio loop with
+tornado clients costs a few percent. A learner GETs the lesson, opens its kernel websocket,
+asks kernel_info and comm_info, then asks for every widget's state through ipywidgets'
+control comm (`request_states`, what ipywidgets 8's manager in Voila does), and may then
+move a control and time the kernel's answer. Leaving sends the shutdown the page sends when
+its tab closes (form field `_xsrf` from the cookie, as the page's beacon does). Shared by
+tests/test_classroom.py and bench/classroom.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import time
+import uuid
+from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
+from typing import Any
+from urllib.parse import urlencode
+
+from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest
+from tornado.websocket import websocket_connect
+
+AsyncHTTPClient.configure(None, max_clients=1000)
+CONFIG = re.compile(r'<script id="jupyter-config-data" type="application/json">\s*(.*?)\s*</script>', re.S)
+NUMERIC = ("FloatText", "BoundedFloatText", "FloatSlider", "IntSlider", "BoundedIntText", "IntText")
+
+
+@dataclass
+class Learner:
+    """One learner's visit and its timings (seconds, from the start of the GET)."""
+
+    base: str
+    lesson: str
+    status: int = 0
+    kernel_id: str = ""
+    page_s: float = float("nan")
+    interactive_s: float = float("nan")
+    widgets: int = 0
+    retries: int = 0
+    wait_page: str = ""
+    update_ms: list[float] = field(default_factory=list)
+    error: str = ""
+    cookies: dict[str, str] = field(default_factory=dict)
+    _ws: Any = None
+    _session: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+    @property
+    def ok(self) -> bool:
+        return not self.error and self.widgets > 0
+
+    def _cookie_header(self) -> str:
+        return "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+
+    def _keep_cookies(self, headers: Any) -> None:
+        for raw in headers.get_list("Set-Cookie"):
+            jar = SimpleCookie()
+            jar.load(raw)
+            for key, morsel in jar.items():
+                if morsel.value:
+                    self.cookies[key] = morsel.value
+                else:
+                    self.cookies.pop(key, None)
+
+    async def open(self, max_retries: int = 0, timeout: float = 120.0) -> Learner:
+        """GET the lesson (retrying the "class is full" page if allowed), then load its widgets."""
+        start = time.perf_counter()
+        url = f"{self.base}voila/render/{self.lesson}.ipynb"
+        while True:
+            request = HTTPRequest(url, headers={"Cookie": self._cookie_header()}, request_timeout=timeout)
+            try:
+                response = await AsyncHTTPClient().fetch(request, raise_error=False)
+            except Exception as exc:  # connection refused, timeout: the server did not answer
+                self.error = f"GET: {exc!r}"
+                return self
+            self.status = response.code
+            self._keep_cookies(response.headers)
+            body = response.body.decode("utf-8", "replace") if response.body else ""
+            if response.code == 503 and 'id="alledu-wait"' in body:
+                self.wait_page = body
+                if self.retries >= max_retries:
+                    self.error = "class full"
+                    return self
+                self.retries += 1
+                await asyncio.sleep(float(response.headers.get("Retry-After", "5")))
+                continue
+            break
+        self.page_s = time.perf_counter() - start
+        match = CONFIG.search(body)
+        if response.code != 200 or not match:
+            self.error = f"GET {response.code}"
+            return self
+        self.kernel_id = json.loads(match.group(1))["kernelId"]
+        try:
+            await asyncio.wait_for(self._load_widgets(), timeout)
+        except Exception as exc:
+            self.error = f"widgets: {exc!r}"
+            return self
+        self.interactive_s = time.perf_counter() - start
+        return self
+
+    async def _load_widgets(self) -> None:
+        ws_url = (
+            self.base.replace("http", "ws", 1) + f"api/kernels/{self.kernel_id}/channels?session_id={self._session}"
+        )
+        origin = "/".join(self.base.split("/")[:3])
+        self._ws = await websocket_connect(
+            HTTPRequest(ws_url, headers={"Origin": origin, "Cookie": self._cookie_header()}),
+            max_message_size=64 * 1024 * 1024,
+        )
+        await self.request("kernel_info_request", {})
+        await self.request("comm_info_request", {"target_name": "jupyter.widget"})
+        control = uuid.uuid4().hex
+        await self.send(
+            "comm_open",
+            {"comm_id": control, "target_name": "jupyter.widget.control", "data": {}},
+            metadata={"version": "1.0.0"},  # ipywidgets' control protocol
+        )
+        await self.send("comm_msg", {"comm_id": control, "data": {"method": "request_states"}})
+        while True:
+            msg = await self.receive()
+            data = msg.get("content", {}).get("data", {})
+            if msg["header"]["msg_type"] == "comm_msg" and data.get("method") == "update_states":
+                self.states = data["states"]
+                self.widgets = len(self.states)
+                return
+
+    async def send(self, msg_type: str, content: dict[str, Any], metadata: dict[str, Any] | None = None) -> str:
+        msg_id = uuid.uuid4().hex
+        header = {
+            "msg_id": msg_id,
+            "msg_type": msg_type,
+            "username": "learner",
+            "session": self._session,
+            "date": "2026-01-01T00:00:00Z",
+            "version": "5.3",
+        }
+        await self._ws.write_message(
+            json.dumps(
+                {
+                    "header": header,
+                    "parent_header": {},
+                    "metadata": metadata or {},
+                    "content": content,
+                    "channel": "shell",
+                }
+            )
+        )
+        return msg_id
+
+    async def receive(self) -> dict[str, Any]:
+        raw = await self._ws.read_message()
+        if raw is None:
+            raise ConnectionError("kernel websocket closed")
+        if isinstance(raw, bytes):  # jupyter_server's binary frame: part count, offsets, JSON first
+            parts = int.from_bytes(raw[:4], "big")
+            offsets = [int.from_bytes(raw[4 * (i + 1) : 4 * (i + 2)], "big") for i in range(parts)]
+            raw = raw[offsets[0] : offsets[1] if parts > 1 else None].decode()
+        return json.loads(raw)
+
+    async def request(self, msg_type: str, content: dict[str, Any]) -> dict[str, Any]:
+        """Send a shell request and wait for its reply."""
+        msg_id = await self.send(msg_type, content)
+        reply = msg_type.replace("_request", "_reply")
+        while True:
+            msg = await self.receive()
+            if msg["header"]["msg_type"] == reply and msg.get("parent_header", {}).get("msg_id") == msg_id:
+                return msg
+
+    def numeric_widget(self) -> tuple[str, float] | None:
+        """A number control on the page (model id, current value), to move."""
+        for model_id, entry in self.states.items():
+            state = entry.get("state", {})
+            if state.get("_model_name", "").replace("Model", "") in NUMERIC and not state.get("disabled"):
+                return model_id, float(state.get("value", 0))
+        return None
+
+    async def move(self, model_id: str, value: float) -> float:
+        """Set a control's value; ms until the kernel has finished reacting (status idle)."""
+        start = time.perf_counter()
+        msg_id = await self.send(
+            "comm_msg",
+            {"comm_id": model_id, "data": {"method": "update", "state": {"value": value}, "buffer_paths": []}},
+        )
+        while True:
+            msg = await self.receive()
+            if (
+                msg["header"]["msg_type"] == "status"
+                and msg.get("parent_header", {}).get("msg_id") == msg_id
+                and msg["content"].get("execution_state") == "idle"
+            ):
+                ms = (time.perf_counter() - start) * 1000
+                self.update_ms.append(ms)
+                return ms
+
+    async def leave(self) -> int:
+        """Close the tab: the page's shutdown beacon, then the websocket closes. Returns the status."""
+        status = 0
+        if self.kernel_id:
+            body = urlencode({"_xsrf": self.cookies.get("_xsrf", "")})
+            request = HTTPRequest(
+                f"{self.base}voila/api/shutdown/{self.kernel_id}",
+                method="POST",
+                body=body,
+                headers={"Cookie": self._cookie_header(), "Content-Type": "application/x-www-form-urlencoded"},
+            )
+            try:
+                status = (await AsyncHTTPClient().fetch(request)).code
+            except HTTPClientError as exc:
+                status = exc.code
+            except Exception:
+                status = -1
+        if self._ws is not None:
+            self._ws.close()
+        return status
+
+    def drop(self) -> None:
+        """Lose the connection without the shutdown beacon (crashed browser, sleeping laptop)."""
+        if self._ws is not None:
+            self._ws.close()

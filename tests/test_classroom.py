@@ -1,0 +1,306 @@
+"""A class on one served lesson: class mode, the kernel cap, culling, signals, kernel loss.
+
+Real `alledu serve` processes (the CLI a teacher runs) or Voila started exactly as it starts it,
+protocol-level learners (tests/learners.py) and, for the tab close and the lost kernel, a real
+Chromium. Class sizes are small here (3); bench/classroom.py does the big ones.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import psutil
+import pytest
+
+from tests.learners import Learner
+from tests.server import alledu_serve, running_server
+
+LESSON = "02_bsa_and_dosing"
+
+
+def kernel_process(kernel_id: str) -> psutil.Process | None:
+    """The kernel process whose connection file names this kernel id."""
+    for proc in psutil.process_iter(["cmdline"]):
+        if any(kernel_id in part for part in proc.info["cmdline"] or []):
+            return proc
+    return None
+
+
+def wait_until(check: Callable[[], bool], timeout: float, step: float = 0.5) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(step)
+    return check()
+
+
+def gone(kernel_id: str) -> bool:
+    proc = kernel_process(kernel_id)
+    return proc is None or proc.status() == psutil.STATUS_ZOMBIE
+
+
+@pytest.fixture
+def odd_cwd(tmp_path: Path) -> Path:
+    """A working directory holding a folder named `alledu` (it used to shadow the package)."""
+    (tmp_path / "alledu").mkdir()
+    (tmp_path / "alledu" / "__init__.py").write_text("raise ImportError('the wrong alledu')\n")
+    return tmp_path
+
+
+@pytest.mark.served
+def test_class_mode_reports_ready_then_serves_the_class(odd_cwd: Path) -> None:
+    args = ("--class", "3", "--lessons", LESSON)
+    with alledu_serve(*args, cwd=str(odd_cwd), ready="ready for 3 learners") as (proc, base, lines):
+        progress = [line for line in lines if "warming up:" in line]
+        # 3 kernels for the class's lesson + 1 for each of the 6 other lessons
+        assert progress[0].strip().endswith("1/9 lesson kernels ready"), progress
+        assert progress[-1].strip().endswith("9/9 lesson kernels ready"), progress
+        assert lines.index(progress[-1]) < next(i for i, line in enumerate(lines) if "ready for 3 learners" in line)
+
+        server = psutil.Process(proc.pid)
+
+        def kernel_count() -> int:
+            return sum("ipykernel" in " ".join(p.cmdline()) for p in server.children(recursive=True))
+
+        assert kernel_count() == 9
+        counts: list[int] = []
+
+        async def class_of_three() -> tuple[list[Learner], list[int]]:
+            learners = [Learner(base, LESSON) for _ in range(3)]
+            await asyncio.gather(*(learner.open() for learner in learners))
+            check_kernels(learners)
+            # while the class is in, only one spare is started behind it (3 in use + 1 + 6 others)
+            for _ in range(20):
+                await asyncio.sleep(1)
+                counts.append(kernel_count())
+            return learners, [await learner.leave() for learner in learners]
+
+        def check_kernels(learners: list[Learner]) -> None:
+            assert [learner.error for learner in learners] == ["", "", ""]
+            assert len({learner.kernel_id for learner in learners}) == 3
+            assert len({learner.widgets for learner in learners}) == 1 and learners[0].widgets > 20
+            for learner in learners:  # kernels talk over unix sockets: no TCP port race
+                proc = kernel_process(learner.kernel_id)
+                assert proc is not None and proc.nice() == 0  # taken from the pool: normal priority
+                connection = next(part for part in proc.cmdline() if part.endswith(".json"))
+                assert json.loads(Path(connection).read_text())["transport"] == "ipc"
+
+        learners, shutdowns = asyncio.run(class_of_three())
+        assert counts[-1] == 10 and max(counts) == 10, counts
+        assert shutdowns == [204, 204, 204]  # the close-tab shutdown is accepted
+        assert wait_until(lambda: all(gone(learner.kernel_id) for learner in learners), 20)
+        # the learners left: the class's places are prepared again (3 pooled + 6 others)
+        assert wait_until(lambda: kernel_count() == 9, 60), kernel_count()
+
+
+@pytest.mark.served
+def test_full_class_page_appears_and_recovers() -> None:
+    with alledu_serve("--pool", "0", "--max-kernels", "2") as (_, base, _lines):
+
+        async def scenario() -> tuple[list[Learner], Learner, Learner]:
+            first = [Learner(base, LESSON) for _ in range(2)]
+            await asyncio.gather(*(learner.open() for learner in first))
+            turned_away = Learner(base, LESSON)
+            await turned_away.open(max_retries=0)
+            later = Learner(base, LESSON)
+            later.cookies = dict(turned_away.cookies)  # the same browser, retrying with its queue ticket
+            retrying = asyncio.create_task(later.open(max_retries=12))
+            await asyncio.sleep(2)  # it has met the full page again and waits to retry
+            await first[0].leave()
+            await retrying
+            await first[1].leave()
+            await later.leave()
+            return first, turned_away, later
+
+        first, turned_away, later = asyncio.run(scenario())
+        assert [learner.error for learner in first] == ["", ""]
+        assert turned_away.status == 503 and turned_away.error == "class full" and not turned_away.kernel_id
+        page = turned_away.wait_page
+        assert "The class is full right now" in page and "You are next." in page
+        assert '<meta http-equiv="refresh" content="5">' in page
+        assert "Educational use only" in page  # every page carries the notice
+        assert later.error == "" and later.widgets == first[1].widgets and later.retries >= 1
+
+
+@pytest.mark.served
+def test_unconnected_and_abandoned_kernels_are_culled() -> None:
+    fast = (
+        "--ClassroomKernels.connect_timeout=3",
+        "--ClassroomKernels.disconnect_grace=3",
+        "--ClassroomKernels.sweep_interval=1",
+        "--VoilaConfiguration.default_pool_size=0",
+    )
+    with running_server(extra=fast) as base:
+
+        async def scenario() -> tuple[str, Learner, Learner, bool]:
+            with urllib.request.urlopen(f"{base}voila/render/{LESSON}.ipynb", timeout=120) as r:
+                html = r.read().decode()  # a crawler: the page, never its websocket
+            crawler_kernel = json.loads(html.split('type="application/json">', 1)[1].split("</script>", 1)[0])
+            staying, dropping = Learner(base, LESSON), Learner(base, LESSON)
+            await asyncio.gather(staying.open(), dropping.open())
+            dropping.drop()  # no close-tab beacon: a crashed browser
+            await asyncio.sleep(12)
+            staying_alive = not gone(staying.kernel_id)  # checked while its websocket is open
+            staying.drop()
+            return crawler_kernel["kernelId"], staying, dropping, staying_alive
+
+        crawler_kernel, staying, dropping, staying_alive = asyncio.run(scenario())
+        assert staying.error == "" and dropping.error == ""
+        assert wait_until(lambda: gone(crawler_kernel), 10), "a kernel whose page never connected was kept"
+        assert wait_until(lambda: gone(dropping.kernel_id), 10), "a kernel whose page went away was kept"
+        assert staying_alive, "a connected learner's kernel was culled"
+
+
+def test_default_culling_fits_the_issue() -> None:
+    """Never-connected kernels go within 60 s with the shipped configuration."""
+    from traitlets.config.loader import PyFileConfigLoader
+
+    from alledu.serve import HERE
+    from alledu.serve.kernels import ClassroomKernels
+
+    config = PyFileConfigLoader("voila.py", path=str(HERE)).load_config()
+    timeout = config.ClassroomKernels.connect_timeout
+    assert timeout + ClassroomKernels.sweep_interval.default_value <= 60
+    assert config.KernelManager.transport == "ipc"
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--class", "0"], "alledu: class: '0' is not accepted; accepted: a whole number from 1 to 1000"),
+        (["--class", "1e2"], "alledu: class: '1e2' is not accepted; accepted: a whole number from 1 to 1000"),
+        (
+            ["--max-kernels", "-3"],
+            "alledu: max-kernels: '-3' is not accepted; accepted: a whole number from 1 to 1000",
+        ),
+        (["--class", "5", "--lessons", "02_bsa"], "alledu: lessons: '02_bsa' is not accepted; accepted: comma-sep"),
+        (["--lessons", LESSON], f"alledu: lessons: '{LESSON}' is not accepted; accepted: only together with --class N"),
+    ],
+)
+def test_serve_class_options_refuse_bad_values(argv: list[str], message: str) -> None:
+    import subprocess
+    import sys
+
+    script = Path(sys.executable).with_name("alledu")
+    done = subprocess.run([str(script), "serve", "--no-browser", *argv], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and done.stderr.startswith(message) and "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_memory_cap_leaves_room() -> None:
+    from alledu.serve.kernels import KERNEL_BUDGET_MIB, RESERVE_MIB, memory_cap
+
+    mib = 1024 * 1024
+    assert memory_cap(24 * 1024 * mib) == (24 * 1024 - RESERVE_MIB) // KERNEL_BUDGET_MIB
+    assert memory_cap(1024 * mib) == 2  # never below 2, even on a tiny machine
+    assert memory_cap((RESERVE_MIB + 10 * KERNEL_BUDGET_MIB) * mib) == 10
+
+
+@pytest.mark.served
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_stopping_alledu_serve_leaves_no_orphans(odd_cwd: Path, sig: signal.Signals) -> None:
+    with alledu_serve("--pool", "1", cwd=str(odd_cwd)) as (proc, base, _lines):
+        # run from a folder holding `alledu/`: pages still answer 200, not 500
+        with urllib.request.urlopen(f"{base}voila/render/{LESSON}.ipynb", timeout=120) as r:
+            assert r.status == 200 and 'class="alledu-bar"' in r.read().decode()
+        tree = psutil.Process(proc.pid).children(recursive=True)
+        assert any("alledu.serve.app" in " ".join(p.cmdline()) for p in tree)
+        assert sum("ipykernel" in " ".join(p.cmdline()) for p in tree) >= 2
+        os.kill(proc.pid, sig)
+        assert proc.wait(timeout=40) == 0
+        assert wait_until(lambda: not any(p.is_running() and p.status() != psutil.STATUS_ZOMBIE for p in tree), 15)
+
+
+# ---- in a real browser -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def chromium(browser) -> object:
+    """The run's one Chromium (tests/conftest.py): Playwright allows one instance per process."""
+    return browser
+
+
+@pytest.fixture(scope="module")
+def class_server() -> Iterator[str]:
+    fast = ("--ClassroomKernels.disconnect_grace=5", "--ClassroomKernels.sweep_interval=1")
+    with running_server(extra=("--VoilaConfiguration.default_pool_size=0", *fast)) as base:
+        yield base
+
+
+def open_lesson(chromium, base: str):
+    page = chromium.new_page(viewport={"width": 1280, "height": 2000})
+    page.set_default_timeout(90_000)
+    page.goto(f"{base}voila/render/{LESSON}.ipynb", wait_until="domcontentloaded")  # a direct link
+    page.wait_for_selector(".jupyter-widgets")
+    page.wait_for_selector("text=References")
+    kernel_id = json.loads(page.locator("#jupyter-config-data").first.text_content() or "{}")["kernelId"]
+    return page, kernel_id
+
+
+@pytest.mark.browser
+def test_closing_the_tab_shuts_its_kernel_down(chromium, class_server: str) -> None:
+    page, kernel_id = open_lesson(chromium, class_server)
+    assert not gone(kernel_id)
+    page.goto("about:blank")  # the learner leaves: the page's unload beacon (accepted: it carries _xsrf)
+    assert wait_until(lambda: gone(kernel_id), 10), "the kernel of a page left is still running"
+    page.close()
+    # Headless Chromium drops a closing tab's beacon; the server notices the closed websocket
+    page, kernel_id = open_lesson(chromium, class_server)
+    page.close(run_before_unload=True)
+    assert wait_until(lambda: gone(kernel_id), 20), "the kernel of a closed tab is still running"
+
+
+@pytest.mark.browser
+def test_killed_kernel_shows_a_reload_message_and_no_stale_dose(chromium, class_server: str) -> None:
+    page, kernel_id = open_lesson(chromium, class_server)
+    assert page.locator(".jp-Cell").first.is_visible()
+    kernel_process(kernel_id).kill()  # kill -9; the server's restarter brings it back empty
+    message = page.locator("#alledu-kernel-gone")
+    message.wait_for(state="visible", timeout=30_000)
+    assert "This lesson has stopped" in message.inner_text()
+    assert page.locator(".jp-Cell").first.is_hidden()  # no dose left beside inputs that no longer compute
+    assert "Educational use only" in page.inner_text("body")
+    page.get_by_role("button", name="Reload the lesson").click()
+    page.wait_for_selector("text=References")
+    page.wait_for_selector(".jupyter-widgets")
+    assert page.locator("#alledu-kernel-gone").count() == 0
+    new_kernel = json.loads(page.locator("#jupyter-config-data").first.text_content() or "{}")["kernelId"]
+    assert new_kernel != kernel_id
+    page.close(run_before_unload=True)
+
+
+@pytest.mark.browser
+def test_culled_kernel_shows_a_reload_message(chromium, class_server: str) -> None:
+    page, kernel_id = open_lesson(chromium, class_server)
+    xsrf = next(c["value"] for c in page.context.cookies() if c["name"] == "_xsrf")
+    response = page.context.request.post(f"{class_server}voila/api/shutdown/{kernel_id}", form={"_xsrf": xsrf})
+    assert response.status == 204
+    message = page.locator("#alledu-kernel-gone")
+    message.wait_for(state="visible", timeout=30_000)
+    assert "Reload the lesson" in message.inner_text() and page.locator(".jp-Cell").first.is_hidden()
+    page.close()
+
+
+def test_lesson_renderers_share_compiled_templates() -> None:
+    """Each pooled kernel's renderer reuses the page templates compiled once per server."""
+    import nbformat
+    from nbconvert.exporters import HTMLExporter
+
+    from alledu.serve.app import TEMPLATE_CODE
+
+    notebook = nbformat.read(Path(__file__).parent.parent / "notebooks" / f"{LESSON}.ipynb", as_version=4)
+    first = HTMLExporter(template_name="lab")
+    html, _ = first.from_notebook_node(notebook)
+    compiled = dict(TEMPLATE_CODE.store)
+    assert compiled and first.environment.bytecode_cache is TEMPLATE_CODE
+    again, _ = HTMLExporter(template_name="lab").from_notebook_node(notebook)
+    assert TEMPLATE_CODE.store == compiled  # nothing compiled twice
+    assert again.count("jp-Cell") == html.count("jp-Cell") > 0
