@@ -20,6 +20,7 @@ from alledu.content_loader import content
 from alledu.errors import InvalidInput
 from alledu.models import Lesson
 from alledu.validate import field_label
+from alledu.widgets import style
 
 log = logging.getLogger("alledu.widgets")
 
@@ -39,7 +40,8 @@ MARK = {True: "✓", False: "✗", None: "?"}
 
 LABEL_STYLE = {"description_width": "initial"}
 
-CSS = """
+CSS = (
+    """
 <style>
 .alledu-page { font-size: 15px; line-height: 1.45; max-width: 1100px; }
 .alledu-notice { border-left: 6px solid #D55E00; background: #fff4ec; padding: 6px 10px; margin: 6px 0; }
@@ -62,6 +64,9 @@ CSS = """
 .alledu-tree .unknown { color: #6b4a00; } .alledu-tree .current { outline: 2px solid #0072B2; }
 </style>
 """
+    + style.RESPONSIVE_CSS
+    + style.A11Y_CSS
+)  # phones and keyboard focus (alledu/widgets/style.py)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -242,4 +247,8 @@ def table(headers: list[str], rows: list[list[Any]], chosen: int | None = None, 
         cls = " class='chosen'" if i == chosen else ""
         cells = "".join(f"<td>{c if raw else esc(c)}</td>" for c in row)
         body.append(f"<tr{cls}>{cells}</tr>")
-    return f"<table class='alledu-table'><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    # a wide table scrolls inside its own box, which a keyboard can reach and scroll (style.RESPONSIVE_CSS)
+    box = f"<div class='alledu-scroll' tabindex='0' role='group' aria-label='{esc('Table: ' + ', '.join(headers))}'>"
+    return (
+        f"{box}<table class='alledu-table'><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
+    )

@@ -15,6 +15,7 @@ import traitlets as T
 from alledu.content_loader import content
 from alledu.schedule import regimen
 from alledu.widgets.common import LABEL_STYLE
+from alledu.widgets.slider import Slider
 
 WIDE_DROPDOWN = W.Layout(width="560px")
 
@@ -31,7 +32,7 @@ class NumberEntry(W.HBox):
     def __init__(self, label: str, unit: str, value: float, lo: float, hi: float, step: float = 0.1) -> None:
         self.label = label
         self.text = W.FloatText(value=value, step=step, style=LABEL_STYLE, layout=W.Layout(width="260px"))
-        self.slider = W.FloatSlider(
+        self.slider = Slider(  # a named native range input (axe: aria-input-field-name); name = tooltip
             value=value,
             min=lo,
             max=hi,

@@ -81,9 +81,11 @@ class Stepper(W.VBox, Guarded):
     score = T.Int(0)
     summary = T.Unicode("")
     citations = T.List(T.Unicode())
+    finish_focus: W.DOMWidget  # where keyboard focus goes after the last question or step
 
     def _build(self, extra: list[W.Widget]) -> None:
-        self.progress = W.HTML()
+        self.progress = W.Label(tabbable=False)  # focused on each new question (keyboard users land there)
+        self.progress.add_class("alledu-question")
         self.prompt = W.HTML()
         self.input = AnswerInput()
         self.check_button = W.Button(description="Check answer", button_style="primary")
@@ -130,11 +132,13 @@ class Stepper(W.VBox, Guarded):
         self.input.lock(True)
         self.check_button.disabled = True
         self.next_button.disabled = False
+        self.next_button.focus()  # the Check button just got disabled: focus would fall to the page body
 
     def advance(self) -> None:
         """Next question or step (both flows share it); `_show` draws it or the final score."""
         self.index += 1
         self._show()
+        (self.finish_focus if self.state is State.FINISHED else self.progress).focus()
 
     def _show(self) -> None:
         raise NotImplementedError
@@ -169,18 +173,20 @@ class Quiz(Stepper):
 
     def __init__(self, seed: int = 1) -> None:
         super().__init__()
-        self.retry_button = W.Button(description="Retry (new order)")
-        self.retry_button.on_click(self.guard(lambda _: self.restart(self.seed + 1)))
+        self.retry_button = self.finish_focus = W.Button(description="Retry (new order)")
+        self.retry_button.on_click(self.guard(lambda _: self.restart(self.seed + 1, focus=True)))
         self._build([W.HTML(CSS)])
         self.children = [*self.children, self.retry_button]
         self.guard(self.restart)(seed)
 
-    def restart(self, seed: int) -> None:
+    def restart(self, seed: int, focus: bool = False) -> None:
         self.seed = seed
         self.questions = E.shuffled(seed)
         self.score = 0
         self.index = 0
         self._show()
+        if focus:
+            self.progress.focus()
 
     def _show(self) -> None:
         total = len(self.questions)
@@ -192,7 +198,7 @@ class Quiz(Stepper):
             )
             return
         q = self.questions[self.index]
-        self.progress.value = f"<p>Question {self.index + 1} of {total} · score so far {self.score}</p>"
+        self.progress.value = f"Question {self.index + 1} of {total} · score so far {self.score}"
         tol = f" <i>(answers within ±{q.tolerance_percent:g}% are accepted)</i>" if q.kind == "numeric" else ""
         self.prompt.value = f"<p><b>{esc(q.prompt)}</b>{tol}</p>"
         options = [(q.options[k], k) for k in E.option_order(q, self.seed)]
@@ -231,6 +237,7 @@ class CaseScenario(Stepper):
             style=LABEL_STYLE,
         )
         self.vignette = W.HTML()
+        self.finish_focus = self.picker  # after the last step: pick another case
         self._build([W.HTML(CSS), self.picker, self.vignette])
         self.picker.observe(self.guard(lambda _: self.start()), "value")
         self.guard(self.start)()
@@ -259,7 +266,7 @@ class CaseScenario(Stepper):
             )
             return
         step = s.steps[self.index]
-        self.progress.value = f"<p>Step {self.index + 1} of {total}</p>"
+        self.progress.value = f"Step {self.index + 1} of {total}"
         self.prompt.value = f"<p><b>{esc(step.prompt)}</b></p>"
         kind = E.input_kind(step)
         unit = E.step_unit(step)

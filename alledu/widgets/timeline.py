@@ -43,8 +43,7 @@ from alledu.widgets.plot import figure_widget
 
 DAY_MS = 86_400_000
 FIGURE_LAYOUT = {
-    "height": 380,
-    "width": 1100,
+    "height": 380,  # no width: the figure takes its column's width (a phone, JupyterLab's narrower cells)
     "margin": {"l": 10, "r": 10, "t": 40, "b": 40},
     "barmode": "overlay",
     "showlegend": False,  # every row is labelled on the axis; colour is never the only cue
@@ -114,6 +113,7 @@ class ScheduleTimeline(W.VBox, Guarded):
         # kernels) never receives, so the first state must already be complete.
         self.figure: go.FigureWidget | None = None
         self.plot = W.Box(layout=W.Layout(width="100%"))
+        self.plot.add_class("alledu-wide")  # on a phone: scrolls sideways in its own box (widgets/style.py)
         self.table = W.HTML()
         self.downloads = W.HTML()
         self.about = W.HTML()
