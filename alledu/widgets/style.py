@@ -40,7 +40,13 @@ RESPONSIVE_CSS = f"""
   .widget-toggle-buttons .widget-toggle-button {{
     max-width: 100%; height: auto; min-height: 28px; white-space: normal;
   }}
-  .widget-radio-box label, .widget-checkbox .widget-label-basic {{ white-space: normal; }}
+  /* long answers wrap onto more lines (ipywidgets gives each a one-line fixed height) */
+  .widget-radio, .widget-radio-box, .widget-checkbox {{ height: auto; }}
+  .widget-radio-box label, .widget-checkbox label, .widget-checkbox .widget-label-basic {{
+    white-space: normal; height: auto; line-height: 1.35; align-items: flex-start; margin: 4px 0;
+  }}
+  .widget-radio-box label {{ display: flex; flex-direction: row-reverse; justify-content: flex-end; }}
+  .widget-radio-box label input, .widget-checkbox input {{ float: none; flex: none; height: auto; margin-top: 3px; }}
   .widget-hslider {{ width: 100% !important; }}
   .widget-html-content {{ max-width: 100%; overflow-wrap: break-word; }}  /* long words wrap; tables scroll */
   .widget-html-content pre {{ white-space: pre-wrap; }}
@@ -48,7 +54,10 @@ RESPONSIVE_CSS = f"""
      it is the phone's agenda); plotly's buttons move to the box's left edge, within the screen */
   .alledu-wide .modebar-container, .alledu-wide .modebar {{ left: 2px !important; right: auto !important; }}
   .alledu-page {{ font-size: 16px; }}
-  .alledu-table th, .alledu-table td {{ padding: 3px 5px; }}
+  /* cells keep a date or a dose on one or two lines; the table scrolls in its box instead */
+  .alledu-table {{ font-size: 14px; }}
+  .alledu-table th, .alledu-table td {{ padding: 3px 5px; min-width: 7.6em; line-height: 1.35; }}
+  .alledu-table th:first-child, .alledu-table td:first-child {{ min-width: 0; }}
   /* a tap target of at least 44 px high (WCAG 2.5.5) for buttons */
   .jupyter-widgets.jupyter-button {{ min-height: 44px; height: auto; white-space: normal; }}
 }}
