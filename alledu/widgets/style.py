@@ -66,20 +66,29 @@ RESPONSIVE_CSS = f"""
 
 A11Y_CSS = """
 <style>
+/* keyboard focus: a 3 px near-black ring, drawn inside the control, because widget boxes clip what
+   sticks out of them; around the blue primary button a white ring inside it keeps it visible */
 .jupyter-widgets :focus-visible, .jupyter-widgets:focus-visible, .alledu-scroll:focus-visible,
 .widget-html-content a:focus-visible, .widget-html-content summary:focus-visible {
-  outline: 3px solid #1a1a1a; outline-offset: 2px;
+  outline: 3px solid #1a1a1a; outline-offset: -3px;
 }
+.jupyter-widgets.jupyter-button:focus-visible { outline: 3px solid #1a1a1a; outline-offset: -3px; }
 .jupyter-widgets.jupyter-button.mod-primary:focus-visible, .jupyter-widgets.jupyter-button.mod-info:focus-visible {
-  outline: 3px solid #1a1a1a; outline-offset: 2px; box-shadow: inset 0 0 0 3px #ffffff;
+  box-shadow: inset 0 0 0 6px #ffffff;
 }
+/* a radio button or checkbox is too small to ring: ring its whole answer line */
 .jupyter-widgets input[type="radio"]:focus-visible, .jupyter-widgets input[type="checkbox"]:focus-visible {
-  outline: 3px solid #1a1a1a; outline-offset: 2px;
+  outline: none;
+}
+.widget-radio-box label:has(input:focus-visible), .widget-checkbox:has(input:focus-visible) {
+  outline: 3px solid #1a1a1a; outline-offset: -3px; border-radius: 3px;
 }
 /* the question line (a Label focused after Check/Next): wraps instead of ending in "..." */
-.jupyter-widgets.alledu-question { white-space: normal; overflow: visible; height: auto; line-height: 1.4; }
+.jupyter-widgets.alledu-question {
+  white-space: normal; overflow: visible; height: auto; line-height: 1.4; padding: 3px 5px;
+}
 .jupyter-widgets.alledu-question:focus { outline: none; }
-.jupyter-widgets.alledu-question:focus-visible { outline: 3px solid #0072B2; outline-offset: 2px; }
+.jupyter-widgets.alledu-question:focus-visible { outline: 3px solid #0072B2; outline-offset: -3px; }
 .alledu-sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 </style>
 """
