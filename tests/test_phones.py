@@ -1,4 +1,5 @@
-"""Phones (issue 9, item 2): every lesson at 390x844 in a real Chromium, as a phone renders it.
+"""Phones and tablets (issue 9, item 2): every lesson at 390x844 (a phone) and 768x1024 (a
+tablet in portrait) in a real Chromium with mobile emulation, as those devices lay it out.
 
 No sideways page scroll; no control past the right edge of the screen; rows of controls
 stacked; wide tables and the timeline scroll inside their own boxes; the day-by-day table
@@ -19,6 +20,7 @@ pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "screenshots"
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
+TABLET = {"viewport": {"width": 768, "height": 1024}, "is_mobile": True, "has_touch": True}
 LESSONS = [
     "00_start_here",
     "01_relapse_and_prognosis",
@@ -61,8 +63,8 @@ MEASURE = """(ownBox) => {
 
 
 @pytest.fixture(scope="module")
-def phone(served: str) -> Iterator[object]:
-    """One phone-sized browser context for the module; each test opens its lesson in it."""
+def devices(served: str) -> Iterator[dict[str, object]]:
+    """One browser context per device for the module; each test opens its lesson in one."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -72,10 +74,16 @@ def phone(served: str) -> Iterator[object]:
             if os.environ.get("CI") == "true":
                 raise  # in CI browser tests must run, never skip
             pytest.skip(f"no Chromium here ({exc.__class__.__name__}); run .ci/browser-deps.sh")
-        context = b.new_context(**PHONE)
-        yield context
-        context.close()
+        contexts = {"phone": b.new_context(**PHONE), "tablet": b.new_context(**TABLET)}
+        yield contexts
+        for context in contexts.values():
+            context.close()
         b.close()
+
+
+@pytest.fixture
+def phone(devices: dict[str, object]) -> object:
+    return devices["phone"]
 
 
 def open_lesson(phone, served: str, lesson_id: str):
@@ -87,12 +95,12 @@ def open_lesson(phone, served: str, lesson_id: str):
     return page
 
 
-def shots(page, lesson_id: str, count: int = 3) -> None:
+def shots(page, name: str, count: int = 3) -> None:
     """The top of the page and the next screens (Voila scrolls #rendered_cells, not the document)."""
     SHOTS.mkdir(exist_ok=True)
     for n in range(count):
         page.evaluate(f"() => {{ document.getElementById('rendered_cells').scrollTop = {n * 800}; }}")
-        page.screenshot(path=str(SHOTS / f"phone_{lesson_id}_{n}.png"))
+        page.screenshot(path=str(SHOTS / f"{name}_{n}.png"))
 
 
 def rect(locator) -> dict[str, float]:
@@ -101,16 +109,18 @@ def rect(locator) -> dict[str, float]:
     return box
 
 
+@pytest.mark.parametrize("device", ["phone", "tablet"])
 @pytest.mark.parametrize("lesson_id", LESSONS)
-def test_lesson_fits_a_phone(phone, served: str, lesson_id: str) -> None:
-    page = open_lesson(phone, served, lesson_id)
+def test_lesson_fits_the_screen(devices, served: str, lesson_id: str, device: str) -> None:
+    page = open_lesson(devices[device], served, lesson_id)
     m = page.evaluate(MEASURE, OWN_BOX)
-    assert m["W"] == 390  # the page's viewport meta makes the phone lay it out at its own width
+    # the page's viewport meta makes the device lay it out at its own width
+    assert m["W"] == {"phone": 390, "tablet": 768}[device]
     assert m["docScroll"] <= m["W"] and m["pageScroll"] <= m["pageWidth"], m  # no sideways page scroll
     assert m["sideways"] == [], m["sideways"]  # nothing else scrolls sideways
     assert m["past"] == [], m["past"]  # every control inside the screen
     assert m["boxesOutside"] == 0, m
-    shots(page, lesson_id)
+    shots(page, f"{device}_{lesson_id}", 3 if device == "phone" else 1)
     page.close()
 
 

@@ -5,8 +5,9 @@ in fixed-width rows (a label, then a 480-560 px dropdown) that push past a 390 p
 scroll sideways inside their boxes; tables and the timeline are wider still. These rules let
 rows wrap into a column, keep every control inside the screen, and let wide tables scroll in
 their own box (`common.table` wraps them in `.alledu-scroll`). The styles travel with the
-widgets' HTML, so they apply alike in Voila and in JupyterLab; the phone rules only switch on
-below 700 px of window width, so JupyterLab on a desktop keeps its layout.
+widgets' HTML, so they apply alike in Voila and in JupyterLab; the narrow-screen rules switch on
+up to 1024 px of window width (phones, and tablets in either orientation) and mostly act only
+where a row does not fit (it wraps), so a desktop keeps its layout.
 
 Focus: every control shows a thick ring when reached by keyboard (`:focus-visible`), dark on
 white and white-on-dark around the blue primary buttons, so it stays visible on both (WCAG
@@ -15,7 +16,7 @@ white and white-on-dark around the blue primary buttons, so it stays visible on 
 
 from __future__ import annotations
 
-PHONE_MAX_PX = 700  # below this window width, rows of controls stack (tablets in portrait: still rows)
+NARROW_MAX_PX = 1024  # phones and tablets: rows of controls wrap where they do not fit
 
 RESPONSIVE_CSS = f"""
 <style>
@@ -24,7 +25,7 @@ RESPONSIVE_CSS = f"""
 .widget-html-content details {{ max-width: 100%; overflow-x: auto; }}
 .jupyter-widgets.alledu-wide {{ overflow-x: auto; overflow-y: hidden; }}
 .jupyter-widgets.alledu-wide > .js-plotly-plot {{ overflow: visible; }}  /* the box scrolls, not a clip */
-@media (max-width: {PHONE_MAX_PX}px) {{
+@media (max-width: {NARROW_MAX_PX}px) {{
   /* every widget box fits the screen: fixed widths (Layout(width=...)) become upper bounds */
   .jupyter-widgets, .jupyter-widgets.widget-box, .widget-inline-hbox, .widget-inline-vbox {{
     max-width: calc(100% - 4px); min-width: 0; box-sizing: border-box;  /* 4px: the widgets' 2px margins */
