@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 8866
 
-.PHONY: install test unit lint format serve bench bench-class clean browser-deps
+.PHONY: install test unit lint format serve bench bench-class clean browser-deps node-deps
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -16,7 +16,7 @@ $(STAMP): requirements.txt pyproject.toml
 install: $(STAMP)
 
 ## test: lint, then every test (unit, widgets, nbval, served app, browser)
-test: install lint browser-deps
+test: install lint browser-deps node-deps
 	$(PY) -m pytest
 
 ## browser-deps: Debian's Chromium for the browser tests, when this user may install it
@@ -30,6 +30,20 @@ browser-deps:
 	fi; \
 	echo "*** alledu: the browser tests will be SKIPPED here (under CI=true they fail instead)." >&2; \
 	echo "*** alledu: to run them: sudo bash .ci/browser-deps.sh, then make test again." >&2
+
+## node-deps: axe-core for the accessibility tests (npm ci, pinned by package-lock.json), again
+## whenever package.json or the lock file changes. npm comes from .ci/hub-deps.sh (Debian's nodejs).
+NODE_STAMP := node_modules/.installed
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
+
+node-deps:
+	@if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory $(NODE_STAMP); else \
+	  echo "*** alledu: npm is missing: the accessibility tests will be SKIPPED here (under CI=true they fail)." >&2; \
+	  echo "*** alledu: to run them: sudo bash .ci/hub-deps.sh (installs Debian's nodejs and npm), then make test." >&2; \
+	fi
 
 ## unit: the fast domain tests only
 unit: install

@@ -30,4 +30,30 @@ def test_browser_deps_says_loudly_when_it_cannot_install(tmp_path: Path) -> None
 
 def test_make_test_runs_browser_deps_first() -> None:
     rule = next(line for line in (ROOT / "Makefile").read_text().splitlines() if line.startswith("test:"))
-    assert rule.split(":")[1].split() == ["install", "lint", "browser-deps"]
+    assert rule.split(":")[1].split() == ["install", "lint", "browser-deps", "node-deps"]
+
+
+def test_node_deps_runs_npm_ci_again_only_when_package_json_changes(tmp_path: Path) -> None:
+    """axe-core (tests/test_a11y.py) comes from `npm ci`: once, then again after package.json changes."""
+    import shutil
+    import time
+
+    for name in ("Makefile", "package.json", "package-lock.json"):
+        shutil.copy(ROOT / name, tmp_path / name)
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    calls = tmp_path / "npm-calls"
+    (fake / "npm").write_text(f'#!/bin/sh\necho "$*" >> {calls}\nmkdir -p node_modules\n')
+    (fake / "npm").chmod(0o755)
+    env = {**os.environ, "PATH": f"{fake}:{os.environ['PATH']}"}
+
+    def run() -> list[str]:
+        r = subprocess.run(["make", "-s", "node-deps"], cwd=tmp_path, env=env, capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+        return calls.read_text().splitlines() if calls.exists() else []
+
+    assert run() == ["ci --no-audit --no-fund --loglevel=error"]
+    assert len(run()) == 1  # up to date: npm is not called again
+    time.sleep(1.1)  # a newer modification time than the stamp, on any file system
+    (tmp_path / "package.json").write_text((ROOT / "package.json").read_text() + "\n")
+    assert len(run()) == 2

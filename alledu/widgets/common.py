@@ -21,6 +21,7 @@ from alledu.content_loader import content
 from alledu.errors import InvalidInput
 from alledu.models import Lesson
 from alledu.validate import field_label
+from alledu.widgets import style
 from alledu.widgets.print_css import PRINT_STYLE
 
 log = logging.getLogger("alledu.widgets")
@@ -69,6 +70,7 @@ CSS = """
 .alledu-tree .unknown { color: #6b4a00; } .alledu-tree .current { outline: 2px solid #0072B2; }
 </style>
 """
+CSS += style.RESPONSIVE_CSS + style.A11Y_CSS  # phones and keyboard focus (alledu/widgets/style.py)
 CSS += PRINT_STYLE  # printing a lesson: alledu/widgets/print_css.py
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -281,4 +283,8 @@ def table(headers: list[str], rows: list[list[Any]], chosen: int | None = None, 
         cls = " class='chosen'" if i == chosen else ""
         cells = "".join(f"<td>{c if raw else esc(c)}</td>" for c in row)
         body.append(f"<tr{cls}>{cells}</tr>")
-    return f"<table class='alledu-table'><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    # a wide table scrolls inside its own box, which a keyboard can reach and scroll (style.RESPONSIVE_CSS)
+    box = f"<div class='alledu-scroll' tabindex='0' role='group' aria-label='{esc('Table: ' + ', '.join(headers))}'>"
+    return (
+        f"{box}<table class='alledu-table'><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
+    )

@@ -17,6 +17,7 @@ from alledu.errors import InvalidInput
 from alledu.schedule import regimen
 from alledu.validate import WHOLE_TEXT, limits, read_decimal
 from alledu.widgets.common import LABEL_STYLE
+from alledu.widgets.slider import Slider
 
 WIDE_DROPDOWN = W.Layout(width="560px")
 NOT_CHOSEN, NOT_CHOSEN_LABEL = "", "(not chosen yet - choose to plan later cycles)"
@@ -52,7 +53,7 @@ class NumberEntry(W.HBox):
         self.text = W.Text(
             value=f"{value:g}", style=LABEL_STYLE, layout=W.Layout(width="260px"), continuous_update=False
         )
-        self.slider = W.FloatSlider(
+        self.slider = Slider(  # a named native range input (axe: aria-input-field-name); name = tooltip
             value=value,
             min=lo,
             max=hi if slider_max is None else slider_max,

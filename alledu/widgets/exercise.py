@@ -79,9 +79,11 @@ class Stepper(LessonPanel):
     state = T.UseEnum(State, default_value=State.ANSWERING)
     index = T.Int(0)
     score = T.Int(0)
+    finish_focus: W.DOMWidget  # where keyboard focus goes after the last question or step
 
     def _build(self, extra: list[W.Widget]) -> None:
-        self.progress = W.HTML()
+        self.progress = W.Label(tabbable=False)  # focused on each new question (keyboard users land there)
+        self.progress.add_class("alledu-question")
         self.prompt = W.HTML()
         self.input = AnswerInput()
         self.check_button = W.Button(description="Check answer", button_style="primary")
@@ -129,11 +131,13 @@ class Stepper(LessonPanel):
         self.input.lock(True)
         self.check_button.disabled = True
         self.next_button.disabled = False
+        self.next_button.focus()  # the Check button just got disabled: focus would fall to the page body
 
     def advance(self) -> None:
         """Next question or step (both flows share it); `_show` draws it or the final score."""
         self.index += 1
         self._show()
+        (self.finish_focus if self.state is State.FINISHED else self.progress).focus()
 
     def _show(self) -> None:
         raise NotImplementedError
@@ -181,19 +185,21 @@ class Quiz(Stepper):
 
     def __init__(self, seed: int = 1) -> None:
         super().__init__()
-        self.retry_button = W.Button(description="Retry (new order)")
-        self.retry_button.on_click(self.guard(lambda _: self.restart(self.seed + 1)))
+        self.retry_button = self.finish_focus = W.Button(description="Retry (new order)")
+        self.retry_button.on_click(self.guard(lambda _: self.restart(self.seed + 1, focus=True)))
         self._build([W.HTML(CSS)])
         self.children = [*self.children, self.retry_button]
         self.guard(self.restart)(seed)
 
-    def restart(self, seed: int) -> None:
+    def restart(self, seed: int, focus: bool = False) -> None:
         self.seed = seed
         self.questions = E.shuffled(seed)
         self.score = 0
         self.index = 0
         self.record = []
         self._show()
+        if focus:
+            self.progress.focus()
 
     def _prompt_text(self) -> str:
         return self.questions[self.index].prompt
@@ -209,7 +215,7 @@ class Quiz(Stepper):
             )
             return
         q = self.questions[self.index]
-        self.progress.value = f"<p>Question {self.index + 1} of {total} · score so far {self.score}</p>"
+        self.progress.value = f"Question {self.index + 1} of {total} · score so far {self.score}"
         tol = f" <i>(answers within ±{q.tolerance_percent:g}% are accepted)</i>" if q.kind == "numeric" else ""
         self.prompt.value = f"<p><b>{esc(q.prompt)}</b>{tol}</p>"
         options = [(q.options[k], k) for k in E.option_order(q, self.seed)]
@@ -250,6 +256,7 @@ class CaseScenario(Stepper):
         self.vignette = W.HTML()
         self.retry_button = W.Button(description="Try this case again", tooltip="Start this case from step 1")
         self.retry_button.on_click(self.guard(lambda _: self.start()))
+        self.finish_focus = self.retry_button  # after the last step: try again, or pick another case
         self._build([W.HTML(CSS), self.picker, self.vignette])
         self.children = [*self.children, self.retry_button]
         self.picker.observe(self.guard(lambda _: self.start()), "value")
@@ -284,7 +291,7 @@ class CaseScenario(Stepper):
             )
             return
         step = s.steps[self.index]
-        self.progress.value = f"<p>Step {self.index + 1} of {total}</p>"
+        self.progress.value = f"Step {self.index + 1} of {total}"
         self.prompt.value = f"<p><b>{esc(step.prompt)}</b></p>"
         kind = E.input_kind(step)
         unit = E.step_unit(step)

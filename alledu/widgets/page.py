@@ -37,7 +37,9 @@ def lesson_index() -> W.HTML:
         "(with the date of each change). Patients are judged by the label; where the review says otherwise, both "
         "are shown side by side. <b>WITHDRAWN</b> and <b>OFF-LABEL</b> badges say when a product is no longer "
         "available or is used outside its label.</li>"
-        "<li>Keyboard: Tab moves between controls, arrow keys move sliders and radio buttons.</li></ul>"
+        "<li>Keyboard: Tab moves between controls and answers, Space chooses or ticks, Enter presses a "
+        "button, arrow keys move sliders. After <i>Check</i> the focus is on <i>Next</i>, then on the next "
+        "question.</li></ul>"
     )
     return W.HTML(f"{CSS}<div class='alledu-page'><h2>Lessons</h2><ol>{''.join(rows)}</ol>{how}</div>")
 

@@ -1,8 +1,8 @@
 """Schedule timeline: cycles on a calendar, two regimens side by side, table and downloads.
 
 Why: a regimen is easier to grasp as weeks on a calendar - when the infusion runs, when the
-treatment-free gap falls, which days are in hospital - than as a table of doses. The plot is
-a plotly FigureWidget updated in place; the same schedule feeds the table and the exports.
+treatment-free gap falls, which days are in hospital - than as a table of doses. The chart is
+SVG drawn by the kernel (alledu/widgets/svg.py); the same schedule feeds the table and the exports.
 """
 
 from __future__ import annotations
@@ -84,6 +84,7 @@ class ScheduleTimeline(LessonPanel):
         self.notes = W.HTML()
         self.plot = W.HTML(layout=W.Layout(width="100%"))
         self.lanes: list[Lane] = []
+        self.plot.add_class("alledu-wide")  # on a phone: scrolls sideways in its own box (widgets/style.py)
         self.table = W.HTML()
         self.downloads = W.HTML()
         # files are built when asked for, not on every change: a class of 60 redrawing a timeline

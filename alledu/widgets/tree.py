@@ -63,7 +63,9 @@ class EligibilityTree(LessonPanel):
 
     def __init__(self) -> None:
         self.questions: tuple[Question, ...] = questions()
-        self.prompt = W.HTML()
+        # the question line; focused after Answer/Back (DOMWidget.focus) so keyboard users land on it
+        self.prompt = W.Label(tabbable=False, style={"font_weight": "bold"})
+        self.prompt.add_class("alledu-question")
         self.choice = W.RadioButtons(description="", layout=W.Layout(width="max-content"))
         self.number = W.Text(placeholder="leave empty if unknown", description="Value", style=LABEL_STYLE)
         self.back_button = W.Button(description="◀ Back", tooltip="Previous question")
@@ -94,7 +96,7 @@ class EligibilityTree(LessonPanel):
             ]
         )
         self.next_button.on_click(self.guard(lambda _: self.submit()))
-        self.back_button.on_click(self.guard(lambda _: self.go(self.step - 1)))
+        self.back_button.on_click(self.guard(lambda _: self.go(self.step - 1, focus=True)))
         self.restart_button.on_click(self.guard(lambda _: self.restart()))
         self.view.observe(self.guard(self.render), "value")
         self.guard(self.go)(0)
@@ -105,18 +107,16 @@ class EligibilityTree(LessonPanel):
     def question(self) -> Question | None:
         return self.questions[self.step] if self.step < len(self.questions) else None
 
-    def go(self, step: int) -> None:
+    def go(self, step: int, focus: bool = False) -> None:
         self.step = max(0, min(step, len(self.questions)))
         self.state = TreeState.DONE if self.step == len(self.questions) else TreeState.ASKING
         q = self.question
         if q is None:
-            self.prompt.value = "<p><b>All questions answered.</b> Go back to change an answer.</p>"
+            self.prompt.value = "All questions answered. Go back to change an answer."
             self.input_box.children = []
         else:
-            unit = f" ({esc(q.unit)})" if q.unit else ""
-            self.prompt.value = (
-                f"{CSS}<p><b>Question {self.step + 1} of {len(self.questions)}:</b> {esc(q.label)}{unit}</p>"
-            )
+            unit = f" ({q.unit})" if q.unit else ""
+            self.prompt.value = f"Question {self.step + 1} of {len(self.questions)}: {q.label}{unit}"
             current = self.answers.get(q.field)
             if q.options:
                 self.choice.options = [*((label, key) for key, label in q.options.items()), ("Unknown", UNKNOWN)]
@@ -130,6 +130,8 @@ class EligibilityTree(LessonPanel):
         self.next_button.disabled = q is None
         self.back_button.disabled = self.step == 0
         self.render()
+        if focus:
+            self.prompt.focus()
 
     def submit(self) -> None:
         """Record the shown answer (validated) and move to the next question."""
@@ -145,7 +147,7 @@ class EligibilityTree(LessonPanel):
         answers = dict(self.answers)
         answers[q.field] = checked.values[q.field]
         self.answers = answers
-        self.go(self.step + 1)
+        self.go(self.step + 1, focus=True)
 
     def answer(self, value: Any) -> None:
         """Answer the current question as a learner would (select / type, then click)."""
@@ -160,7 +162,7 @@ class EligibilityTree(LessonPanel):
 
     def restart(self) -> None:
         self.answers = {}
-        self.go(0)
+        self.go(0, focus=True)
 
     def clear_results(self) -> None:
         """Nothing to clear: the tree redraws on the next answer."""
@@ -184,8 +186,8 @@ class EligibilityTree(LessonPanel):
             if withdrawn is not None:
                 title += " " + badge(f"WITHDRAWN {withdrawn.when()}", "withdrawn")
             boxes.append(f"<li><b>{title}</b>{_node_html(v.tree, asked)}</li>")
-        self.drawing.value = (
-            f'{CSS}<div class="alledu-tree" role="tree"><ul>{"".join(boxes)}</ul>'
+        self.drawing.value = (  # nested lists: a picture of the rules, not an interactive ARIA tree
+            f'{CSS}<div class="alledu-tree"><ul>{"".join(boxes)}</ul>'
             "<p>✓ met · ✗ not met · ? unknown · outlined: the question on screen</p></div>"
         )
         other_view = "review" if self.view.value == "label" else "label"
@@ -227,11 +229,12 @@ def _node_html(node: NodeResult, asked: str | None) -> str:
     state = {True: "met", False: "failed", None: "unknown"}[node.result]
     if node.kind == "check":
         current = " current" if node.field == asked else ""
+        where = ' <span class="alledu-sr">(the question on screen)</span>' if current else ""
         if node.reason:
             text = esc(node.reason)
         else:
             text = esc(criterion_text(node.field, node.criterion)) if node.field and node.criterion else ""
-        return f'<ul><li class="{state}{current}" role="treeitem">{MARK[node.result]} {text}</li></ul>'
+        return f'<ul><li class="{state}{current}">{MARK[node.result]} {text}{where}</li></ul>'
     label = "all of:" if node.kind == "all" else "any one of:"
     inner = "".join(_node_html(c, asked) for c in node.children)
-    return f'<ul><li class="{state}" role="treeitem">{MARK[node.result]} <i>{label}</i>{inner}</li></ul>'
+    return f'<ul><li class="{state}">{MARK[node.result]} <i>{label}</i>{inner}</li></ul>'

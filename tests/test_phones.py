@@ -1,0 +1,173 @@
+"""Phones and tablets (issue 9, item 2): every lesson at 390x844 (a phone) and 768x1024 (a
+tablet in portrait) in a real Chromium with mobile emulation, as those devices lay it out.
+
+No sideways page scroll; no control past the right edge of the screen; rows of controls
+stacked; wide tables and the timeline scroll inside their own boxes; the day-by-day table
+(the phone's agenda) readable. Screenshots: screenshots/phone_<lesson>_<n>.png.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.browser_support import CHROMIUM_FLAGS, chromium_path
+
+pytestmark = pytest.mark.browser
+ROOT = Path(__file__).resolve().parent.parent
+SHOTS = ROOT / "screenshots"
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
+TABLET = {"viewport": {"width": 768, "height": 1024}, "is_mobile": True, "has_touch": True}
+LESSONS = [
+    "00_start_here",
+    "01_relapse_and_prognosis",
+    "02_bsa_and_dosing",
+    "03_schedule_timeline",
+    "04_eligibility_tree",
+    "05_case_scenarios",
+    "06_self_check_quiz",
+    "07_teacher_dashboard",
+]
+# Boxes allowed to scroll sideways, each inside the screen: tables (common.table), the
+# timeline (widgets/style.py), the "every administration day" table folded in <details>.
+OWN_BOX = ".alledu-scroll, .alledu-wide, details"
+
+MEASURE = """(ownBox) => {
+  const W = window.innerWidth;
+  const page = document.getElementById("rendered_cells") || document.scrollingElement;
+  const sideways = [];
+  for (const el of document.querySelectorAll("*")) {
+    const ox = getComputedStyle(el).overflowX;
+    if (el.scrollWidth > el.clientWidth + 1 && (ox === "auto" || ox === "scroll") && !el.matches(ownBox))
+      sideways.push(`${el.tagName}.${String(el.className).slice(0, 60)} ${el.scrollWidth}>${el.clientWidth}`);
+  }
+  const past = [];
+  for (const el of document.querySelectorAll("input, select, button, textarea, [role=slider]")) {
+    const r = el.getBoundingClientRect();
+    const shown = r.width > 0 && r.height > 0 && getComputedStyle(el).visibility !== "hidden";
+    if (shown && (r.right > W + 0.5 || r.left < -0.5))
+      past.push(`${el.tagName}.${String(el.className).slice(0, 40)} ${Math.round(r.left)}..${Math.round(r.right)}`);
+  }
+  const boxes = [...document.querySelectorAll(ownBox)].filter(b => b.getBoundingClientRect().width > 0);
+  return {
+    W, docScroll: document.scrollingElement.scrollWidth, pageScroll: page.scrollWidth, pageWidth: page.clientWidth,
+    height: page.scrollHeight, sideways, past,
+    boxesOutside: boxes.filter(b => b.getBoundingClientRect().right > W + 0.5).length,
+    scrollingTables: [...document.querySelectorAll(".alledu-scroll")]
+      .filter(b => b.scrollWidth > b.clientWidth + 1).length,
+  };
+}"""
+
+
+@pytest.fixture(scope="module")
+def devices(served: str) -> Iterator[dict[str, object]]:
+    """One browser context per device for the module; each test opens its lesson in one."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        try:
+            b = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
+        except Exception as exc:
+            if os.environ.get("CI") == "true":
+                raise  # in CI browser tests must run, never skip
+            pytest.skip(f"no Chromium here ({exc.__class__.__name__}); run .ci/browser-deps.sh")
+        contexts = {"phone": b.new_context(**PHONE), "tablet": b.new_context(**TABLET)}
+        yield contexts
+        for context in contexts.values():
+            context.close()
+        b.close()
+
+
+@pytest.fixture
+def phone(devices: dict[str, object]) -> object:
+    return devices["phone"]
+
+
+def open_lesson(phone, served: str, lesson_id: str):
+    page = phone.new_page()
+    page.set_default_timeout(60_000)  # a 2-core CI machine refilling kernel pools is slow
+    page.goto(f"{served}voila/render/{lesson_id}.ipynb", wait_until="domcontentloaded")
+    page.wait_for_selector(".jupyter-widgets", timeout=90_000)
+    page.wait_for_selector("text=References", timeout=90_000)
+    return page
+
+
+def shots(page, name: str, count: int = 3) -> None:
+    """The top of the page and the next screens (Voila scrolls #rendered_cells, not the document)."""
+    SHOTS.mkdir(exist_ok=True)
+    for n in range(count):
+        page.evaluate(f"() => {{ document.getElementById('rendered_cells').scrollTop = {n * 800}; }}")
+        page.screenshot(path=str(SHOTS / f"{name}_{n}.png"))
+
+
+def rect(locator) -> dict[str, float]:
+    box = locator.bounding_box()
+    assert box is not None, locator
+    return box
+
+
+@pytest.mark.parametrize("device", ["phone", "tablet"])
+@pytest.mark.parametrize("lesson_id", LESSONS)
+def test_lesson_fits_the_screen(devices, served: str, lesson_id: str, device: str) -> None:
+    page = open_lesson(devices[device], served, lesson_id)
+    m = page.evaluate(MEASURE, OWN_BOX)
+    # the page's viewport meta makes the device lay it out at its own width
+    assert m["W"] == {"phone": 390, "tablet": 768}[device]
+    assert m["docScroll"] <= m["W"] and m["pageScroll"] <= m["pageWidth"], m  # no sideways page scroll
+    assert m["sideways"] == [], m["sideways"]  # nothing else scrolls sideways
+    assert m["past"] == [], m["past"]  # every control inside the screen
+    assert m["boxesOutside"] == 0, m
+    shots(page, f"{device}_{lesson_id}", 3 if device == "phone" else 1)
+    page.close()
+
+
+def test_controls_stack_on_a_phone(phone, served: str) -> None:
+    """Lesson 03: the two regimen pickers, date and cycles, each number box and its slider: one column."""
+    page = open_lesson(phone, served, "03_schedule_timeline")
+    regimen, compare = rect(page.get_by_label("Regimen", exact=True)), rect(page.get_by_label("Compare with"))
+    assert compare["y"] >= regimen["y"] + regimen["height"]  # side by side on a desktop
+    cycles = rect(page.get_by_role("spinbutton", name="Cycles"))
+    start = rect(page.get_by_label("Start date (cycle 1 day 1)"))
+    assert cycles["y"] >= start["y"] + start["height"]
+    weight, slider = (
+        rect(page.get_by_label("Weight (kg)", exact=True)),
+        rect(page.get_by_role("slider", name="Weight slider")),
+    )
+    assert slider["y"] >= weight["y"] + weight["height"] - 1 and slider["x"] + slider["width"] <= 390
+    page.close()
+
+
+def test_timeline_and_agenda_on_a_phone(phone, served: str) -> None:
+    """The timeline keeps a readable width and scrolls in its own box; the table is the agenda."""
+    page = open_lesson(phone, served, "03_schedule_timeline")
+    page.wait_for_selector(".js-plotly-plot .main-svg")
+    box = page.locator(".alledu-wide").first
+    outer = rect(box)
+    assert outer["x"] >= 0 and outer["x"] + outer["width"] <= 390
+    inner = page.evaluate("() => document.querySelector('.alledu-wide .main-svg').getBoundingClientRect().width")
+    assert inner >= 600  # the plot is not squeezed to 350 px behind its row labels
+    assert page.evaluate(
+        "() => { const b = document.querySelector('.alledu-wide'); return b.scrollWidth > b.clientWidth; }"
+    )
+    # the day-by-day table: whole dates and doses on the screen's width, scrolling in its own box
+    agenda = page.locator(".alledu-scroll", has_text="2026-01-05 to 2026-01-11").first
+    a = rect(agenda)
+    assert a["x"] >= 0 and a["x"] + a["width"] <= 390
+    assert "15.61 mcg/day" in agenda.inner_text()
+    agenda.scroll_into_view_if_needed()
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / "phone_03_agenda.png"))
+    page.close()
+
+
+def test_tables_scroll_in_their_own_box(phone, served: str) -> None:
+    """Lesson 04: the verdict table is wider than a phone and scrolls inside its box, not the page."""
+    page = open_lesson(phone, served, "04_eligibility_tree")
+    m = page.evaluate(MEASURE, OWN_BOX)
+    assert m["scrollingTables"] >= 1 and m["pageScroll"] <= m["pageWidth"], m
+    verdicts = page.locator(".alledu-scroll", has_text="Verdict").first
+    assert verdicts.get_attribute("tabindex") == "0"  # a keyboard can reach it and scroll it
+    page.close()
