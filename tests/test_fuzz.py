@@ -419,7 +419,7 @@ DATES = [
 
 
 def test_timeline_set_state_fuzz() -> None:
-    """Lesson 03 (slow: plotly redraws): each state ends in plans the library agrees with, or a
+    """Lesson 03 (slow: every state redraws the timeline): each state ends in plans the library agrees with, or a
     message with no table, downloads or bars."""
     rng = random.Random(3)
     t = ScheduleTimeline()

@@ -143,11 +143,11 @@ def test_controls_stack_on_a_phone(phone, served: str) -> None:
 def test_timeline_and_agenda_on_a_phone(phone, served: str) -> None:
     """The timeline keeps a readable width and scrolls in its own box; the table is the agenda."""
     page = open_lesson(phone, served, "03_schedule_timeline")
-    page.wait_for_selector(".js-plotly-plot .main-svg")
+    page.wait_for_selector("svg.alledu-chart g rect")
     box = page.locator(".alledu-wide").first
     outer = rect(box)
     assert outer["x"] >= 0 and outer["x"] + outer["width"] <= 390
-    inner = page.evaluate("() => document.querySelector('.alledu-wide .main-svg').getBoundingClientRect().width")
+    inner = page.evaluate("() => document.querySelector('.alledu-wide svg.alledu-chart').getBoundingClientRect().width")
     assert inner >= 600  # the plot is not squeezed to 350 px behind its row labels
     assert page.evaluate(
         "() => { const b = document.querySelector('.alledu-wide'); return b.scrollWidth > b.clientWidth; }"

@@ -130,16 +130,6 @@ def test_execute_request_over_kernel_websocket_runs_no_code(served: str, tmp_pat
     assert not marker.exists()
 
 
-def test_plotly_bundle_is_served_as_a_static_file(served: str) -> None:
-    from alledu.serve import plotly_bundle_dir
-
-    _, path = plotly_bundle_dir()
-    with urllib.request.urlopen(served + path, timeout=60) as r:
-        assert r.status == 200
-        head = r.read(200_000)
-    assert len(head) == 200_000 and r.headers.get("Etag")
-
-
 def test_base_url_prefix_is_respected() -> None:
     """A host behind a reverse proxy serves the suite under a prefix (`alledu serve --base-url`)."""
     from tests.server import running_server
@@ -161,7 +151,6 @@ def test_serve_options_reach_voila() -> None:
     i = cmd.index("--Voila.config_file_paths")
     assert cmd[i + 1] == str(HERE)
     assert env["JUPYTER_PATH"].split(":")[0] == str(HERE / "jupyter")
-    assert env["ALLEDU_PLOTLY_BUNDLE"].startswith("voila/templates/alledu/static/plotly-widget-")
     cmd, _ = voila_command(port=8866, host="127.0.0.1", open_browser=True, token="", base_url="/")
     assert "--no-browser" not in cmd and "--Voila.base_url=/" in cmd
     assert not any("pool_size" in part for part in cmd)  # the default lives in voila.py
@@ -199,3 +188,26 @@ def test_cli_serve_passes_every_option(monkeypatch: pytest.MonkeyPatch) -> None:
     assert main(["serve", "--class", "60", "--lessons", "02_bsa_and_dosing,03_schedule_timeline"]) == 0
     assert (seen["class_size"], seen["lessons"]) == (60, ["02_bsa_and_dosing", "03_schedule_timeline"])
     assert main(["serve", "--max-kernels", "40"]) == 0 and seen["max_kernels"] == 40
+
+
+def test_pages_and_scripts_travel_compressed(served: str) -> None:
+    """A class shares one access point: text responses are gzip-compressed, and no unused lab
+    extension is listed for the browser to download (issue 9)."""
+    import gzip
+    import json
+    import re
+
+    def fetch(url: str) -> tuple[str | None, bytes]:
+        req = urllib.request.Request(url, headers={"Accept-Encoding": "gzip"})
+        with urllib.request.urlopen(req, timeout=60) as r:
+            return r.headers.get("Content-Encoding"), r.read()
+
+    encoding, body = fetch(f"{served}voila/render/02_bsa_and_dosing.ipynb")
+    assert encoding == "gzip"
+    page = gzip.decompress(body).decode()
+    config = json.loads(re.search(r'id="jupyter-config-data"[^>]*>(.*?)</script>', page, re.S).group(1))
+    names = [e["name"] for e in config.get("federated_extensions", [])]
+    assert "jupyterlab-plotly" not in names and "@jupyter-widgets/jupyterlab-manager" in names
+    script = re.search(r'src="([^"]+\.js[^"]*)"', page).group(1)
+    encoding, body = fetch(served.rstrip("/") + script if script.startswith("/") else served + script)
+    assert encoding == "gzip" and len(gzip.decompress(body)) > len(body)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -44,34 +43,19 @@ def suite_info() -> dict[str, Any]:
     }
 
 
+# JupyterLab extensions installed in the environment that no lesson uses: each would be
+# downloaded by every learner's browser on a first visit (jupyterlab-plotly alone is 4.8 MB).
+UNUSED_EXTENSIONS = frozenset({"jupyterlab-plotly"})
+
+
 def page_config_hook(page_config: dict[str, Any], **_: Any) -> dict[str, Any]:
-    """Voila hook: give the templates the suite's title, notice, dates and lesson list."""
+    """Voila hook: give the templates the suite's title, notice, dates and lesson list, and
+    leave out lab extensions the lessons do not use."""
     page_config["alledu"] = suite_info()
+    extensions = page_config.get("federated_extensions")
+    if isinstance(extensions, list):
+        page_config["federated_extensions"] = [e for e in extensions if e.get("name") not in UNUSED_EXTENSIONS]
     return page_config
-
-
-def plotly_bundle_dir() -> tuple[Path, str]:
-    """A Jupyter data dir offering plotly's widget bundle as a template static file.
-
-    Returns the dir (for JUPYTER_PATH) and the file's path below the base URL. The file name
-    carries plotly's version, so an upgrade is never served from a stale browser cache.
-    """
-    import tempfile
-
-    import plotly
-
-    bundle = Path(plotly.__file__).parent / "package_data" / "widgetbundle.js"
-    name = f"plotly-widget-{plotly.__version__}.js"
-    root = Path(tempfile.gettempdir()) / f"alledu-voila-{os.getuid()}"
-    static = root / "voila" / "templates" / "alledu" / "static"
-    static.mkdir(parents=True, exist_ok=True)
-    target = static / name
-    if not target.exists() or target.stat().st_size != bundle.stat().st_size:
-        # a copy, not a symlink: tornado refuses static files that link outside their root
-        tmp = static / f".{name}.{os.getpid()}"
-        shutil.copyfile(bundle, tmp)
-        tmp.replace(target)
-    return root, f"voila/templates/alledu/static/{name}"
 
 
 def voila_command(
@@ -96,11 +80,7 @@ def voila_command(
     if not base_url.endswith("/"):
         base_url += "/"
     env = dict(os.environ)
-    bundle_root, bundle_path = plotly_bundle_dir()
-    env["JUPYTER_PATH"] = os.pathsep.join(
-        filter(None, [str(HERE / "jupyter"), str(bundle_root), env.get("JUPYTER_PATH")])
-    )
-    env["ALLEDU_PLOTLY_BUNDLE"] = bundle_path  # read by alledu.widgets.plot in lesson kernels
+    env["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(HERE / "jupyter"), env.get("JUPYTER_PATH")]))
     cmd = [
         sys.executable,
         "-P",

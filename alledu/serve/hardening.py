@@ -45,7 +45,7 @@ MAX_BAD_FRAMES = 10  # malformed frames tolerated on one connection before it is
 
 # No inline script (the alledu template moves Voila's inline scripts into static files);
 # 'unsafe-inline' styles because widgets set style attributes; blob: scripts for anywidget
-# modules (plotly) which the page itself builds from a same-origin import.
+# modules (the lessons' small anywidgets) which the page itself builds from a same-origin import.
 CSP = "; ".join(
     [
         "default-src 'self'",

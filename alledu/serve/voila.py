@@ -48,3 +48,9 @@ from alledu.serve import hardening  # noqa: E402
 
 hardening.install(c)
 # --- end hardening ----------------------------------------------------------------------------
+
+# --- page weight (issue 9): gzip every text response (alledu/serve/compression.py) ---------
+from alledu.serve import compression  # noqa: E402
+
+compression.install(c)
+# --- end page weight ---------------------------------------------------------------------------

@@ -84,7 +84,7 @@ PRINT_CSS = f"""
   .widget-dropdown, .widget-text, .widget-datepicker {{ width: auto !important; max-width: 100% !important; }}
   .widget-dropdown select {{ flex: 0 1 auto !important; max-width: none !important; }}
   input::-webkit-calendar-picker-indicator, input::-webkit-inner-spin-button {{ display: none !important; }}
-  .js-plotly-plot, .plot-container {{ zoom: 0.62; }}
+  svg.alledu-chart {{ min-width: 0 !important; width: 100%; }}  /* the charts are SVG: they fit the page */
   .alledu-safety, .alledu-notice, .alledu-warn, .alledu-error, .alledu-ok, table, tr, pre {{ break-inside: avoid; }}
   h1, h2, h3, h4 {{ break-after: avoid; }}
   .alledu-table {{ font-size: 9pt; }}
