@@ -29,8 +29,8 @@ def test_number_entry_slider_is_named_and_typed_values_are_not_clamped() -> None
     entry = NumberEntry("Weight", "kg", 30, 1, 300)
     assert isinstance(entry.slider, Slider) and entry.slider.tooltip == "Weight slider"  # its aria-label
     entry.slider.value = 44.9
-    assert entry.value == 44.9 and entry.text.value == 44.9
-    entry.text.value = 500  # out of the slider's range: kept for the lesson's message, not clamped
+    assert entry.value == 44.9 and entry.text.value == "44.9"
+    entry.text.value = "500"  # out of the slider's range: kept for the lesson's message, not clamped
     assert entry.value == 500 and entry.slider.value == 44.9
 
 

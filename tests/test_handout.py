@@ -94,6 +94,7 @@ def test_pdf_spells_signs_outside_latin1() -> None:
 def test_lesson_03_offers_the_pdf_with_the_same_data_as_the_printable_page() -> None:
     t = ScheduleTimeline(compare_with="inotuzumab")
     t.start.value = dt.date(2026, 3, 2)
+    t.prepare.click()  # files are built when asked for
     found = re.findall(r'download="([^"]+\.pdf)" href="data:application/pdf;base64,([^"]+)"', t.downloads.value)
     assert [name for name, _ in found] == ["blinatumomab_rr.pdf", "inotuzumab.pdf"]
     page = t.printable_html()
@@ -134,7 +135,7 @@ def test_print_summary_block_follows_the_panel_and_hides_on_screen() -> None:
     blocks = [c for c in t.children if PRINT_ONLY in c._dom_classes]
     assert len(blocks) == 1 and blocks[0] is t.children[-1]
     assert "Blinatumomab, relapsed/refractory: 2 cycle(s), 56 administration days" in blocks[0].value
-    t.cycles.value = 3
+    t.cycles.value = "3"
     assert "Blinatumomab, relapsed/refractory: 3 cycle(s), 84 administration days" in blocks[0].value
     assert "@media not print { .alledu-print-only { display: none !important; } }" in PRINT_CSS
     tree = EligibilityTree()

@@ -158,7 +158,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         voila = next(
             p
             for p in psutil.Process().children(recursive=True)
-            if "voila" in p.cmdline() and f"--port={port}" in p.cmdline()
+            if ("voila" in p.cmdline() or "alledu.serve.app" in p.cmdline()) and f"--port={port}" in p.cmdline()
         )
         limit = voila.memory_info().vms + HEADROOM
         resource.prlimit(voila.pid, resource.RLIMIT_AS, (limit, limit))

@@ -74,7 +74,7 @@ class Hub:
         found = {}
         for proc in psutil.process_iter(["cmdline"]):
             cmdline = proc.info["cmdline"] or []
-            if "voila" not in cmdline or not self._ours(proc):
+            if not ("voila" in cmdline or "alledu.serve.app" in cmdline) or not self._ours(proc):
                 continue
             for arg in cmdline:
                 m = re.fullmatch(r"--Voila\.base_url=/user/([^/]+)/", arg)

@@ -8,13 +8,10 @@ stacked; wide tables and the timeline scroll inside their own boxes; the day-by-
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-from tests.browser_support import CHROMIUM_FLAGS, chromium_path
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parent.parent
@@ -63,22 +60,12 @@ MEASURE = """(ownBox) => {
 
 
 @pytest.fixture(scope="module")
-def devices(served: str) -> Iterator[dict[str, object]]:
-    """One browser context per device for the module; each test opens its lesson in one."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        try:
-            b = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
-        except Exception as exc:
-            if os.environ.get("CI") == "true":
-                raise  # in CI browser tests must run, never skip
-            pytest.skip(f"no Chromium here ({exc.__class__.__name__}); run .ci/browser-deps.sh")
-        contexts = {"phone": b.new_context(**PHONE), "tablet": b.new_context(**TABLET)}
-        yield contexts
-        for context in contexts.values():
-            context.close()
-        b.close()
+def devices(served: str, browser) -> Iterator[dict[str, object]]:
+    """One browser context per device for the module (the run's one Chromium, tests/conftest.py)."""
+    contexts = {"phone": browser.new_context(**PHONE), "tablet": browser.new_context(**TABLET)}
+    yield contexts
+    for context in contexts.values():
+        context.close()
 
 
 @pytest.fixture

@@ -79,8 +79,9 @@ def test_lesson_prints_whole_without_controls(browser, served: str, lesson_id: s
         if lesson_id in ("01_relapse_and_prognosis", "02_bsa_and_dosing", "03_schedule_timeline"):
             assert page.locator(CONTROLS).count() > 0  # (the check below is not vacuous)
         if lesson_id == "03_schedule_timeline":  # the PDF handout downloads from the page as a real file
+            page.click("text=Prepare downloads")  # the files are built when asked for
             with page.expect_download() as download:
-                page.click("text=PDF handout (blinatumomab_rr)")
+                page.click("text=PDF handout (Blinatumomab, relapsed/refractory)")
             handout = download.value
             assert handout.suggested_filename == "blinatumomab_rr.pdf"
             import pypdfium2 as pdfium
