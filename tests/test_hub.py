@@ -343,7 +343,8 @@ def test_learner_server_is_alledu_serve_voila(hub: Hub) -> None:
     session, landing = new_learner(hub)
     proc = hub.learner_servers()[user_of(landing)]
     cmd = proc.cmdline()
-    assert cmd[1:4] == ["-m", "voila", str(notebooks_dir())]  # standalone Voila, not a Jupyter server
+    # standalone Voila (alledu serve's Voila application), not a Jupyter server
+    assert cmd[1:5] == ["-P", "-m", "alledu.serve.app", str(notebooks_dir())]
     assert cmd[cmd.index("--Voila.config_file_paths") + 1] == str(SERVE_DIR)  # alledu/serve/voila.py
     assert "--VoilaConfiguration.default_pool_size=0" in cmd
     assert "--Voila.ip=127.0.0.1" in cmd
