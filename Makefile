@@ -63,6 +63,7 @@ serve: install
 
 bench: install
 	$(PY) bench/run.py
+	$(PY) bench/weight.py
 
 ## bench-class: a class of 30/60/100 arriving at one lesson, default serve vs class mode (~20 min)
 bench-class: install

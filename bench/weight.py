@@ -6,7 +6,8 @@ A classroom shares one access point: what each learner's browser downloads is wh
 waits for. For every lesson, a fresh Chromium context (empty cache) opens the lesson served
 exactly as `alledu serve` serves it and waits until it is interactive; the bytes counted are
 what crossed the network (compressed when the server compressed them: Chrome's
-encodedDataLength). Then, in the same context, the next lesson is opened (warm cache). The
+encodedDataLength), plus the kernel websocket's frames, which carry every widget's state.
+Then, in the same context, the next lesson is opened (warm cache). The
 ratio is against a bare one-slider page measured in the same run (the Voila front end itself).
 """
 
@@ -28,17 +29,21 @@ MB = 1_000_000
 
 
 def wire_bytes(page, url: str, ready: str) -> tuple[int, int]:
-    """(bytes on the wire, requests) for one navigation, counted by the DevTools protocol."""
+    """(bytes on the wire, requests) for one navigation, counted by the DevTools protocol: every
+    HTTP response as transferred, plus the kernel websocket's frames (the widgets' state)."""
     cdp = page.context.new_cdp_session(page)
     cdp.send("Network.enable")
     sizes: dict[str, int] = {}
+    frames: list[int] = []
     cdp.on("Network.loadingFinished", lambda e: sizes.__setitem__(e["requestId"], int(e["encodedDataLength"])))
+    cdp.on("Network.webSocketFrameReceived", lambda e: frames.append(len(e["response"]["payloadData"])))
     page.goto(url, wait_until="commit")
     page.wait_for_selector(".jupyter-widgets", timeout=120_000)
     page.wait_for_selector(ready, timeout=120_000)
     page.wait_for_load_state("networkidle", timeout=120_000)
+    page.wait_for_timeout(1000)  # the last widget messages
     cdp.detach()
-    return sum(sizes.values()), len(sizes)
+    return sum(sizes.values()) + sum(frames), len(sizes)
 
 
 def main() -> int:
