@@ -16,9 +16,9 @@ from typing import Any, Literal
 
 from alledu.content_loader import content
 from alledu.errors import InvalidInput
-from alledu.models import VIEWS, Criterion, History, Regimen, Rule, Said, View
+from alledu.models import Criterion, History, Regimen, Rule, Said, View
 from alledu.patient import Answers, Patient
-from alledu.schedule import regimen, regimen_ids
+from alledu.schedule import check_view, regimen, regimen_ids
 
 _OPS = {
     "eq": "is",
@@ -311,12 +311,6 @@ def verdict(reg: Regimen, patient: Any, view: View = "label") -> Verdict:
         goal=goal,
         tree=tree,
     )
-
-
-def check_view(view: Any) -> View:
-    if view not in VIEWS:
-        raise InvalidInput("view", view, "'label' (the label in force, the default) or 'review' (the 2021 review)")
-    return view
 
 
 def eligibility(patient: Any, view: View = "label") -> list[Verdict]:

@@ -12,8 +12,6 @@ import datetime as dt
 from typing import Any
 
 import pandas as pd
-from fpdf import FPDF
-from fpdf.fonts import FontFace
 from icalendar import Calendar, Event
 
 from alledu.content_loader import content
@@ -119,19 +117,23 @@ PDF_LAYOUT: dict[str, Any] = {
 }
 
 
-class _Handout(FPDF):
-    """A4 pages whose foot repeats the notice: a single page taken from the pile still carries it."""
+def _handout(notice: str) -> Any:
+    """A4 pages whose foot repeats the notice: a single page taken from the pile still carries it.
 
-    def __init__(self, notice: str) -> None:
-        super().__init__(format="A4")
-        self.notice = notice
+    fpdf2 (and the imaging library it loads, ~0.26 s) is imported here, when a PDF is asked for,
+    not when a lesson kernel or the command line starts.
+    """
+    from fpdf import FPDF
 
-    def footer(self) -> None:
-        L = PDF_LAYOUT
-        self.set_y(L["footer_from_bottom_mm"])
-        self.set_font("Helvetica", "I", L["footer_pt"])
-        text = pdf_text(f"{self.notice} Page {self.page_no()} of {{nb}}.")
-        self.multi_cell(0, L["footer_line_mm"], text, align="C")
+    class Handout(FPDF):
+        def footer(self) -> None:
+            L = PDF_LAYOUT
+            self.set_y(L["footer_from_bottom_mm"])
+            self.set_font("Helvetica", "I", L["footer_pt"])
+            text = pdf_text(f"{notice} Page {self.page_no()} of {{nb}}.")
+            self.multi_cell(0, L["footer_line_mm"], text, align="C")
+
+    return Handout(format="A4")
 
 
 def step_rows(frame: pd.DataFrame) -> list[list[str]]:
@@ -158,7 +160,7 @@ def to_pdf(
     """
     c, reg, L = content(), regimen(regimen_id), PDF_LAYOUT
     lines = handout_lines(regimen_id, age_years, context)
-    pdf = _Handout(c.meta.notice)
+    pdf = _handout(c.meta.notice)
     pdf.set_title(pdf_text(f"alledu: {reg.title}"))
     pdf.set_creator("alledu")
     pdf.set_auto_page_break(auto=True, margin=L["page_break_mm"])
@@ -199,6 +201,8 @@ def to_pdf(
             para("- " + line.removeprefix("Safety: "))
     heading("Doses, day by day")
     pdf.set_font("Helvetica", "", L["table_pt"])
+    from fpdf.fonts import FontFace
+
     head_style = FontFace(emphasis="BOLD", fill_color=L["table_head_rgb"])
     with pdf.table(
         col_widths=L["table_col_widths"], headings_style=head_style, line_height=L["table_line_mm"], text_align="LEFT"

@@ -20,6 +20,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def answers(url: str) -> bool:
+    """Whether the server at `url` answers 200 yet (one try, 5 s)."""
+    try:
+        with urllib.request.urlopen(url, timeout=5) as r:
+            return r.status == 200
+    except OSError:
+        return False
+
+
 @contextmanager
 def running_server(
     timeout: float = 120.0, base_url: str = "/", extra: tuple[str, ...] = (), log: Path | None = None
@@ -40,12 +49,8 @@ def running_server(
             if proc.poll() is not None:
                 out.seek(0)
                 raise RuntimeError(f"voila exited early:\n{out.read()}")
-            try:
-                with urllib.request.urlopen(base, timeout=5) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
+            if answers(base):
+                break
             if time.monotonic() > deadline:
                 raise RuntimeError("voila did not answer in time")
             time.sleep(0.5)
@@ -86,13 +91,8 @@ def alledu_serve(*args: str, cwd: str | None = None, ready: str | None = None, t
             if ready is not None:
                 if any(ready in line for line in lines):
                     break
-            else:
-                try:
-                    with urllib.request.urlopen(base, timeout=5) as r:
-                        if r.status == 200:
-                            break
-                except OSError:
-                    pass
+            elif answers(base):
+                break
             if time.monotonic() > deadline:
                 raise RuntimeError(f"alledu serve not ready in {timeout} s:\n" + "".join(lines[-40:]))
             time.sleep(0.5)

@@ -15,6 +15,8 @@ import html
 import math
 from collections.abc import Sequence
 
+from alledu.widgets.common import PALETTE
+
 WIDTH = 1000  # viewBox units; the SVG scales to the page width
 LANE = 34  # height of one lane, label line included
 LEFT, RIGHT, TOP = 10, 10, 30
@@ -37,11 +39,11 @@ class Lane:
 
 
 STYLES = {
-    "dose": 'fill="#0072B2" stroke="#fff" stroke-width="1"',
-    "infusion": 'fill="#56B4E9" stroke="#fff" stroke-width="1"',  # a white edge shows where a dose steps up
+    "dose": f'fill="{PALETTE["dose"]}" stroke="#fff" stroke-width="1"',
+    "infusion": f'fill="{PALETTE["infusion"]}" stroke="#fff" stroke-width="1"',  # white edge: where a dose steps up
     "free": 'fill="url(#alledu-free)" stroke="#777" stroke-width="0.5"',
-    "hospital": 'fill="url(#alledu-hospital)" stroke="#D55E00" stroke-width="0.8"',
-    "premed": 'fill="#009E73"',
+    "hospital": f'fill="url(#alledu-hospital)" stroke="{PALETTE["hospital"]}" stroke-width="0.8"',
+    "premed": f'fill="{PALETTE["premed"]}"',
 }
 DEFS = (
     "<defs>"
@@ -154,7 +156,8 @@ def curve_svg(
         f'text-anchor="middle">{esc(y_label)}</text>'
     )
     out.append(
-        f'<g><title>{esc(curve_label)}</title><path d="{path}" fill="none" stroke="#CC79A7" stroke-width="3" '
+        f'<g><title>{esc(curve_label)}</title><path d="{path}" fill="none" stroke="{PALETTE["model"]}" '
+        'stroke-width="3" '
         'stroke-dasharray="8 5"/></g>'
     )
     for x, y, label in points:
@@ -164,12 +167,13 @@ def curve_svg(
         out.append(
             f"<g><title>{esc(label)}: {y:.0%} at {x:g} months</title>"
             f'<path d="M{cx:.1f} {cy - 8:.1f} L{cx + 8:.1f} {cy:.1f} L{cx:.1f} {cy + 8:.1f} L{cx - 8:.1f} {cy:.1f} Z" '
-            f'fill="#0072B2"/><text x="{tx:.1f}" y="{cy - 10:.1f}" font-size="12" text-anchor="{anchor}">'
+            f'fill="{PALETTE["dose"]}"/><text x="{tx:.1f}" y="{cy - 10:.1f}" font-size="12" text-anchor="{anchor}">'
             f"{esc(label)} ({y:.0%})</text></g>"
         )
     legend_y = h - bottom - 12
     out.append(
-        f'<line x1="{w - 380}" y1="{legend_y}" x2="{w - 350}" y2="{legend_y}" stroke="#CC79A7" stroke-width="3" '
+        f'<line x1="{w - 380}" y1="{legend_y}" x2="{w - 350}" y2="{legend_y}" stroke="{PALETTE["model"]}" '
+        'stroke-width="3" '
         f'stroke-dasharray="8 5"/><text x="{w - 344}" y="{legend_y + 4}" font-size="12">{esc(curve_label)}</text>'
     )
     out.append("</svg>")
