@@ -220,7 +220,7 @@ def test_memory_cap_leaves_room() -> None:
 @pytest.mark.served
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_stopping_alledu_serve_leaves_no_orphans(odd_cwd: Path, sig: signal.Signals) -> None:
-    with alledu_serve("--pool", "1", cwd=str(odd_cwd)) as (proc, base, _lines):
+    with alledu_serve("--pool", "1", cwd=str(odd_cwd)) as (proc, base, lines):
         # run from a folder holding `alledu/`: pages still answer 200, not 500
         with urllib.request.urlopen(f"{base}voila/render/{LESSON}.ipynb", timeout=120) as r:
             assert r.status == 200 and 'class="alledu-bar"' in r.read().decode()
@@ -228,7 +228,8 @@ def test_stopping_alledu_serve_leaves_no_orphans(odd_cwd: Path, sig: signal.Sign
         assert any("alledu.serve.app" in " ".join(p.cmdline()) for p in tree)
         assert sum("ipykernel" in " ".join(p.cmdline()) for p in tree) >= 2
         os.kill(proc.pid, sig)
-        assert proc.wait(timeout=40) == 0
+        code = proc.wait(timeout=40)
+        assert code == 0, "".join(lines[-40:])
         assert wait_until(lambda: not any(p.is_running() and p.status() != psutil.STATUS_ZOMBIE for p in tree), 15)
 
 
@@ -317,3 +318,30 @@ def test_lesson_renderers_share_compiled_templates() -> None:
     again, _ = HTMLExporter(template_name="lab").from_notebook_node(notebook)
     assert TEMPLATE_CODE.store == compiled  # nothing compiled twice
     assert again.count("jp-Cell") == html.count("jp-Cell") > 0
+
+
+def test_a_voila_that_ignores_the_stop_is_killed_after_the_timeout(tmp_path: Path) -> None:
+    """`run_voila` waits `stop_timeout` s after SIGTERM, then kills the child and its children."""
+    import subprocess
+    import sys
+
+    stubborn = (
+        "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); print('up', flush=True); time.sleep(120)"
+    )
+    driver = (
+        "import os, sys; from alledu.serve import run_voila; "
+        f"sys.exit(run_voila([sys.executable, '-c', {stubborn!r}], dict(os.environ), stop_timeout=2.0))"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", driver], stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().strip() == "up"
+        child = psutil.Process(proc.pid).children()[0]
+        started = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        code = proc.wait(timeout=30)
+        waited = time.monotonic() - started
+        assert code == 128 + signal.SIGKILL  # the child was killed: we exit as it did
+        assert waited >= 2.0  # it gave Voila its grace period first
+        assert wait_until(lambda: not child.is_running() or child.status() == psutil.STATUS_ZOMBIE, 5)
+    finally:
+        proc.kill()

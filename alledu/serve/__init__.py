@@ -12,6 +12,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -133,18 +134,18 @@ def run_voila(cmd: list[str], env: dict[str, str], stop_timeout: float = 30.0) -
     stop_asked: list[float] = []
 
     def forward(signum: int, _frame: object) -> None:
-        stop_asked.append(signum)
+        stop_asked.append(time.monotonic())
         with contextlib.suppress(ProcessLookupError):
             proc.send_signal(signum)
 
     previous = {sig: signal.signal(sig, forward) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
-        while True:
-            try:
-                code = proc.wait(timeout=stop_timeout if stop_asked else None)
-                break
-            except subprocess.TimeoutExpired:
+        while (code := proc.poll()) is None:  # a blocking wait() would never see the deadline
+            if stop_asked and time.monotonic() - stop_asked[0] > stop_timeout:
                 _kill_tree(proc.pid)
+                code = proc.wait()
+                break
+            time.sleep(0.2)
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)

@@ -176,6 +176,8 @@ class ClassroomKernels(LoggingConfigurable):
             try:
                 await asyncio.shield(result["task"])
             except Exception as exc:  # the lesson did not run (kernel died): never hand it out
+                if self._stopping:  # the server is stopping and shut it down itself
+                    raise
                 self.log.warning("a %s kernel failed to run the lesson (%r); starting another", notebook_path, exc)
                 with contextlib.suppress(Exception):
                     await self.shutdown_kernel(kid)
@@ -316,9 +318,22 @@ class ClassroomKernels(LoggingConfigurable):
         return result
 
     async def shutdown_all(self, *args: Any, **kwargs: Any) -> None:
+        """Stop every kernel; one that vanished meanwhile (a start failing) never fails the stop.
+
+        A kernel still starting when the server is stopped can be gone between being listed
+        and being shut down (404 'Kernel does not exist'); that used to make Voila exit 1.
+        """
         self._stopping = True
         self._sweeper.stop()
-        await super().shutdown_all(*args, **kwargs)
+        for _ in range(3):
+            try:
+                await super().shutdown_all(*args, **kwargs)
+            except Exception as exc:  # stopping goes on whatever one kernel did
+                self.log.info("while stopping, a kernel was already gone (%s); stopping the rest", exc)
+                await asyncio.sleep(0.2)
+            else:
+                if not self.list_kernel_ids():
+                    return
 
     @staticmethod
     def _close_websockets(kernel_id: str) -> None:
