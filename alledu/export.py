@@ -16,8 +16,8 @@ from icalendar import Calendar, Event
 
 from alledu.content_loader import content
 from alledu.errors import InvalidInput
-from alledu.schedule import dose_steps, regimen, safety_notes
-from alledu.views import runs
+from alledu.schedule import regimen, safety_notes
+from alledu.views import STEP_COLUMNS, step_rows
 
 
 def handout_lines(regimen_id: str, age_years: float | None = None, context: dict[str, str] | None = None) -> list[str]:
@@ -136,18 +136,6 @@ def _handout(notice: str) -> Any:
     return Handout(format="A4")
 
 
-def step_rows(frame: pd.DataFrame) -> list[list[str]]:
-    """The day table, one row per run of days at one dose: cycle, days, dates, dose, working, hospital."""
-    rows = []
-    for s in dose_steps(frame):
-        part = frame[(frame.cycle == s.cycle) & frame.day.between(s.first_day, s.last_day)]
-        dates = f"{part.date.iloc[0]} to {part.date.iloc[-1]}" if "date" in part else ""
-        stay = runs([int(d) for d in part[part.hospital].day])
-        hosp = ", ".join(f"day {a}" if a == b else f"days {a}-{b}" for a, b in stay)
-        rows.append([str(s.cycle), s.days_text, dates, f"{s.dose:.2f} {s.unit}", s.working, hosp])
-    return rows
-
-
 def to_pdf(
     frame: pd.DataFrame,
     regimen_id: str,
@@ -207,7 +195,7 @@ def to_pdf(
     with pdf.table(
         col_widths=L["table_col_widths"], headings_style=head_style, line_height=L["table_line_mm"], text_align="LEFT"
     ) as table:
-        for row in [["Cycle", "Days", "Dates", "Dose", "Working", "In hospital"], *step_rows(frame)]:
+        for row in [list(STEP_COLUMNS), *step_rows(frame)]:
             cells = table.row()
             for cell in row:
                 cells.cell(pdf_text(cell))

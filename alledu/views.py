@@ -122,3 +122,21 @@ def runs(days: list[int]) -> list[tuple[int, int]]:
         else:
             out.append((d, d))
     return out
+
+
+STEP_COLUMNS = ("Cycle", "Days", "Dates", "Dose", "Working", "In hospital")
+
+
+def step_rows(frame: pd.DataFrame) -> list[list[str]]:
+    """The day table, one row per run of days at one dose (columns: `STEP_COLUMNS`).
+
+    Lesson 03's table and the PDF handout show the same rows, so they come from here.
+    """
+    rows = []
+    for s in dose_steps(frame):
+        part = frame[(frame.cycle == s.cycle) & frame.day.between(s.first_day, s.last_day)]
+        dates = f"{part.date.iloc[0]} to {part.date.iloc[-1]}" if "date" in part else ""
+        stay = runs([int(d) for d in part[part.hospital].day])
+        hosp = ", ".join(f"day {a}" if a == b else f"days {a}-{b}" for a, b in stay)
+        rows.append([str(s.cycle), s.days_text, dates, f"{s.dose:.2f} {s.unit}", s.working, hosp])
+    return rows

@@ -73,3 +73,17 @@ def test_timeline_bars_single_days(adult_70kg) -> None:
         (24, "Cycle 2 day 3"),
         (26, "Cycle 2 day 5"),
     ]
+
+
+def test_step_rows_say_days_dose_and_hospital_stay_per_step(child_30kg) -> None:
+    from alledu.views import STEP_COLUMNS, step_rows
+
+    frame = alledu.schedule("blinatumomab_rr", child_30kg, cycles=2, start="2026-01-05")
+    rows = step_rows(frame)
+    assert len(STEP_COLUMNS) == len(rows[0]) == 6
+    assert [(r[0], r[1], r[2], r[3], r[5]) for r in rows] == [
+        ("1", "days 1-7", "2026-01-05 to 2026-01-11", "5.20 mcg/day", "days 1-7"),
+        ("1", "days 8-28", "2026-01-12 to 2026-02-01", "15.61 mcg/day", "days 8-9"),
+        ("2", "days 1-28", "2026-02-16 to 2026-03-15", "15.61 mcg/day", "days 1-2"),
+    ]
+    assert rows[0][4] == "5 mcg/m2/day x 1.0408 m2 = 5.20 mcg/day"

@@ -19,9 +19,9 @@ from alledu.bsa import formula_info
 from alledu.content_loader import content
 from alledu.export import handout_lines, to_csv, to_ics, to_pdf
 from alledu.patient import Patient
-from alledu.schedule import CycleInfo, cycles_allowed, dose_steps, regimen, schedule, timeline
+from alledu.schedule import CycleInfo, cycles_allowed, regimen, schedule, timeline
 from alledu.validate import limits
-from alledu.views import runs, timeline_bars
+from alledu.views import STEP_COLUMNS, step_rows, timeline_bars
 from alledu.widgets.common import (
     CSS,
     LABEL_STYLE,
@@ -220,18 +220,11 @@ class ScheduleTimeline(LessonPanel):
     # -- table and exports ----------------------------------------------------------------
     def _table_html(self, plan: Plan) -> str:
         reg = regimen(plan.regimen_id)
-        rows = []
-        for s in dose_steps(plan.frame):
-            frame = plan.frame[(plan.frame.cycle == s.cycle) & plan.frame.day.between(s.first_day, s.last_day)]
-            dates = f"{frame.date.iloc[0]} to {frame.date.iloc[-1]}" if "date" in frame else ""
-            stay = runs(frame[frame.hospital].day.tolist())
-            hosp = ", ".join(f"day {a}" if a == b else f"days {a}-{b}" for a, b in stay)
-            rows.append([s.cycle, s.days_text, dates, f"{s.dose:.2f} {s.unit}", s.working, hosp])
         return (
             f"<h4>{esc(reg.title)} {cite_tag(reg.cite)}</h4>"
             + fit_html(plan.brief.fit)
             + safety_html(plan.brief.safety)
-            + table(["Cycle", "Days", "Dates", "Dose", "Working", "In hospital"], rows)
+            + table(list(STEP_COLUMNS), step_rows(plan.frame))
             + "<details><summary>Every administration day</summary>"
             + _day_table(plan.frame)
             + "</details>"
