@@ -185,6 +185,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="cap on live kernels (default: what available memory holds); over it learners get a retrying page",
     )
+    p.add_argument(
+        "--no-fork",
+        action="store_true",
+        help="start every lesson kernel from scratch instead of forking it from a warm template",
+    )
     # live class (issue 11): `alledu class ...`, and where `alledu serve` records answers
     from alledu.live.cli import add_class_parser, store_args
 
@@ -328,6 +333,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 class_size=ns.class_size,
                 lessons=ns.lessons,
                 max_kernels=ns.max_kernels,
+                fork=not ns.no_fork,
             )
         if ns.command == "class":  # live class (issue 11)
             from alledu.live.cli import run_class

@@ -345,3 +345,92 @@ def test_a_voila_that_ignores_the_stop_is_killed_after_the_timeout(tmp_path: Pat
         assert wait_until(lambda: not child.is_running() or child.status() == psutil.STATUS_ZOMBIE, 5)
     finally:
         proc.kill()
+
+
+# ---- kernels forked from a warm template (alledu/serve/forking.py) ------------------------------
+
+
+def widget_fingerprint(states: dict) -> list[tuple[str, str]]:
+    """What a page shows, without model ids: each widget's kind and its text or value."""
+    seen = []
+    for entry in states.values():
+        state = entry.get("state", {})
+        shown = {k: state[k] for k in ("value", "description", "options", "_options_labels") if k in state}
+        seen.append((state.get("_model_name", ""), json.dumps(shown, sort_keys=True, default=str)))
+    return sorted(seen)
+
+
+def template_of(server_pid: int) -> psutil.Process | None:
+    for proc in psutil.Process(server_pid).children(recursive=True):
+        if "alledu kernel template" in " ".join(proc.cmdline()):
+            return proc
+    return None
+
+
+@pytest.mark.served
+def test_forked_kernels_show_the_lesson_as_started_ones_do() -> None:
+    """The default (fork) and `--no-fork` serve lesson 02 with the same widgets and values."""
+    with (
+        alledu_serve("--pool", "1") as (forked, fork_base, _),
+        alledu_serve("--pool", "1", "--no-fork") as (
+            spawned,
+            spawn_base,
+            _,
+        ),
+    ):
+
+        async def visit() -> tuple[Learner, Learner]:
+            a, b = Learner(fork_base, LESSON), Learner(spawn_base, LESSON)
+            await asyncio.gather(a.open(), b.open())
+            return a, b
+
+        a, b = run_async(visit())
+        assert a.ok and b.ok, (a.error, b.error)
+        assert a.widgets == b.widgets > 20
+        assert widget_fingerprint(a.states) == widget_fingerprint(b.states)
+        assert any("mcg/day" in value or " mg" in value for _kind, value in widget_fingerprint(a.states))
+        kernel_a, kernel_b = kernel_process(a.kernel_id), kernel_process(b.kernel_id)
+        assert kernel_a is not None and kernel_b is not None
+        template = template_of(forked.pid)
+        assert template is not None and kernel_a.ppid() == template.pid  # forked from the template
+        assert template_of(spawned.pid) is None  # --no-fork: no template ...
+        assert "alledu.serve.app" in " ".join(kernel_b.parent().cmdline())  # ... Voila started it
+        # a forked kernel holds far less memory of its own than a started one (shared pages)
+        assert kernel_a.memory_full_info().uss < kernel_b.memory_full_info().uss
+
+
+@pytest.mark.served
+def test_a_dead_template_costs_no_learner_and_a_dead_server_leaves_no_kernel() -> None:
+    with alledu_serve("--pool", "1") as (proc, base, _lines):
+        voila = next(p for p in psutil.Process(proc.pid).children() if "alledu.serve.app" in " ".join(p.cmdline()))
+
+        async def first_visit() -> Learner:
+            return await Learner(base, LESSON).open()
+
+        first = run_async(first_visit())
+        assert first.ok, first.error
+        template = template_of(proc.pid)
+        assert template is not None
+        template.kill()  # e.g. the OOM killer picked it
+        template.wait(10)
+        assert kernel_process(first.kernel_id) is not None  # the learner's kernel lives on
+
+        async def after() -> tuple[Learner, list[Learner]]:
+            model_id, value = first.numeric_widget() or ("", 0.0)
+            if model_id:
+                await first.move(model_id, value)  # still answers
+            # more learners than the pool holds: new kernels are needed, from a new template
+            later = [Learner(base, LESSON) for _ in range(3)]
+            await asyncio.gather(*(learner.open() for learner in later))
+            return first, later
+
+        first, later = run_async(after())
+        assert [learner.error for learner in later] == ["", "", ""]
+        new_template = template_of(proc.pid)
+        assert new_template is not None and new_template.pid != template.pid
+        kernels = [kernel_process(learner.kernel_id) for learner in [first, *later]]
+        assert all(k is not None for k in kernels)
+        # the server dies without a word (kill -9): no kernel and no template outlive it
+        voila.kill()
+        assert wait_until(lambda: all(not k.is_running() or k.status() == psutil.STATUS_ZOMBIE for k in kernels), 15)
+        assert wait_until(lambda: not new_template.is_running() or new_template.status() == psutil.STATUS_ZOMBIE, 15)

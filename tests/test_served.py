@@ -156,6 +156,9 @@ def test_serve_options_reach_voila() -> None:
     assert not any("pool_size" in part for part in cmd)  # the default lives in voila.py
     cmd, _ = voila_command(port=8866, host="127.0.0.1", open_browser=False, token="", base_url="/", pool=4)
     assert "--VoilaConfiguration.default_pool_size=4" in cmd
+    assert not any("provisioner" in part for part in cmd)  # forking is the default, set in voila.py
+    cmd, _ = voila_command(port=8866, host="127.0.0.1", open_browser=False, token="", base_url="/", fork=False)
+    assert "--KernelProvisionerFactory.default_provisioner_name=local-provisioner" in cmd
 
 
 def test_cli_serve_defaults() -> None:
@@ -183,11 +186,13 @@ def test_cli_serve_passes_every_option(monkeypatch: pytest.MonkeyPatch) -> None:
         "class_size": None,
         "lessons": None,
         "max_kernels": None,
+        "fork": True,
     }
     seen.clear()
     assert main(["serve", "--class", "60", "--lessons", "02_bsa_and_dosing,03_schedule_timeline"]) == 0
     assert (seen["class_size"], seen["lessons"]) == (60, ["02_bsa_and_dosing", "03_schedule_timeline"])
     assert main(["serve", "--max-kernels", "40"]) == 0 and seen["max_kernels"] == 40
+    assert main(["serve", "--no-fork"]) == 0 and seen["fork"] is False
 
 
 def test_pages_and_scripts_travel_compressed(served: str) -> None:

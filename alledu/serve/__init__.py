@@ -70,6 +70,7 @@ def voila_command(
     class_size: int | None = None,
     lessons: list[str] | None = None,
     max_kernels: int | None = None,
+    fork: bool = True,
 ) -> tuple[list[str], dict[str, str]]:
     """The Voila command line and environment `alledu serve` runs (also used by tests).
 
@@ -98,6 +99,8 @@ def voila_command(
     ]
     if not open_browser:
         cmd.append("--no-browser")
+    if not fork:
+        cmd.append("--KernelProvisionerFactory.default_provisioner_name=local-provisioner")
     if pool is not None:
         if pool < 0:
             raise ValueError(f"pool: {pool} is not accepted; accepted: 0 or more kernels per lesson")
@@ -175,6 +178,7 @@ def serve(
     class_size: int | None = None,
     lessons: list[str] | None = None,
     max_kernels: int | None = None,
+    fork: bool = True,
 ) -> int:
     """Run Voila in the foreground until it exits or is signalled; returns its exit status."""
     cmd, env = voila_command(
@@ -187,6 +191,7 @@ def serve(
         class_size=class_size,
         lessons=lessons,
         max_kernels=max_kernels,
+        fork=fork,
     )
     print(f"alledu: serving the lessons on http://{host}:{port}{base_url if base_url.startswith('/') else '/'}")
     if class_size:

@@ -333,7 +333,10 @@ class ClassroomKernels(LoggingConfigurable):
                 await asyncio.sleep(0.2)
             else:
                 if not self.list_kernel_ids():
-                    return
+                    break
+        from alledu.serve.forking import Template
+
+        Template.stop()  # the warm template kernels were forked from (alledu/serve/forking.py)
 
     @staticmethod
     def _close_websockets(kernel_id: str) -> None:
