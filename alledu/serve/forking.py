@@ -20,6 +20,7 @@ import gc
 import json
 import os
 import pathlib
+import shutil
 import signal
 import socket
 import subprocess
@@ -158,6 +159,7 @@ class Template:
                 with contextlib.suppress(ProcessLookupError):
                     cls._current.proc.kill()
                 cls._current.proc.wait()
+                shutil.rmtree(cls._current.dir, ignore_errors=True)
                 cls._current = None
 
     @staticmethod
