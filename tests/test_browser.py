@@ -251,6 +251,15 @@ def test_lessons_run_in_jupyterlab(browser, tmp_path: Path) -> None:
             page.click("text=Run All Cells")
             page.wait_for_selector(ready)
         assert page.locator("svg.alledu-chart g rect").count() > 0
+        # the timeline stays inside the notebook's column (it used to overflow it)
+        fits = page.evaluate(
+            """() => [...document.querySelectorAll('svg.alledu-chart')].map(svg => {
+                const out = svg.closest('.jp-OutputArea-output').getBoundingClientRect();
+                const box = svg.getBoundingClientRect();
+                return [box.width > 200, box.left >= out.left - 0.5, box.right <= out.right + 0.5];
+            })"""
+        )
+        assert fits and all(all(f) for f in fits), fits
         SHOTS.mkdir(exist_ok=True)
         page.screenshot(path=str(SHOTS / "jupyterlab_03.png"))
         page.close()

@@ -24,6 +24,9 @@ RESPONSIVE_CSS = f"""
 .alledu-scroll > table {{ margin: 0; }}
 .widget-html-content details {{ max-width: 100%; overflow-x: auto; }}
 .jupyter-widgets.alledu-wide {{ overflow-x: auto; overflow-y: hidden; }}
+/* a full-width text or chart box keeps inside its column: 100% plus the widgets' 2px margins
+   overflowed JupyterLab's output area by 4px */
+.jupyter-widgets.widget-html {{ max-width: calc(100% - 4px); }}
 .alledu-wide svg.alledu-chart {{ min-width: 640px; }}  /* readable labels: the box scrolls, not the page */
 @media (max-width: {NARROW_MAX_PX}px) {{
   /* every widget box fits the screen: fixed widths (Layout(width=...)) become upper bounds */
