@@ -203,3 +203,24 @@ def test_dashboard_polls_for_new_answers(url: str, klass: tuple[str, str]) -> No
     board.stop()
     assert "<b>1 answered · 0 wrong</b>" in board.questions.value
     print(f"\ndashboard showed the new answer {seen:.2f} s after it was stored")
+
+
+def test_dashboard_redraws_every_minute_so_its_kernel_is_never_idle(
+    url: str, klass: tuple[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No new answer for 30 minutes must not let the idle cull take the teacher's page."""
+    import alledu.widgets.live as live
+
+    code, key = klass
+    board = Dashboard(url=url, poll=False)
+    board.code_box.value, board.key_box.value = code, key
+    assert board.unlocked and f"Class {code}" in board.status.value
+    monkeypatch.setattr(live, "_minute", lambda: "00:00")
+    board.refresh()
+    board.status.value = ""
+    board.refresh()  # same minute, nothing new: nothing sent
+    assert board.status.value == ""
+    monkeypatch.setattr(live, "_minute", lambda: "00:01")
+    board.refresh()  # a minute later: drawn again, with its time
+    assert f"Class {code}" in board.status.value and "updated " in board.status.value
+    board.stop()

@@ -32,6 +32,12 @@ from alledu.widgets.common import CSS, LABEL_STYLE, PALETTE, Guarded, error_html
 
 POLL_S = 1  # the dashboard shows a new answer within two polls
 
+
+def _minute() -> str:
+    """The wall-clock minute (a seam for tests)."""
+    return dt.datetime.now().strftime("%H:%M")
+
+
 SESSION_JS = """
 const KEY = "alledu-live";
 function load() { try { return JSON.parse(sessionStorage.getItem(KEY) || "{}"); } catch (e) { return {}; } }
@@ -289,7 +295,10 @@ class Dashboard(W.VBox, Guarded):
         with self._lock:
             try:
                 version = self.store.version(self.code)
-                seen = (*version, self.reveal.value)
+                # redrawn at least once a minute ("updated HH:MM:SS"): the teacher sees it is live,
+                # and the page's kernel shows activity, so the 30-minute idle cull never takes
+                # a dashboard left open through a lecture
+                seen = (*version, self.reveal.value, _minute())
                 if not force and seen == self._seen:
                     return
                 rows = self.store.answers(self.code)
