@@ -5,7 +5,7 @@
 each class size, protocol-level learners (tests/learners.py: GET, kernel websocket,
 kernel_info, comm_info, every widget's state through ipywidgets' control comm) arrive all at
 once, then a few late arrivals right after; one real Chromium page (cold cache) is timed
-during each burst; three learners who were already in the lesson type a new number every 0.3 s
+during each burst; three learners who were already in the lesson type a new number every 0.25 s
 throughout (`--movers`, `--move-every`), timing the kernel's answer; each update is classed by
 when it was sent: "burst" from the first GET to the last learner interactive, "refill" from
 the class leaving until the server holds its idle kernel count again. Learners then
@@ -102,13 +102,13 @@ async def wait_idle(server_pid: int, idle_count: int, timeout: float) -> float:
 class Sentinels:
     """Learners already in the lesson, moving a number control all along: widget update latency.
 
-    Each types a new number every `every` seconds (Height: 130 <-> 131), one update in flight at
+    Each types a new number every `every` seconds (Height: 130 <-> 131 cm), one update in flight at
     a time as ipywidgets' own manager does (when the kernel is slower than that, the next goes
     as soon as the answer is in). Every sample is kept with the moment it was *sent*, so the
     burst and the refill are classed by when the learner acted, not by when the kernel answered.
     """
 
-    def __init__(self, base: str, lesson: str, n: int = 3, every: float = 0.3) -> None:
+    def __init__(self, base: str, lesson: str, n: int = 3, every: float = 0.25) -> None:
         self.learners = [Learner(base, lesson) for _ in range(n)]
         self.every = every
         self.samples: list[tuple[float, float]] = []  # (sent at, ms)
@@ -411,7 +411,7 @@ def main() -> int:
     parser.add_argument("--late", type=int, default=5, help="learners arriving one by one after the burst")
     parser.add_argument("--no-browser", action="store_true", help="skip the Chromium page")
     parser.add_argument("--movers", type=int, default=3, help="learners moving a control throughout")
-    parser.add_argument("--move-every", type=float, default=0.3, help="seconds between one mover's updates")
+    parser.add_argument("--move-every", type=float, default=0.25, help="seconds between one mover's updates")
     ns = parser.parse_args()
     print(f"load average before: {os.getloadavg()}", flush=True)
     results = asyncio.run(main_async(ns))
