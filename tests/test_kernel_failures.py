@@ -4,7 +4,8 @@ A real Voila (started as `alledu serve` starts it) runs lesson kernels through a
 that wraps ipykernel: while a "fail" token is left in its folder, a starting kernel takes one
 and exits at once (what a port race or a crash at start does). Pool kernels take `fail-pool-*`
 tokens, a learner's own start takes `fail-cold-*` (Voila tells them apart by VOILA_PREHEAT).
-The test also kill -9s a pooled kernel in the middle of its lesson run. Learners are
+The test also kill -9s a warm pooled kernel just before learners arrive, and a pooled kernel
+in the middle of its lesson run. Learners are
 protocol-level (tests/learners.py); each one must end with a working lesson that computes.
 """
 
@@ -137,11 +138,17 @@ def test_kernels_that_fail_to_start_cost_a_retry_never_the_server(tmp_path: Path
             seen["pool tokens left"] = sorted(p.name for p in folder.glob("fail-*"))
             seen["warm-up failures"] = log.read_text().count(FAILED)
 
-            # a pooled kernel is killed (kill -9) while it runs the lesson, after two learners
-            # took the warm pool and the server starts a spare behind them
+            # a warm pooled kernel dies (kill -9) just before two learners arrive: neither gets it
             warm = set(kernels(server))
+            dead = sorted(warm)[0]
+            victim = kernels(server)[dead]
+            victim.send_signal(signal.SIGKILL)
+            assert await wait_for(lambda: dead not in kernels(server), 5)  # gone (a zombie until reaped)
             first = [Learner(base, LESSON), Learner(base, LESSON)]
             await asyncio.gather(*(learner.open() for learner in first))
+            seen["dead one handed out"] = dead in {learner.kernel_id for learner in first}
+
+            # a pooled kernel is killed while it runs the lesson: the spare started behind them
             killed: list[str] = []
 
             def kill_one() -> bool:
@@ -186,6 +193,7 @@ def test_kernels_that_fail_to_start_cost_a_retry_never_the_server(tmp_path: Path
     first, fourth = learners[:2], learners[3]
     assert [learner.error for learner in learners] == ["", "", "", ""]
     assert all(learner.widgets == first[0].widgets > 20 for learner in learners)
+    assert not seen["dead one handed out"], seen
     assert killed[0] not in {learner.kernel_id for learner in learners}  # never handed out
     assert seen["third computes"], seen
     assert seen["cold token used"] and fourth.retries >= 1, (seen, fourth.retries)

@@ -31,6 +31,8 @@ import os
 import time
 from typing import Any
 
+import psutil
+import tornado.web
 from tornado.ioloop import PeriodicCallback
 from traitlets import Float, Int, List, default
 from traitlets.config import LoggingConfigurable
@@ -43,8 +45,6 @@ RESERVE_MIB = 1536  # left for the server, the OS and the page cache
 def memory_cap(available_bytes: int | None = None) -> int:
     """How many lesson kernels fit in the memory available now (at least 2)."""
     if available_bytes is None:
-        import psutil
-
         available_bytes = psutil.virtual_memory().available
     return max(2, int((available_bytes / MIB - RESERVE_MIB) // KERNEL_BUDGET_MIB))
 
@@ -98,6 +98,8 @@ class ClassroomKernels(LoggingConfigurable):
         self._class_sizes: dict[str, int] = {}  # class lesson -> kernels kept for it (pooled + in use)
         self._lesson_of: dict[str, str] = {}  # learner's kernel id -> its lesson
         self._running_lesson: set[str] = set()  # pooled kernels whose lesson run is not over
+        self._lesson_process: dict[str, Any] = {}  # pooled kernel id -> process that ran the lesson
+        self._tasks: set[asyncio.Future] = set()  # background shutdowns in flight
         self._stopping = False
         super().__init__(**kwargs)
         if self.max_kernels <= 0:
@@ -192,6 +194,7 @@ class ClassroomKernels(LoggingConfigurable):
                 # the task succeeds, and the restarter brings the kernel back empty
                 if self._process_of(kid) != process or not await self.get_kernel(kid).is_alive():
                     raise KernelStartFailed("the kernel died while running the lesson")
+                self._lesson_process[kid] = process
             except Exception as exc:  # the lesson did not run (kernel died): never hand it out
                 if self._stopping:  # the server is stopping and shut it down itself
                     raise
@@ -232,22 +235,49 @@ class ClassroomKernels(LoggingConfigurable):
     # ---- handing kernels to learners ------------------------------------------------------
 
     def get_pool_size(self, notebook_name: str) -> int:
-        """Ready pooled kernels only: a learner never queues behind a kernel still starting."""
-        ready = 0
-        for task in self._pools.get(notebook_name, []):
-            if task.done() and not task.cancelled() and task.exception() is None:
-                ready += 1
-        return ready
+        """Ready pooled kernels; 0 unless one of them is healthy (a learner never queues behind
+        a kernel still starting, nor gets a dead one). Voila and `admit` only test for > 0, so
+        health is checked up to the first healthy kernel: one check per page, not per kernel.
+        """
+        started = self._started(notebook_name)
+        return len(started) if any(self._healthy(t.result()["kernel_id"]) for t in started) else 0
+
+    def _started(self, notebook_name: str) -> list[asyncio.Task]:
+        """Pooled starts that have run the lesson."""
+        return [
+            task
+            for task in self._pools.get(notebook_name, [])
+            if task.done() and not task.cancelled() and task.exception() is None
+        ]
+
+    def _healthy(self, kid: str) -> bool:
+        """Alive and not restarted since its lesson ran.
+
+        The restarter looks every 3 s: a pooled kernel killed just now still looks pooled, and
+        one it restarted is alive but empty. Either would give a learner a page that never works.
+        """
+        pid = self._process_of(kid)
+        if pid is None or pid != self._lesson_process.get(kid, pid):
+            return False
+        try:  # not Popen.poll(): it says None while another waiter holds the process's lock
+            return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+        except psutil.Error:
+            return False
 
     async def get_rendered_notebook(self, notebook_name: str, *args: Any, **kwargs: Any) -> Any:
-        """Take the first ready pooled kernel (dropping failed starts), at normal priority."""
+        """Take the first healthy pooled kernel (dropping failed and dead ones), at normal priority."""
         self._drop_failed()
         pool = self._pools.get(notebook_name, [])
-        ready = [t for t in pool if t.done()]
-        if ready:  # Voila pops index 0; put a ready one there
-            pool.remove(ready[0])
-            pool.insert(0, ready[0])
-            self._lesson_of[ready[0].result()["kernel_id"]] = notebook_name  # before Voila's refill
+        for task in self._started(notebook_name):
+            kid = task.result()["kernel_id"]
+            if self._healthy(kid):  # Voila pops index 0; put it there
+                pool.remove(task)
+                pool.insert(0, task)
+                self._lesson_of[kid] = notebook_name  # before Voila's refill
+                break
+            pool.remove(task)  # died in the pool: never handed out; shut down and replaced
+            self.log.warning("pooled kernel %s died; replacing it", kid)
+            self._background(self._drop(kid, notebook_name))
         render_task, cache, kid = await super().get_rendered_notebook(notebook_name, *args, **kwargs)
         self._pooled.discard(kid)
         self._handed_out[kid] = time.monotonic()
@@ -300,7 +330,7 @@ class ClassroomKernels(LoggingConfigurable):
         """The kernel's process id (a restart gives it a new one); None if unknown."""
         try:
             return getattr(self.get_kernel(kid).provisioner, "pid", None)
-        except KeyError:
+        except (KeyError, tornado.web.HTTPError):  # jupyter_server says 404 for an unknown id
             return None
 
     def _watch_restarts(self, kid: str) -> None:
@@ -317,11 +347,16 @@ class ClassroomKernels(LoggingConfigurable):
         if kid in self._connected_once or kid in self._running_lesson or self._stopping:
             return  # the page says so; or `_initialize` drops it when the lesson run is over
         self.log.warning("kernel %s died before its page connected; shutting it down", kid)
-        asyncio.get_running_loop().call_later(1.0, lambda: asyncio.ensure_future(self._drop(kid)))
+        asyncio.get_running_loop().call_later(1.0, lambda: self._background(self._drop(kid)))
 
-    async def _drop(self, kid: str) -> None:
+    def _background(self, work: Any) -> None:
+        """Run a coroutine on the loop, keeping a reference until it is done."""
+        task = asyncio.ensure_future(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _drop(self, kid: str, lesson: str | None = None) -> None:
         """Shut down a kernel that restarted empty; top its pool up again if it was pooled."""
-        lesson = None
         for name, pool in self._pools.items():
             for task in pool:
                 ready = task.done() and not task.cancelled() and task.exception() is None
@@ -401,6 +436,7 @@ class ClassroomKernels(LoggingConfigurable):
     async def shutdown_kernel(self, kernel_id: str, *args: Any, **kwargs: Any) -> Any:
         self._forget(kernel_id)
         self._pooled.discard(kernel_id)
+        self._lesson_process.pop(kernel_id, None)
         lesson = self._lesson_of.pop(kernel_id, None)
         self._drop_failed()
         result = await super().shutdown_kernel(kernel_id, *args, **kwargs)
