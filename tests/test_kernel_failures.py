@@ -80,6 +80,14 @@ def kernels(server: psutil.Process) -> dict[str, psutil.Process]:
     return found
 
 
+def exited(proc: psutil.Process) -> bool:
+    """Dead: a zombie until its parent reaps it, or gone (an exiting process is neither yet)."""
+    try:
+        return proc.status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return True
+
+
 def running_lesson(proc: psutil.Process) -> bool:
     """The kernel is running its lesson: pandas (imported by the lesson, not by ipykernel) is loaded."""
     try:
@@ -143,7 +151,7 @@ def test_kernels_that_fail_to_start_cost_a_retry_never_the_server(tmp_path: Path
             dead = sorted(warm)[0]
             victim = kernels(server)[dead]
             victim.send_signal(signal.SIGKILL)
-            assert await wait_for(lambda: dead not in kernels(server), 5)  # gone (a zombie until reaped)
+            assert await wait_for(lambda: exited(victim), 5)
             first = [Learner(base, LESSON), Learner(base, LESSON)]
             await asyncio.gather(*(learner.open() for learner in first))
             seen["dead one handed out"] = dead in {learner.kernel_id for learner in first}
@@ -162,23 +170,28 @@ def test_kernels_that_fail_to_start_cost_a_retry_never_the_server(tmp_path: Path
 
             seen["killed one"] = await wait_for(kill_one, 60, step=0.05)
             seen["answers after the kill"] = await asyncio.to_thread(answers, base)
-            seen["kill noticed"] = await wait_for(lambda: log.read_text().count(FAILED) > 2, 30)
+            seen["kill noticed"] = await wait_for(lambda: log.read_text().count(FAILED) > 2, 30, step=0.05)
+            # a tab closes while that failed start is still in its pool (it is dropped 1 s later)
+            await asyncio.sleep(0.3)
+            seen["shutdown beside a failed start"] = await first[0].leave()
 
             # the next learner never gets the killed kernel
             third = Learner(base, LESSON)
             await third.open(max_retries=3)
             seen["third computes"] = third.ok and await computes(third)
 
-            # a learner's own start dies at start: the "could not start" page, then a working lesson
+            # a learner's own start dies at start: the "could not start" page, then a working
+            # lesson. Two arrive at once: at most one pooled kernel is ready behind a class that
+            # is in, so at least one of them starts a kernel of their own.
             (folder / "fail-cold-0").touch()
-            fourth = Learner(base, LESSON)
-            await fourth.open(max_retries=3)
+            pair = [Learner(base, LESSON), Learner(base, LESSON)]
+            await asyncio.gather(*(learner.open(max_retries=3) for learner in pair))
             seen["cold token used"] = not (folder / "fail-cold-0").exists()
-            seen["fourth computes"] = fourth.ok and await computes(fourth)
+            seen["pair computes"] = [learner.ok and await computes(learner) for learner in pair]
             seen["answers at the end"] = await asyncio.to_thread(answers, base)
 
-            everyone = [*first, third, fourth]
-            seen["shutdowns"] = [await learner.leave() for learner in everyone]
+            everyone = [*first, third, *pair]
+            seen["shutdowns"] = [await learner.leave() for learner in everyone[1:]]
             # the class left: its two places are prepared again, and nothing else is running
             seen["back to two"] = await wait_for(lambda: len(kernels(server)) == 2, 60, step=0.5)
             await asyncio.sleep(3)  # and it stays so (no restarted or orphaned kernel appears)
@@ -187,18 +200,22 @@ def test_kernels_that_fail_to_start_cost_a_retry_never_the_server(tmp_path: Path
 
         seen = run_async(scenario())
         tree = server.children(recursive=True)
+    log_tail = log.read_text()[-4000:]
     learners, killed = seen.pop("learners"), seen.pop("killed")
     assert seen["pool tokens left"] == [] and seen["warm-up failures"] == 2, seen
-    assert seen["killed one"] and seen["kill noticed"] and seen["answers after the kill"], seen
-    first, fourth = learners[:2], learners[3]
-    assert [learner.error for learner in learners] == ["", "", "", ""]
+    assert seen["killed one"] and seen["answers after the kill"], seen
+    assert seen["kill noticed"], (seen, log_tail)
+    first, pair = learners[:2], learners[3:]
+    assert [learner.error for learner in learners] == ["", "", "", "", ""], log_tail
     assert all(learner.widgets == first[0].widgets > 20 for learner in learners)
     assert not seen["dead one handed out"], seen
     assert killed[0] not in {learner.kernel_id for learner in learners}  # never handed out
+    assert seen["shutdown beside a failed start"] == 204, seen  # was 500: Voila read the failed start
     assert seen["third computes"], seen
-    assert seen["cold token used"] and fourth.retries >= 1, (seen, fourth.retries)
-    assert "Your lesson could not start" in fourth.wait_page and "Educational use only" in fourth.wait_page
-    assert seen["fourth computes"] and seen["answers at the end"], seen
+    retried = [learner for learner in pair if learner.retries >= 1]
+    assert seen["cold token used"] and len(retried) >= 1, (seen, [learner.retries for learner in pair])
+    assert "Your lesson could not start" in retried[0].wait_page and "Educational use only" in retried[0].wait_page
+    assert seen["pair computes"] == [True, True] and seen["answers at the end"], seen
     assert seen["shutdowns"] == [204, 204, 204, 204], seen
     assert seen["back to two"] and len(seen["left"]) == 2, seen
     assert not set(seen["left"]) & {*killed, *(learner.kernel_id for learner in learners)}

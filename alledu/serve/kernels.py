@@ -189,11 +189,7 @@ class ClassroomKernels(LoggingConfigurable):
             # hold the slot until the lesson has run, so starts never pile up
             self._running_lesson.add(kid)
             try:
-                await asyncio.shield(result["task"])
-                # nbclient reports a kernel that died mid-lesson as an error cell and goes on:
-                # the task succeeds, and the restarter brings the kernel back empty
-                if self._process_of(kid) != process or not await self.get_kernel(kid).is_alive():
-                    raise KernelStartFailed("the kernel died while running the lesson")
+                await self._run_lesson(kid, process, result["task"])
                 self._lesson_process[kid] = process
             except Exception as exc:  # the lesson did not run (kernel died): never hand it out
                 if self._stopping:  # the server is stopping and shut it down itself
@@ -207,6 +203,25 @@ class ClassroomKernels(LoggingConfigurable):
                 self._running_lesson.discard(kid)
         self._count_warmup()
         return result
+
+    async def _run_lesson(self, kid: str, process: Any, task: asyncio.Task) -> None:
+        """Wait for a pooled kernel's lesson run; raise if the kernel died meanwhile.
+
+        nbclient reports a kernel that died mid-lesson as an error cell and goes on with the
+        next cells, which can wait forever on a kernel the restarter brought back (no cell
+        timeout): the kernel's process is watched every second instead.
+        """
+        task.add_done_callback(lambda t: t.cancelled() or t.exception())  # retrieved, even if left
+        started = time.monotonic()
+        while True:
+            done, _ = await asyncio.wait({task}, timeout=1.0)
+            if self._process_of(kid) != process or not await self.get_kernel(kid).is_alive():
+                raise KernelStartFailed("the kernel died while running the lesson")
+            if done:
+                task.result()  # raises if the lesson run failed
+                return
+            if time.monotonic() - started > self.start_timeout:
+                raise KernelStartFailed(f"the lesson did not run within {self.start_timeout:.0f} s")
 
     def _retry_pool(self, notebook_path: str) -> None:
         """Drop failed starts from a pool and top it up again."""
