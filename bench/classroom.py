@@ -5,8 +5,10 @@
 each class size, protocol-level learners (tests/learners.py: GET, kernel websocket,
 kernel_info, comm_info, every widget's state through ipywidgets' control comm) arrive all at
 once, then a few late arrivals right after; one real Chromium page (cold cache) is timed
-during each burst; three learners who were already in the lesson move a control every 0.5 s
-throughout, timing the kernel's answer during the burst and during the refill. Learners then
+during each burst; three learners who were already in the lesson type a new number every 0.25 s
+throughout (`--movers`, `--move-every`), timing the kernel's answer; each update is classed by
+when it was sent: "burst" from the first GET to the last learner interactive, "refill" from
+the class leaving until the server holds its idle kernel count again. Learners then
 leave (the close-tab shutdown) and the time until the server is back to its idle kernel
 count is recorded. The class mode also runs a class spread over `--spread` seconds.
 
@@ -98,32 +100,53 @@ async def wait_idle(server_pid: int, idle_count: int, timeout: float) -> float:
 
 
 class Sentinels:
-    """Learners already in the lesson, moving a control every 0.5 s: widget update latency."""
+    """Learners already in the lesson, moving a number control all along: widget update latency.
 
-    def __init__(self, base: str, lesson: str, n: int = 3) -> None:
+    Each types a new number every `every` seconds (Height: 130 <-> 131 cm), one update in flight at
+    a time as ipywidgets' own manager does (when the kernel is slower than that, the next goes
+    as soon as the answer is in). Every sample is kept with the moment it was *sent*, so the
+    burst and the refill are classed by when the learner acted, not by when the kernel answered.
+    """
+
+    def __init__(self, base: str, lesson: str, n: int = 3, every: float = 0.25) -> None:
         self.learners = [Learner(base, lesson) for _ in range(n)]
-        self.samples: list[tuple[float, float]] = []  # (when, ms)
+        self.every = every
+        self.samples: list[tuple[float, float]] = []  # (sent at, ms)
+        self.errors: list[str] = []
         self._stop = False
         self._tasks: list[asyncio.Task] = []
 
     async def start(self) -> None:
-        await asyncio.gather(*(learner.open() for learner in self.learners))
-        self._tasks = [asyncio.create_task(self._move(learner)) for learner in self.learners if learner.ok]
+        await asyncio.gather(*(learner.open(max_retries=20) for learner in self.learners))
+        failed = [learner.error for learner in self.learners if not learner.ok]
+        if failed:
+            raise RuntimeError(f"learners moving controls could not open the lesson: {failed}")
+        controls = [learner.numeric_widget() for learner in self.learners]
+        if None in controls:  # would leave the update latency without a sample, silently
+            raise RuntimeError(f"no number control to move on {self.learners[0].lesson}")
+        self._tasks = [
+            asyncio.create_task(self._move(learner, control, i))
+            for i, (learner, control) in enumerate(zip(self.learners, controls, strict=True))
+        ]
 
-    async def _move(self, learner: Learner) -> None:
-        control = learner.numeric_widget()
-        if control is None:
-            return
+    async def _move(self, learner: Learner, control: tuple[str, float], i: int) -> None:
         model_id, value = control
+        await asyncio.sleep(self.every * i / len(self.learners))  # staggered, not in lockstep
         step = 0
-        while not self._stop:
-            step += 1
-            ms = await learner.move(model_id, value + (1 if step % 2 else 0))
-            self.samples.append((time.perf_counter(), ms))
-            await asyncio.sleep(0.5)
+        try:
+            while not self._stop:
+                step += 1
+                sent = time.perf_counter()
+                ms = await learner.move(model_id, value + step % 2)
+                self.samples.append((sent, ms))
+                await asyncio.sleep(max(0.0, sent + self.every - time.perf_counter()))
+        except Exception as exc:  # a lost kernel: say so in the results, never a silent n = 0
+            self.errors.append(repr(exc))
 
-    def between(self, start: float, end: float) -> list[float]:
-        return [ms for when, ms in self.samples if start <= when <= end]
+    def between(self, start: float, end: float) -> dict[str, float]:
+        """p50, p95 and n of the updates sent between start and end."""
+        ms = [ms for sent, ms in self.samples if start <= sent <= end]
+        return {"p50": pct(ms, 50), "p95": pct(ms, 95), "n": len(ms)}
 
     async def stop(self) -> None:
         self._stop = True
@@ -170,10 +193,11 @@ async def burst(
     idle_count: int,
     browser: Any,
     class_mode: bool,
+    movers: Sentinels,
 ) -> dict[str, Any]:
     """One class: arrive (at once or spread), late arrivals, memory, leave, idle restored."""
     url = f"{base}voila/render/{lesson}.ipynb"
-    sentinels = Sentinels(base, lesson)
+    sentinels = movers
     await sentinels.start()
     # default serve refills a pooled kernel behind each sentinel; class mode counts them in the class
     expected = idle_count + (len(sentinels.learners) if not class_mode else 0)
@@ -221,16 +245,9 @@ async def burst(
         "all": summary(learners),
         "late": summary(latecomers),
         "chromium_s": chromium_s,
-        "update_ms_burst": {
-            "p50": pct(sentinels.between(t0, t_burst), 50),
-            "p95": pct(sentinels.between(t0, t_burst), 95),
-            "n": len(sentinels.between(t0, t_burst)),
-        },
-        "update_ms_refill": {
-            "p50": pct(sentinels.between(t_leave, t_idle), 50),
-            "p95": pct(sentinels.between(t_leave, t_idle), 95),
-            "n": len(sentinels.between(t_leave, t_idle)),
-        },
+        "update_ms_burst": sentinels.between(t0, t_burst),
+        "update_ms_refill": sentinels.between(t_leave, t_idle),
+        "update_errors": sentinels.errors[:3],
         "kernel_mib": per_kernel,
         "learner_kernels_uss_total_mib": total_uss,
         "server_and_children": server.get("n", 0),
@@ -244,11 +261,13 @@ async def burst(
     return result
 
 
-async def run_mode(mode: str, lesson: str, sizes: list[int], spread: float, late: int, browser: Any) -> dict:
+async def run_mode(
+    mode: str, lesson: str, sizes: list[int], spread: float, late: int, browser: Any, movers: int, every: float
+) -> dict:
     args = ["--lessons", lesson]
     if mode == "class":
-        # the class includes its late arrivals, the Chromium page and the three sentinels
-        prepared = max(sizes) + late + 1 + 3
+        # the class includes its late arrivals, the Chromium page and the learners moving controls
+        prepared = max(sizes) + late + 1 + movers
         # the cap from memory counts 160 MiB RSS per kernel; the box is shared, so name it here
         args = ["--class", str(prepared), "--max-kernels", str(prepared + 10), *args]
         ready = f"ready for {prepared} learners"
@@ -259,18 +278,23 @@ async def run_mode(mode: str, lesson: str, sizes: list[int], spread: float, late
     with alledu_serve(*args, ready=ready, timeout=900) as (proc, base, lines):
         ready_s = time.perf_counter() - start
         lessons = len(list((ROOT / "notebooks").glob("*.ipynb")))
-        idle_count = lessons if mode == "default" else max(sizes) + late + 1 + 3 + lessons - 1
+        idle_count = lessons if mode == "default" else max(sizes) + late + 1 + movers + lessons - 1
         await wait_idle(proc.pid, idle_count, 300)
         idle_memory = memory(list(kernels_of(proc.pid).values()))
         runs = []
-        for size in sizes:
-            runs.append(await burst(base, proc.pid, lesson, size, 0.0, late, idle_count, browser, mode == "class"))
-        if spread and mode == "class":
+        plan = [(size, 0.0) for size in sizes] + ([(max(sizes), spread)] if spread and mode == "class" else [])
+        for size, over in plan:
+            sentinels = Sentinels(base, lesson, movers, every)
             runs.append(
-                await burst(base, proc.pid, lesson, max(sizes), spread, late, idle_count, browser, mode == "class")
+                await burst(base, proc.pid, lesson, size, over, late, idle_count, browser, mode == "class", sentinels)
             )
         warmup = [line.strip() for line in lines if "ready for" in line]
     return {"mode": mode, "ready_s": ready_s, "ready_line": warmup, "idle_kernels": idle_memory, "runs": runs}
+
+
+def updates(u: dict[str, float]) -> str:
+    """Widget update latency cell: p50 / p95 (n)."""
+    return f"{u['p50']:.0f} / {u['p95']:.0f} ({u['n']})"
 
 
 def markdown(results: list[dict], lesson: str) -> str:
@@ -279,9 +303,9 @@ def markdown(results: list[dict], lesson: str) -> str:
         f"{os.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB.",
         "",
         "| mode | class | arrival | p50 s | p95 s | max s | errors | late p95 s | Chromium s "
-        "| update p95 ms (burst / refill) | kernel RSS / USS MiB (median) | burst CPU s (server / kernels) "
-        "| idle restored s | load |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| update ms burst p50 / p95 (n) | update ms refill p50 / p95 (n) "
+        "| kernel RSS / USS MiB (median) | burst CPU s (server / kernels) | idle restored s | load |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for mode in results:
         for r in mode["runs"]:
@@ -290,7 +314,7 @@ def markdown(results: list[dict], lesson: str) -> str:
             lines.append(
                 f"| {mode['mode']} | {r['size']} | {arrival} | {a['p50']:.2f} | {a['p95']:.2f} | {a['max']:.2f} "
                 f"| {a['errors']} | {r['late']['p95']:.2f} | {r['chromium_s']:.2f} "
-                f"| {r['update_ms_burst']['p95']:.0f} / {r['update_ms_refill']['p95']:.0f} "
+                f"| {updates(r['update_ms_burst'])} | {updates(r['update_ms_refill'])} "
                 f"| {k.get('rss_median', float('nan')):.0f} / {k.get('uss_median', float('nan')):.0f} "
                 f"| {r['burst_cpu_s']['server']:.1f} / {r['burst_cpu_s']['kernels']:.1f} "
                 f"| {r['idle_restored_s']:.0f} | {r['load_before']:.1f}/{r['load_after']:.1f} |"
@@ -298,6 +322,9 @@ def markdown(results: list[dict], lesson: str) -> str:
     lines.append("")
     for mode in results:
         lines.append(f"- {mode['mode']}: server ready after {mode['ready_s']:.0f} s {mode['ready_line']}")
+        for r in mode["runs"]:
+            if r.get("update_errors"):
+                lines.append(f"- {mode['mode']} {r['size']}: a learner moving a control failed: {r['update_errors']}")
     return "\n".join(lines) + "\n"
 
 
@@ -362,7 +389,9 @@ async def main_async(ns: argparse.Namespace) -> list[dict]:
     try:
         for mode in ns.modes:
             sizes = ns.default_sizes if mode == "default" else ns.sizes
-            results.append(await run_mode(mode, ns.lesson, sizes, ns.spread, ns.late, browser))
+            results.append(
+                await run_mode(mode, ns.lesson, sizes, ns.spread, ns.late, browser, ns.movers, ns.move_every)
+            )
     finally:
         if browser:
             await browser.close()
@@ -381,6 +410,8 @@ def main() -> int:
     parser.add_argument("--spread", type=float, default=30.0, help="class mode: also arrive over this many s")
     parser.add_argument("--late", type=int, default=5, help="learners arriving one by one after the burst")
     parser.add_argument("--no-browser", action="store_true", help="skip the Chromium page")
+    parser.add_argument("--movers", type=int, default=3, help="learners moving a control throughout")
+    parser.add_argument("--move-every", type=float, default=0.25, help="seconds between one mover's updates")
     ns = parser.parse_args()
     print(f"load average before: {os.getloadavg()}", flush=True)
     results = asyncio.run(main_async(ns))

@@ -12,6 +12,7 @@ tests/test_classroom.py and bench/classroom.py.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import re
 import time
@@ -45,6 +46,7 @@ class Learner:
     update_ms: list[float] = field(default_factory=list)
     error: str = ""
     cookies: dict[str, str] = field(default_factory=dict)
+    states: dict[str, Any] = field(default_factory=dict)
     _ws: Any = None
     _session: str = field(default_factory=lambda: uuid.uuid4().hex)
 
@@ -171,24 +173,48 @@ class Learner:
                 return msg
 
     def numeric_widget(self) -> tuple[str, float] | None:
-        """A number control on the page (model id, current value), to move."""
+        """A number control on the page (model id, current value), to move.
+
+        The lessons' numbers are text boxes (NumberEntry: what the learner typed, read by the
+        kernel), so a Text widget holding a number counts as well as a slider or number box.
+        """
         for model_id, entry in self.states.items():
             state = entry.get("state", {})
-            if state.get("_model_name", "").replace("Model", "") in NUMERIC and not state.get("disabled"):
+            if state.get("disabled"):
+                continue
+            name = state.get("_model_name", "").replace("Model", "")
+            if name in NUMERIC:
                 return model_id, float(state.get("value", 0))
+            if name == "Text":
+                with contextlib.suppress(TypeError, ValueError):
+                    return model_id, float(state.get("value"))
         return None
 
     async def move(self, model_id: str, value: float) -> float:
-        """Set a control's value; ms until the kernel has finished reacting (status idle)."""
+        """Set a control's value; ms until the kernel has finished reacting (status idle).
+
+        Like ipywidgets' own manager, one update is in flight at a time. The state updates the
+        kernel sends back meanwhile (the recomputed results) are kept in `self.states`.
+        """
+        state = self.states.get(model_id, {}).get("state", {})
+        sent: Any = f"{value:g}" if state.get("_model_name") == "TextModel" else value
+        state["value"] = sent
         start = time.perf_counter()
         msg_id = await self.send(
             "comm_msg",
-            {"comm_id": model_id, "data": {"method": "update", "state": {"value": value}, "buffer_paths": []}},
+            {"comm_id": model_id, "data": {"method": "update", "state": {"value": sent}, "buffer_paths": []}},
         )
         while True:
             msg = await self.receive()
-            if (
-                msg["header"]["msg_type"] == "status"
+            kind = msg["header"]["msg_type"]
+            data = msg.get("content", {}).get("data", {})
+            if kind == "comm_msg" and data.get("method") == "update":
+                known = self.states.setdefault(msg["content"]["comm_id"], {"state": {}})
+                known.setdefault("state", {}).update(data.get("state", {}))
+            elif kind == "comm_open" and msg["content"].get("target_name") == "jupyter.widget":
+                self.states[msg["content"]["comm_id"]] = {"state": data.get("state", {})}
+            elif (
+                kind == "status"
                 and msg.get("parent_header", {}).get("msg_id") == msg_id
                 and msg["content"].get("execution_state") == "idle"
             ):

@@ -13,8 +13,12 @@ opened, and has no limit, so a crawler or a class hopping through lessons fills 
 - a learner's kernel that never opens its websocket is shut down after `connect_timeout`
   seconds, and one whose last websocket closed after `disconnect_grace` seconds (the page
   also asks for a shutdown when its tab closes);
-- a pooled kernel that failed to start is dropped, so it costs that learner a cold start,
-  never a broken page;
+- a kernel that fails to start (dies at start, or during its lesson run) costs its learner
+  a retry, never a broken page or a hung request: a pooled one is shut down and replaced
+  before anyone gets it; a learner's own start is checked (kernel_info) before the page is
+  rendered, and a failure gives them the self-retrying "could not start" page; a kernel
+  that died and was restarted empty before its page connected is shut down (and a pooled
+  one replaced), so it is never handed out;
 - class mode (`class_size`, `class_lessons`): pools sized for the class, warm-up progress
   and a "ready for N learners" line on stdout.
 """
@@ -27,6 +31,8 @@ import os
 import time
 from typing import Any
 
+import psutil
+import tornado.web
 from tornado.ioloop import PeriodicCallback
 from traitlets import Float, Int, List, default
 from traitlets.config import LoggingConfigurable
@@ -39,8 +45,6 @@ RESERVE_MIB = 1536  # left for the server, the OS and the page cache
 def memory_cap(available_bytes: int | None = None) -> int:
     """How many lesson kernels fit in the memory available now (at least 2)."""
     if available_bytes is None:
-        import psutil
-
         available_bytes = psutil.virtual_memory().available
     return max(2, int((available_bytes / MIB - RESERVE_MIB) // KERNEL_BUDGET_MIB))
 
@@ -52,6 +56,10 @@ def say(line: str) -> None:
 
 class ClassFull(Exception):
     """No kernel may start now: the cap on live kernels is reached."""
+
+
+class KernelStartFailed(Exception):
+    """A learner's new kernel died (or never answered) at start: they get the retry page."""
 
 
 class ClassroomKernels(LoggingConfigurable):
@@ -67,6 +75,7 @@ class ClassroomKernels(LoggingConfigurable):
     refill_max_wait = Float(20.0, config=True, help="Longest wait for a quiet moment before refilling anyway.")
     class_size = Int(0, config=True, help="Class mode: learners to prepare for (0 = off).")
     class_lessons = List(config=True, help="Class mode: lesson ids (empty = every lesson).")
+    start_timeout = Float(120.0, config=True, help="Seconds a learner's new kernel may take to answer.")
 
     @default("max_kernels")
     def _max_kernels_default(self) -> int:
@@ -88,6 +97,9 @@ class ClassroomKernels(LoggingConfigurable):
         self._prepared = self.class_size  # learners per lesson actually prepared (cap permitting)
         self._class_sizes: dict[str, int] = {}  # class lesson -> kernels kept for it (pooled + in use)
         self._lesson_of: dict[str, str] = {}  # learner's kernel id -> its lesson
+        self._running_lesson: set[str] = set()  # pooled kernels whose lesson run is not over
+        self._lesson_process: dict[str, Any] = {}  # pooled kernel id -> process that ran the lesson
+        self._tasks: set[asyncio.Future] = set()  # background shutdowns in flight
         self._stopping = False
         super().__init__(**kwargs)
         if self.max_kernels <= 0:
@@ -172,9 +184,13 @@ class ClassroomKernels(LoggingConfigurable):
             kid = result["kernel_id"]
             self._pooled.add(kid)
             self._renice(kid, self.refill_nice)
+            self._watch_restarts(kid)
+            process = self._process_of(kid)
             # hold the slot until the lesson has run, so starts never pile up
+            self._running_lesson.add(kid)
             try:
-                await asyncio.shield(result["task"])
+                await self._run_lesson(kid, process, result["task"])
+                self._lesson_process[kid] = process
             except Exception as exc:  # the lesson did not run (kernel died): never hand it out
                 if self._stopping:  # the server is stopping and shut it down itself
                     raise
@@ -183,15 +199,45 @@ class ClassroomKernels(LoggingConfigurable):
                     await self.shutdown_kernel(kid)
                 asyncio.get_running_loop().call_later(1.0, self._retry_pool, notebook_path)
                 raise
+            finally:
+                self._running_lesson.discard(kid)
         self._count_warmup()
         return result
 
+    async def _run_lesson(self, kid: str, process: Any, task: asyncio.Task) -> None:
+        """Wait for a pooled kernel's lesson run; raise if the kernel died meanwhile.
+
+        nbclient reports a kernel that died mid-lesson as an error cell and goes on with the
+        next cells, which can wait forever on a kernel the restarter brought back (no cell
+        timeout): the kernel's process is watched every second instead.
+        """
+        task.add_done_callback(lambda t: t.cancelled() or t.exception())  # retrieved, even if left
+        started = time.monotonic()
+        while True:
+            done, _ = await asyncio.wait({task}, timeout=1.0)
+            if self._process_of(kid) != process or not await self.get_kernel(kid).is_alive():
+                raise KernelStartFailed("the kernel died while running the lesson")
+            if done:
+                task.result()  # raises if the lesson run failed
+                return
+            if time.monotonic() - started > self.start_timeout:
+                raise KernelStartFailed(f"the lesson did not run within {self.start_timeout:.0f} s")
+
     def _retry_pool(self, notebook_path: str) -> None:
         """Drop failed starts from a pool and top it up again."""
-        pool = self._pools.get(notebook_path, [])
-        for task in [t for t in pool if t.done() and (t.cancelled() or t.exception() is not None)]:
-            pool.remove(task)
+        self._drop_failed()
         self.fill_if_needed(delay=None, notebook_name=notebook_path)
+
+    def _drop_failed(self) -> None:
+        """Remove failed starts from every pool.
+
+        Why at once, and not only when a pool is used: Voila's own `shutdown_kernel` reads the
+        result of every finished pooled start, so while one failed start sits in any pool every
+        shutdown raises: the close-tab shutdown answers 500 and culling cannot stop a kernel.
+        """
+        for pool in self._pools.values():
+            for task in [t for t in pool if t.done() and (t.cancelled() or t.exception() is not None)]:
+                pool.remove(task)
 
     def _count_warmup(self) -> None:
         if self._warmup_done < self._warmup_total:
@@ -204,25 +250,49 @@ class ClassroomKernels(LoggingConfigurable):
     # ---- handing kernels to learners ------------------------------------------------------
 
     def get_pool_size(self, notebook_name: str) -> int:
-        """Ready pooled kernels only: a learner never queues behind a kernel still starting."""
-        ready = 0
-        for task in self._pools.get(notebook_name, []):
-            if task.done() and not task.cancelled() and task.exception() is None:
-                ready += 1
-        return ready
+        """Ready pooled kernels; 0 unless one of them is healthy (a learner never queues behind
+        a kernel still starting, nor gets a dead one). Voila and `admit` only test for > 0, so
+        health is checked up to the first healthy kernel: one check per page, not per kernel.
+        """
+        started = self._started(notebook_name)
+        return len(started) if any(self._healthy(t.result()["kernel_id"]) for t in started) else 0
+
+    def _started(self, notebook_name: str) -> list[asyncio.Task]:
+        """Pooled starts that have run the lesson."""
+        return [
+            task
+            for task in self._pools.get(notebook_name, [])
+            if task.done() and not task.cancelled() and task.exception() is None
+        ]
+
+    def _healthy(self, kid: str) -> bool:
+        """Alive and not restarted since its lesson ran.
+
+        The restarter looks every 3 s: a pooled kernel killed just now still looks pooled, and
+        one it restarted is alive but empty. Either would give a learner a page that never works.
+        """
+        pid = self._process_of(kid)
+        if pid is None or pid != self._lesson_process.get(kid, pid):
+            return False
+        try:  # not Popen.poll(): it says None while another waiter holds the process's lock
+            return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+        except psutil.Error:
+            return False
 
     async def get_rendered_notebook(self, notebook_name: str, *args: Any, **kwargs: Any) -> Any:
-        """Take the first ready pooled kernel (dropping failed starts), at normal priority."""
+        """Take the first healthy pooled kernel (dropping failed and dead ones), at normal priority."""
+        self._drop_failed()
         pool = self._pools.get(notebook_name, [])
-        for task in [t for t in pool if t.done()]:
-            if task.cancelled() or task.exception() is not None:
+        for task in self._started(notebook_name):
+            kid = task.result()["kernel_id"]
+            if self._healthy(kid):  # Voila pops index 0; put it there
                 pool.remove(task)
-                self.log.warning("dropped a pooled kernel that failed to start: %r", task.exception())
-        ready = [t for t in pool if t.done()]
-        if ready:  # Voila pops index 0; put a ready one there
-            pool.remove(ready[0])
-            pool.insert(0, ready[0])
-            self._lesson_of[ready[0].result()["kernel_id"]] = notebook_name  # before Voila's refill
+                pool.insert(0, task)
+                self._lesson_of[kid] = notebook_name  # before Voila's refill
+                break
+            pool.remove(task)  # died in the pool: never handed out; shut down and replaced
+            self.log.warning("pooled kernel %s died; replacing it", kid)
+            self._background(self._drop(kid, notebook_name))
         render_task, cache, kid = await super().get_rendered_notebook(notebook_name, *args, **kwargs)
         self._pooled.discard(kid)
         self._handed_out[kid] = time.monotonic()
@@ -240,7 +310,78 @@ class ClassroomKernels(LoggingConfigurable):
         script = (kwargs.get("env") or {}).get("SCRIPT_NAME", "")  # the lesson page's path
         if "/render/" in script:
             self._lesson_of[kid] = script.rsplit("/render/", 1)[1]
+        self._watch_restarts(kid)
+        try:
+            await self._wait_ready(kid)
+        except Exception as exc:
+            # Voila would render the page head, then wait forever for a lesson that cannot run
+            self.log.warning("a learner's kernel %s failed to start (%r); they get the retry page", kid, exc)
+            with contextlib.suppress(Exception):
+                await self.shutdown_kernel(kid)
+            raise KernelStartFailed(repr(exc)) from exc
         return kid
+
+    async def _wait_ready(self, kid: str) -> None:
+        """Until the new kernel answers kernel_info; raises if it died or was restarted first."""
+        kernel = self.get_kernel(kid)
+        process = self._process_of(kid)
+        client = kernel.client()
+        client.start_channels()
+        deadline = time.monotonic() + self.start_timeout
+        try:
+            while True:
+                try:
+                    await client.wait_for_ready(timeout=2)
+                    return
+                except RuntimeError:  # died, or no answer within 2 s
+                    if self._process_of(kid) != process or not await kernel.is_alive():
+                        raise RuntimeError("the kernel died at start") from None
+                    if time.monotonic() > deadline:
+                        raise
+        finally:
+            client.stop_channels()
+
+    def _process_of(self, kid: str) -> Any:
+        """The kernel's process id (a restart gives it a new one); None if unknown."""
+        try:
+            return getattr(self.get_kernel(kid).provisioner, "pid", None)
+        except (KeyError, tornado.web.HTTPError):  # jupyter_server says 404 for an unknown id
+            return None
+
+    def _watch_restarts(self, kid: str) -> None:
+        with contextlib.suppress(Exception):
+            self.add_restart_callback(kid, lambda: self._kernel_restarted(kid), "restart")
+
+    def _kernel_restarted(self, kid: str) -> None:
+        """The restarter is bringing a dead kernel back, empty (Voila does not run the lesson again).
+
+        A learner whose page is connected is told by the page itself (alledu-session.js). A
+        kernel nobody connected to yet (pooled, or a page still loading) would be handed out or
+        left with a page whose widgets do not exist: shut it down, and replace a pooled one.
+        """
+        if kid in self._connected_once or kid in self._running_lesson or self._stopping:
+            return  # the page says so; or `_initialize` drops it when the lesson run is over
+        self.log.warning("kernel %s died before its page connected; shutting it down", kid)
+        asyncio.get_running_loop().call_later(1.0, lambda: self._background(self._drop(kid)))
+
+    def _background(self, work: Any) -> None:
+        """Run a coroutine on the loop, keeping a reference until it is done."""
+        task = asyncio.ensure_future(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _drop(self, kid: str, lesson: str | None = None) -> None:
+        """Shut down a kernel that restarted empty; top its pool up again if it was pooled."""
+        for name, pool in self._pools.items():
+            for task in pool:
+                ready = task.done() and not task.cancelled() and task.exception() is None
+                if ready and task.result()["kernel_id"] == kid:
+                    lesson = name
+        if kid in self:
+            with contextlib.suppress(Exception):
+                await self.shutdown_kernel(kid)
+        if lesson is not None and not self._stopping:
+            self.fill_if_needed(delay=None, notebook_name=lesson)
 
     def _in_use(self, notebook_name: str) -> int:
         """Learners' kernels running for this lesson."""
@@ -310,7 +451,9 @@ class ClassroomKernels(LoggingConfigurable):
     async def shutdown_kernel(self, kernel_id: str, *args: Any, **kwargs: Any) -> Any:
         self._forget(kernel_id)
         self._pooled.discard(kernel_id)
+        self._lesson_process.pop(kernel_id, None)
         lesson = self._lesson_of.pop(kernel_id, None)
+        self._drop_failed()
         result = await super().shutdown_kernel(kernel_id, *args, **kwargs)
         self._close_websockets(kernel_id)
         if lesson in self._class_sizes:  # a learner left a class lesson: its place is prepared again
