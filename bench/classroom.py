@@ -1,7 +1,8 @@
 """A class arriving at one served lesson: time to interactive, errors, memory, widget latency.
 
 `make bench-class` (or `.venv/bin/python bench/classroom.py --help`). For each server mode
-(`default`: `alledu serve` as shipped; `class`: `alledu serve --class N --lessons LESSON`) and
+(`default`: `alledu serve` as shipped; `class`: `alledu serve --class N --lessons LESSON`;
+`class-nofork`: the same with `--no-fork`, kernels started from scratch, for comparison) and
 each class size, protocol-level learners (tests/learners.py: GET, kernel websocket,
 kernel_info, comm_info, every widget's state through ipywidgets' control comm) arrive all at
 once, then a few late arrivals right after; one real Chromium page (cold cache) is timed
@@ -59,7 +60,7 @@ def kernels_of(server_pid: int) -> dict[str, psutil.Process]:
             cmd = proc.cmdline()
         except psutil.Error:
             continue
-        for part in cmd:
+        for part in " ".join(cmd).split():  # a forked kernel's title is one string (setproctitle)
             if part.endswith(".json") and "kernel-" in part:
                 found[Path(part).stem.removeprefix("kernel-")] = proc
     return found
@@ -265,12 +266,15 @@ async def run_mode(
     mode: str, lesson: str, sizes: list[int], spread: float, late: int, browser: Any, movers: int, every: float
 ) -> dict:
     args = ["--lessons", lesson]
-    if mode == "class":
+    is_class = mode.startswith("class")
+    if is_class:
         # the class includes its late arrivals, the Chromium page and the learners moving controls
         prepared = max(sizes) + late + 1 + movers
         # the cap from memory counts 160 MiB RSS per kernel; the box is shared, so name it here
         args = ["--class", str(prepared), "--max-kernels", str(prepared + 10), *args]
         ready = f"ready for {prepared} learners"
+        if mode == "class-nofork":  # kernels started from scratch, as before the forking template
+            args.append("--no-fork")
     else:
         args = []
         ready = None
@@ -285,9 +289,7 @@ async def run_mode(
         plan = [(size, 0.0) for size in sizes] + ([(max(sizes), spread)] if spread and mode == "class" else [])
         for size, over in plan:
             sentinels = Sentinels(base, lesson, movers, every)
-            runs.append(
-                await burst(base, proc.pid, lesson, size, over, late, idle_count, browser, mode == "class", sentinels)
-            )
+            runs.append(await burst(base, proc.pid, lesson, size, over, late, idle_count, browser, is_class, sentinels))
         warmup = [line.strip() for line in lines if "ready for" in line]
     return {"mode": mode, "ready_s": ready_s, "ready_line": warmup, "idle_kernels": idle_memory, "runs": runs}
 
@@ -356,7 +358,7 @@ def svg(results: list[dict]) -> str:
     for t in range(0, int(ymax) + 1, max(1, int(ymax) // 6 or 1)):
         x, y = xy(0, t)
         parts.append(f'<text x="{x - 6}" y="{y + 4}" text-anchor="end">{t}</text>')
-    colours = {"default": "#c0392b", "class": "#1f618d"}
+    colours = {"default": "#c0392b", "class": "#1f618d", "class-nofork": "#7d3c98"}
     for mode in dict.fromkeys(m for m, _, _ in points):
         for q, dash in (("p50", ""), ("p95", ' stroke-dasharray="6 3"')):
             series = sorted((size, a[q]) for m, size, a in points if m == mode and a[q] == a[q])
@@ -388,7 +390,7 @@ async def main_async(ns: argparse.Namespace) -> list[dict]:
     results = []
     try:
         for mode in ns.modes:
-            sizes = ns.default_sizes if mode == "default" else ns.sizes
+            sizes = {"default": ns.default_sizes, "class-nofork": ns.nofork_sizes}.get(mode, ns.sizes)
             results.append(
                 await run_mode(mode, ns.lesson, sizes, ns.spread, ns.late, browser, ns.movers, ns.move_every)
             )
@@ -405,7 +407,13 @@ def main() -> int:
     ints = lambda text: [int(x) for x in text.split(",")]  # noqa: E731
     parser.add_argument("--sizes", type=ints, default=[30, 60, 100], help="class sizes for class mode")
     parser.add_argument("--default-sizes", type=ints, default=[30, 60], help="class sizes for default serve")
-    parser.add_argument("--modes", type=lambda t: t.split(","), default=["default", "class"])
+    parser.add_argument("--nofork-sizes", type=ints, default=[60], help="class sizes for class mode with --no-fork")
+    parser.add_argument(
+        "--modes",
+        type=lambda t: t.split(","),
+        default=["default", "class-nofork", "class"],
+        help="default (alledu serve), class (--class N), class-nofork (--class N --no-fork)",
+    )
     parser.add_argument("--lesson", default="02_bsa_and_dosing")
     parser.add_argument("--spread", type=float, default=30.0, help="class mode: also arrive over this many s")
     parser.add_argument("--late", type=int, default=5, help="learners arriving one by one after the burst")

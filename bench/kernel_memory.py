@@ -55,29 +55,38 @@ async def measure(base: str, server_pid: int, lesson: str, learners: int) -> dic
 async def run(ns: argparse.Namespace) -> None:
     lessons = ns.lessons or sorted(p.stem for p in (ROOT / "notebooks").glob("*.ipynb"))
     load_before = os.getloadavg()
-    with alledu_serve() as (proc, base, _lines):
+    with alledu_serve(*(["--no-fork"] if ns.no_fork else [])) as (proc, base, _lines):
         await asyncio.sleep(ns.settle)  # the preheated pool (one kernel per lesson) is ready
         rows = [(lesson, await measure(base, proc.pid, lesson, ns.learners)) for lesson in lessons]
         server = psutil.Process(proc.pid).children()[0].memory_full_info()
+        templates = [
+            p.memory_full_info()
+            for p in psutil.Process(proc.pid).children(recursive=True)
+            if "alledu kernel template" in " ".join(p.cmdline())
+        ]
     load_after = os.getloadavg()
     print(
         f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; {os.cpu_count()} cores, "
         f"{psutil.virtual_memory().total / 2**30:.0f} GiB; load average (1/5/15 min) "
         f"{load_before[0]:.1f}/{load_before[1]:.1f}/{load_before[2]:.1f} before, "
         f"{load_after[0]:.1f}/{load_after[1]:.1f}/{load_after[2]:.1f} after; "
-        f"median of {ns.learners} learner kernel(s) per lesson\n"
+        f"median of {ns.learners} learner kernel(s) per lesson; "
+        f"{'started from scratch (--no-fork)' if ns.no_fork else 'forked from the warm template'}\n"
     )
     print("| lesson | widgets | kernel RSS (MiB) | kernel USS, unique (MiB) | kernel PSS (MiB) |")
     print("|---|---|---|---|---|")
     for lesson, r in rows:
         print(f"| {lesson} | {r['widgets']} | {r['rss']:.0f} | {r['uss']:.0f} | {r['pss']:.0f} |")
     print(f"\nServer process (Voila): {server.rss / MIB:.0f} MiB RSS, {server.uss / MIB:.0f} MiB USS.")
+    for t in templates:  # counted once per server, not per learner
+        print(f"Kernel template (alledu/serve/forking.py): {t.rss / MIB:.0f} MiB RSS, {t.uss / MIB:.0f} MiB USS.")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--learners", type=int, default=2, help="kernels measured per lesson (median)")
     parser.add_argument("--lessons", type=lambda t: t.split(","), default=None, help="default: every lesson")
+    parser.add_argument("--no-fork", action="store_true", help="kernels started from scratch (alledu serve --no-fork)")
     parser.add_argument("--settle", type=float, default=20.0, help="seconds for the preheated pool to fill")
     ns = parser.parse_args()
     asyncio.run(run(ns))
