@@ -404,27 +404,24 @@ def test_a_dead_template_costs_no_learner_and_a_dead_server_leaves_no_kernel() -
     with alledu_serve("--pool", "1") as (proc, base, _lines):
         voila = next(p for p in psutil.Process(proc.pid).children() if "alledu.serve.app" in " ".join(p.cmdline()))
 
-        async def first_visit() -> Learner:
-            return await Learner(base, LESSON).open()
-
-        first = run_async(first_visit())
-        assert first.ok, first.error
-        template = template_of(proc.pid)
-        assert template is not None
-        template.kill()  # e.g. the OOM killer picked it
-        template.wait(10)
-        assert kernel_process(first.kernel_id) is not None  # the learner's kernel lives on
-
-        async def after() -> tuple[Learner, list[Learner]]:
+        async def scenario() -> tuple[Learner, psutil.Process, float, list[Learner]]:
+            first = await Learner(base, LESSON).open()
+            assert first.ok, first.error
+            template = template_of(proc.pid)
+            assert template is not None
+            template.kill()  # e.g. the OOM killer picked it
+            template.wait(10)
+            assert kernel_process(first.kernel_id) is not None  # the learner's kernel lives on ...
             model_id, value = first.numeric_widget() or ("", 0.0)
-            if model_id:
-                await first.move(model_id, value)  # still answers
+            assert model_id
+            answered = await first.move(model_id, value)  # ... and still answers
             # more learners than the pool holds: new kernels are needed, from a new template
             later = [Learner(base, LESSON) for _ in range(3)]
             await asyncio.gather(*(learner.open() for learner in later))
-            return first, later
+            return first, template, answered, later
 
-        first, later = run_async(after())
+        first, template, answered, later = run_async(scenario())
+        assert answered > 0
         assert [learner.error for learner in later] == ["", "", ""]
         new_template = template_of(proc.pid)
         assert new_template is not None and new_template.pid != template.pid
