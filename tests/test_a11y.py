@@ -3,9 +3,11 @@
 axe-core (pinned in package.json, installed by `make node-deps`) judges the landing page and
 every lesson, when opened and again after one interaction: 0 critical and 0 serious
 violations. Moderate ones are written to screenshots/a11y-moderate.json for the record. A
-keyboard-only learner finishes the quiz (06) and the rule tree (04) with Tab, Space, Enter
-and the arrow keys, and after every Check and Next the focus is on what comes next, never
-on the page body.
+keyboard-only learner goes through every page with Tab, Shift+Tab, Space, Enter, the arrow keys
+and typing (no clicks, no filled-in boxes): opens a lesson from the landing page, types a
+patient and reads the doses (02), the prognosis (01) and the dates (03), finishes the rule
+tree (04), a case (05) and the quiz (06), and reaches the teacher's key box (07); after every
+Check and Next the focus is on what comes next, never on the page body.
 """
 
 from __future__ import annotations
@@ -249,5 +251,170 @@ def test_tree_by_keyboard_alone(browser, served: str) -> None:
     page.wait_for_selector("text=Verdict for every agent")
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SHOTS / "keyboard_04_done.png"))
+    assert blocked == []
+    page.close()
+
+
+# --- every other lesson by keyboard alone (issue 9, item 4) ---------------------------------
+# Only key presses after the page has loaded: Tab/Shift+Tab to move, typing into the box that has
+# the focus, Enter/Space/arrows to act; the assertions read the values the page then shows.
+
+LABEL_OF = "((a.labels && a.labels.length ? a.labels[0].innerText : a.getAttribute('aria-label')) || '').trim()"
+
+
+def tab_to_field(page, label: str, limit: int = 40, back: bool = False) -> None:
+    """Tab (or Shift+Tab) until the control named `label` (its <label> or aria-label) has the focus."""
+    for _ in range(limit):
+        page.keyboard.press("Shift+Tab" if back else "Tab")
+        if page.evaluate(f"() => {{ const a = document.activeElement; return {LABEL_OF}; }}") == label:
+            return
+    raise AssertionError(f"{limit} Tabs did not reach {label!r}; focus is on {focused(page)}")
+
+
+def type_into_focused(page, value: str) -> None:
+    """Replace what the focused box holds, as a learner does: select all, type, Enter."""
+    page.keyboard.press("Control+A")
+    page.keyboard.type(value)
+    page.keyboard.press("Enter")
+
+
+def wait_widgets(page, selector: str) -> None:
+    page.wait_for_selector(".jupyter-widgets", timeout=90_000)
+    page.wait_for_selector(selector, timeout=90_000)
+
+
+def test_landing_and_dosing_by_keyboard_alone(browser, served: str) -> None:
+    """00 -> 02: Tab to a lesson title, Enter opens it (the class code carried on); then type height
+    and weight, choose the drug by typing its first letter, and read the doses."""
+    blocked: list[str] = []
+    page = open_page(browser, f"{served}?class=K7MX", blocked)
+    page.wait_for_selector("#alledu-lesson-list li")
+    here = tab_until(page, "a.innerText.trim() === 'BSA and dosing'")
+    assert here["tag"] == "A"
+    assert page.evaluate("() => document.activeElement.href").endswith("02_bsa_and_dosing.ipynb?class=K7MX")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/02_bsa_and_dosing.ipynb?class=K7MX")
+    wait_widgets(page, "text=5 mcg/m2/day x 1.0408 m2 = 5.20 mcg/day")  # the default child, 130 cm 30 kg
+    tab_to_field(page, "Weight (kg)")
+    type_into_focused(page, "20")
+    page.wait_for_selector("text=5 mcg/m2/day x 0.8498 m2 = 4.25 mcg/day")
+    assert "5.20 mcg/day" not in page.inner_text("body")
+    tab_to_field(page, "Height (cm)", back=True)
+    type_into_focused(page, "12,5")  # a comma decimal is never read as 125 cm
+    page.wait_for_selector(".alledu-error")
+    assert "mcg/day" not in page.inner_text(".alledu-error")
+    type_into_focused(page, "130")  # the focus stayed in the box: type again
+    page.wait_for_selector("text=5 mcg/m2/day x 0.8498 m2 = 4.25 mcg/day")
+    tab_to_field(page, "Regimen")
+    page.keyboard.type("c")  # a closed <select> jumps to the first option starting with "c"
+    page.wait_for_selector("text=52 mg/m2/day x 0.8498 m2 = 44.19 mg")  # clofarabine (1-21 years), 20 kg
+    assert focused(page)["tag"] == "SELECT"  # the focus stays on the control the learner used
+    assert blocked == []
+    page.close()
+
+
+def test_prognosis_by_keyboard_alone(browser, served: str) -> None:
+    """01: type the CR1 duration and platelets, tick two adverse factors with Space."""
+    blocked: list[str] = []
+    page = open_lesson(browser, served, "01_relapse_and_prognosis", blocked)
+    wait_widgets(page, "svg.alledu-chart")
+    tab_to_field(page, "CR1 duration (months)")
+    type_into_focused(page, "20")
+    tab_to_field(page, "Platelets at relapse (x10^9/L)")
+    type_into_focused(page, "30")
+    page.wait_for_selector("text=expected CR rate 7%")
+    tab_to_field(page, "Low platelet count")
+    page.keyboard.press("Space")
+    page.keyboard.press("Tab")  # the next factor: Low albumin
+    page.keyboard.press("Space")
+    page.wait_for_selector("text=2 adverse factor(s) marked: expected 12-month survival 14%.")
+    assert page.evaluate("() => document.activeElement.checked") is True
+    assert blocked == []
+    page.close()
+
+
+def test_schedule_by_keyboard_alone(browser, served: str) -> None:
+    """03: type the number of cycles, choose options with the arrow keys and a regimen by its first
+    letter, and read the dates."""
+    blocked: list[str] = []
+    page = open_lesson(browser, served, "03_schedule_timeline", blocked)
+    wait_widgets(page, "text=Prepare downloads")
+    tab_to_field(page, "Cycles")
+    type_into_focused(page, "3")
+    page.wait_for_selector("text=2026-03-30 to 2026-04-26")
+    assert "showing 1 of the 3 cycles asked for" in page.inner_text("body")  # inotuzumab waits for a choice
+    tab_to_field(page, "Response after cycle 1", back=True)
+    page.keyboard.press("ArrowDown")  # In CR/CRi
+    tab_to_field(page, "Length of cycle 1", back=True)
+    page.keyboard.press("ArrowDown")  # 28 days
+    # in CR after a 28-day cycle 1: inotuzumab's cycle 2 starts on day 29 and cycle 3 follows
+    page.wait_for_selector("td:has-text('2026-02-02 to 2026-02-02')")
+    page.wait_for_selector("td:has-text('2026-03-16 to 2026-03-16')")
+    assert "showing 1 of the 3 cycles" not in page.inner_text("body")
+    tab_to_field(page, "Regimen", back=True)
+    page.keyboard.type("c")  # Clofarabine, label dose (1-21 years)
+    page.wait_for_selector("td:has-text('52 mg/m2/day x 1.0408 m2 = 54.12 mg')")
+    page.wait_for_selector("td:has-text('2026-03-02 to 2026-03-06')")  # its third cycle, 28 days after the second
+    assert blocked == []
+    page.close()
+
+
+def test_case_by_keyboard_alone(browser, served: str) -> None:
+    """05: the first case, all six steps, to its end screen; the score is what the answers earn."""
+    from alledu import exercises as E
+
+    blocked: list[str] = []
+    page = open_lesson(browser, served, "05_case_scenarios", blocked)
+    wait_widgets(page, ".alledu-question")
+    case = E.scenarios()[0]  # the lesson opens on the first case
+    score = 0
+    for i, step in enumerate(case.steps):
+        if i == 0:
+            here = tab_until(page, "a.type === 'checkbox'")  # past the optional live-class box
+        else:
+            page.keyboard.press("Tab")  # from the step line to its first answer
+            here = focused(page)
+        kind = E.input_kind(step)
+        if kind == "numeric":
+            assert here["tag"] == "INPUT" and here["type"] == "text", here
+            page.keyboard.type("1")
+            given: object = "1"
+        else:
+            assert here["type"] == ("radio" if kind == "single" else "checkbox"), here
+            page.keyboard.press("Space")  # the first option
+            given = next(iter(E.step_options(case, step)))
+            given = given if kind == "single" else [given]
+        score += E.check_step(case, step, given).correct
+        tab_to(page, "Check answer")
+        page.keyboard.press("Enter")
+        wait_focus(page, "a.innerText && a.innerText.trim() === 'Next ▶'")
+        page.keyboard.press("Enter")
+        if i + 1 < len(case.steps):
+            wait_focus(page, f"a.classList.contains('alledu-question') && a.innerText.startsWith('Step {i + 2} of')")
+    wait_focus(page, "a.innerText && a.innerText.trim() === 'Try this case again'")
+    body = page.inner_text("body")
+    assert "Case complete" in body and f"{score} of {len(case.steps)} steps right" in body
+    assert page.locator(".alledu-review li").count() == len(case.steps)  # every step reviewed
+    page.keyboard.press("Enter")  # try again, by keyboard
+    page.wait_for_selector("text=Step 1 of 6")
+    assert blocked == []
+    page.close()
+
+
+def test_dashboard_key_box_by_keyboard_alone(browser, served: str) -> None:
+    """07: the class code comes from the address; Tab to the key box, type, Enter: an answer shows."""
+    blocked: list[str] = []
+    page = open_page(browser, f"{served}voila/render/07_teacher_dashboard.ipynb?class=K7MX", blocked)
+    wait_widgets(page, "text=This page is for the teacher")
+    tab_to_field(page, "Class code")
+    page.wait_for_function("() => document.activeElement.value === 'K7MX'")  # carried from ?class=
+    page.keyboard.press("Tab")
+    assert focused(page)["type"] == "password"
+    page.keyboard.type("not-the-key")
+    page.keyboard.press("Enter")
+    # no class K7MX on this server: the page says so in words, and the focus stays in the key box
+    page.wait_for_selector("text=Class code: “K7MX” is not accepted.")
+    assert "Accepted: the code of an existing class" in page.inner_text("body")
+    assert focused(page)["type"] == "password"
     assert blocked == []
     page.close()
