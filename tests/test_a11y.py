@@ -418,3 +418,63 @@ def test_dashboard_key_box_by_keyboard_alone(browser, served: str) -> None:
     assert focused(page)["type"] == "password"
     assert blocked == []
     page.close()
+
+
+def test_radio_options_are_one_group_moved_by_arrows(browser, served: str) -> None:
+    """A question's options are one Tab stop; the arrow keys move and choose, and the kernel gets it."""
+    blocked: list[str] = []
+    page = open_lesson(browser, served, "04_eligibility_tree", blocked)
+    page.locator(".alledu-question").first.wait_for()
+    option = """() => { const a = document.activeElement;
+      return a.type === 'radio' ? a.closest('label').innerText.trim() : null; }"""
+    tab_until(page, "a.type === 'radio'")
+    assert page.evaluate(option) == "Unknown"  # Tab enters the group at the chosen option
+    assert page.locator("input[type=radio][name]").count() == 3  # B-cell precursor, T-cell, Unknown
+    page.keyboard.press("ArrowUp")
+    assert page.evaluate(option) == "T-cell"
+    assert page.get_by_label("T-cell").is_checked() and not page.get_by_label("Unknown").is_checked()
+    page.keyboard.press("Tab")  # one Tab leaves the group
+    assert page.evaluate(option) is None
+    page.keyboard.press("Shift+Tab")  # and one comes back, to the chosen option
+    assert page.evaluate(option) == "T-cell"
+    tab_to(page, "Answer ▶")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("text=Question 2 of 10")
+    page.wait_for_selector("text=✗ Inotuzumab ozogamicin")  # the kernel judged a T-cell patient
+    tab_to(page, "◀ Back")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("text=Question 1 of 10")
+    page.wait_for_function(
+        "() => document.querySelector('input[type=radio]:checked').closest('label').innerText.trim() === 'T-cell'"
+    )
+    assert blocked == []
+    page.close()
+
+
+def test_landing_titles_look_like_links(browser, served: str) -> None:
+    """Every lesson title on the landing page is a link named by its title, underlined, link-coloured,
+    with a visible focus ring."""
+    from alledu.content_loader import content
+
+    blocked: list[str] = []
+    page = open_page(browser, served, blocked)
+    page.wait_for_selector("#alledu-lesson-list li")
+    lessons = content().lessons.lessons
+    for lesson in lessons:
+        link = page.get_by_role("link", name=lesson.title, exact=True)
+        assert link.count() == 1 and link.get_attribute("href").endswith(f"/{lesson.id}.ipynb"), lesson.id
+    looks = page.evaluate(
+        """() => [...document.querySelectorAll('#alledu-lesson-list a')].map(a => {
+          const s = getComputedStyle(a);
+          return [s.textDecorationLine, s.color, getComputedStyle(a.closest('li')).color]; })"""
+    )
+    assert len(looks) == len(lessons)
+    for line, colour, text_colour in looks:
+        assert line == "underline" and colour != text_colour, (line, colour, text_colour)
+    tab_until(page, f"a.innerText.trim() === {lessons[0].title!r}")
+    ring = page.evaluate(
+        "() => { const s = getComputedStyle(document.activeElement); return [s.outlineStyle, s.outlineWidth]; }"
+    )
+    assert ring == ["solid", "3px"]
+    assert blocked == []
+    page.close()

@@ -158,7 +158,7 @@ class ScheduleTimeline(LessonPanel):
         for plan in self.plans:
             reg = regimen(plan.regimen_id)
             cites += [c for c in plan.brief.citations if c not in cites]
-            notes.append(f"<h4>{esc(reg.title)}</h4>" + fit_html(plan.brief.fit) + safety_html(plan.brief.safety))
+            notes.append(f"<h3>{esc(reg.title)}</h3>" + fit_html(plan.brief.fit) + safety_html(plan.brief.safety))
             if plan.cycles < self.asked:
                 notes.append(
                     f'<div class="alledu-warn">{esc(reg.short_title)}: showing {plan.cycles} of the '
