@@ -4,7 +4,8 @@ Why: ipywidgets' RadioButtons draws its `<input type="radio">`s without a shared
 the browser treats every option as a group of its own: each is a Tab stop and the arrow keys
 do nothing. Here the inputs share a name inside a `role="radiogroup"`, so the browser's own
 keyboard rules apply (Tab enters at the chosen option, arrows move and choose, Space chooses),
-in Voila and in JupyterLab alike. The DOM keeps ipywidgets' classes (`widget-radio-box`,
+in Voila and in JupyterLab alike (there the group opts out of the notebook's keyboard shortcuts,
+which would otherwise take the arrow keys to move between cells). The DOM keeps ipywidgets' classes (`widget-radio-box`,
 text then input inside each label), so the page and print styles apply unchanged. The Python
 side keeps RadioButtons' contract the lessons use: `options` as labels or (label, value)
 pairs, `value` (None: nothing chosen), `index`, `disabled`, `description`, `tooltip`.
@@ -28,6 +29,9 @@ export default {
     const box = document.createElement("div");
     box.className = "widget-radio-box widget-radio-box-vertical";
     box.setAttribute("role", "radiogroup");
+    // JupyterLab: keep the arrow keys for the group (in command mode they would move between cells)
+    box.setAttribute("data-lm-suppress-shortcuts", "true");
+    box.addEventListener("keydown", (event) => event.key.startsWith("Arrow") && event.stopPropagation());
     let drawn = null;
     const draw = () => {
       const labels = model.get("_labels");
