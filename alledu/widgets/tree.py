@@ -216,7 +216,7 @@ class EligibilityTree(LessonPanel):
             rows.append([esc(reg.short_title), f"<b>{word}</b>", why, side, cite_tag(v.citations)])
             cites += [c for c in v.citations if c not in cites]
         self.verdicts.value = table(
-            ["Agent", "Verdict", "Why", "The 2021 review and the label in force", "Sources"], rows, raw=True
+            ["Agent", "Verdict", "Why", "The 2021 review and the label in force", "Sources"], rows, raw=True, cards=True
         )
         self.citations = cites
         self.summary = "\n".join(
