@@ -24,6 +24,8 @@ RESPONSIVE_CSS = f"""
 .alledu-scroll {{ max-width: 100%; overflow-x: auto; }}
 .alledu-scroll > table {{ margin: 0; }}
 .widget-html-content details {{ max-width: 100%; overflow-x: auto; }}
+details.alledu-fold > summary {{ cursor: pointer; }}
+details.alledu-fold > summary > h3 {{ display: inline; }}  /* the heading beside the disclosure arrow */
 .jupyter-widgets.alledu-wide {{ overflow-x: auto; overflow-y: hidden; }}
 .alledu-wide svg.alledu-chart {{ min-width: 640px; }}  /* readable labels: the box scrolls, not the page */
 @media (max-width: {NARROW_MAX_PX}px) {{

@@ -176,8 +176,11 @@ class ScheduleTimeline(LessonPanel):
                 f"{free} treatment-free days, {hosp} hospital days, {premed} premedication days, {first} to {last}"
             )
         self.notes.value = "".join(notes)
-        self.about.value = "<h3>About the regimens shown</h3>" + "".join(
-            brief_html(p.brief, heading="h4") for p in self.plans
+        # folded on screen (about 2,900 px of a phone's page); printed open (print_css)
+        self.about.value = (
+            "<details class='alledu-fold'><summary><h3>About the regimens shown</h3></summary>"
+            + "".join(brief_html(p.brief, heading="h4") for p in self.plans)
+            + "</details>"
         )
         self._draw()
         self.citations = cites
