@@ -237,6 +237,12 @@ def fit_html(fit: Iterable[str]) -> str:
     return "".join(f'<div class="alledu-warn" role="note"><b>⚠ Whom this dose is for:</b> {esc(t)}</div>' for t in fit)
 
 
+def fold(title: str, html: str) -> str:
+    """A section folded on screen under its h3 title (a phone's page stays shorter), printed open
+    (print_css: `details.alledu-fold`)."""
+    return f"<details class='alledu-fold'><summary><h3>{esc(title)}</h3></summary>{html}</details>"
+
+
 def brief_html(b: Brief, *, heading: str = "p", with_safety: bool = False) -> str:
     """A regimen's brief: title, badges, mechanism, label vs review, notes.
 

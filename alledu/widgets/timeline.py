@@ -30,6 +30,7 @@ from alledu.widgets.common import (
     cite_tag,
     esc,
     fit_html,
+    fold,
     notice_html,
     references_html,
     safety_html,
@@ -176,11 +177,8 @@ class ScheduleTimeline(LessonPanel):
                 f"{free} treatment-free days, {hosp} hospital days, {premed} premedication days, {first} to {last}"
             )
         self.notes.value = "".join(notes)
-        # folded on screen (about 2,900 px of a phone's page); printed open (print_css)
-        self.about.value = (
-            "<details class='alledu-fold'><summary><h3>About the regimens shown</h3></summary>"
-            + "".join(brief_html(p.brief, heading="h4") for p in self.plans)
-            + "</details>"
+        self.about.value = fold(
+            "About the regimens shown", "".join(brief_html(p.brief, heading="h4") for p in self.plans)
         )
         self._draw()
         self.citations = cites
