@@ -10,6 +10,7 @@ import traitlets as T
 from alledu.widgets import style
 from alledu.widgets.common import CSS, table
 from alledu.widgets.controls import NumberEntry
+from alledu.widgets.radio import RadioGroup
 from alledu.widgets.slider import Slider
 from alledu.widgets.tree import EligibilityTree
 
@@ -23,6 +24,24 @@ def test_slider_keeps_floatsliders_contract() -> None:
     assert s.value == 200
     with pytest.raises(T.TraitError, match="slider minimum 400.0 is above its maximum 300.0"):
         s.min = 400
+
+
+def test_radio_group_keeps_radiobuttons_contract() -> None:
+    r = RadioGroup(options=[("B-cell precursor", "B"), ("T-cell", "T")], value=None, tooltip="Lineage")
+    assert (r.value, r.index, r._labels) == (None, None, ["B-cell precursor", "T-cell"])  # nothing chosen
+    r.index = 1  # what the browser sends when a learner chooses (click, Space or an arrow key)
+    assert r.value == "T"
+    r.value = "B"
+    assert r.index == 0
+    r.options = [("Yes", True), ("No", False)]  # a new question: the old choice is not among them
+    assert (r.value, r.index, r._labels) == (None, None, ["Yes", "No"])
+    r.value = False
+    r.options = [("No", False), ("Unknown", "unknown")]  # still offered: kept, at its new place
+    assert (r.value, r.index) == (False, 0)
+    with pytest.raises(T.TraitError, match="'maybe' is not one of the options"):
+        r.value = "maybe"
+    with pytest.raises(T.TraitError, match="option 5 does not exist"):
+        r.index = 5
 
 
 def test_number_entry_slider_is_named_and_typed_values_are_not_clamped() -> None:

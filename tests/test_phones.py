@@ -150,11 +150,26 @@ def test_timeline_and_agenda_on_a_phone(phone, served: str) -> None:
     page.close()
 
 
-def test_tables_scroll_in_their_own_box(phone, served: str) -> None:
-    """Lesson 04: the verdict table is wider than a phone and scrolls inside its box, not the page."""
+def test_verdicts_are_cards_on_a_phone(phone, served: str) -> None:
+    """Lesson 04's verdict table: one card per agent, each cell under its column's name, in the screen
+    (five columns of long text wrapped into a table ~9,000 px tall on a phone; as cards ~6,200 px)."""
     page = open_lesson(phone, served, "04_eligibility_tree")
+    page.wait_for_selector(".alledu-cards tbody tr")
     m = page.evaluate(MEASURE, OWN_BOX)
-    assert m["scrollingTables"] >= 1 and m["pageScroll"] <= m["pageWidth"], m
+    assert m["pageScroll"] <= m["pageWidth"] and m["sideways"] == [], m
     verdicts = page.locator(".alledu-scroll", has_text="Verdict").first
-    assert verdicts.get_attribute("tabindex") == "0"  # a keyboard can reach it and scroll it
+    assert verdicts.get_attribute("tabindex") == "0"  # a keyboard can still reach it
+    cards = page.evaluate(
+        """() => [...document.querySelectorAll('.alledu-cards tbody tr')].map(tr => {
+          const cells = [...tr.children].map(td => td.getBoundingClientRect());
+          const r = tr.getBoundingClientRect();
+          return {display: getComputedStyle(tr).display, left: r.left, right: r.right,
+                  stacked: cells.every((c, i) => i === 0 || c.top >= cells[i - 1].bottom - 1),
+                  label: getComputedStyle(tr.children[2], '::before').content}; })"""
+    )
+    assert len(cards) == 8  # one per agent
+    for card in cards:
+        assert card["display"] == "block" and card["stacked"] and card["label"] == '"Why"', card
+        assert card["left"] >= 0 and card["right"] <= 390, card
+    assert page.get_by_role("columnheader", name="Verdict").count() == 1  # still a table to a screen reader
     page.close()

@@ -32,6 +32,8 @@ LESSONS = {
     "06_self_check_quiz": (2, None),
     "07_teacher_dashboard": (1, None),
 }
+# sections folded on screen under these titles, which must print open (the default regimen is blinatumomab)
+FOLDED = {"02_bsa_and_dosing": "About this regimen", "03_schedule_timeline": "About the regimens shown"}
 # the chosen option of a toggle row stays, printed as plain bold text (the value entered)
 CHOSEN = ".widget-toggle-button.mod-active"
 CONTROLS = (
@@ -101,6 +103,9 @@ def test_lesson_prints_whole_without_controls(browser, served: str, lesson_id: s
         assert flat(meta.notice) in text and str(meta.content_checked) in text
         assert flat(item.recap[-1]) in text  # the end of the page is printed, not one screenful
         assert "References" in text and "All lessons" in text
+        if lesson_id in FOLDED:  # folded on screen (a phone's page is shorter), printed open
+            assert page.locator("details.alledu-fold:not([open])").count() == 1
+            assert FOLDED[lesson_id] in text and "Bispecific T-cell engager (BiTE)" in text
         for key in dict.fromkeys([*meta.core_review.cite, *item.cite]):
             assert f"[{key}] {content().citations[key].text}"[:80] in text, key
         if panel:

@@ -237,6 +237,12 @@ def fit_html(fit: Iterable[str]) -> str:
     return "".join(f'<div class="alledu-warn" role="note"><b>⚠ Whom this dose is for:</b> {esc(t)}</div>' for t in fit)
 
 
+def fold(title: str, html: str) -> str:
+    """A section folded on screen under its h3 title (a phone's page stays shorter), printed open
+    (print_css: `details.alledu-fold`)."""
+    return f"<details class='alledu-fold'><summary><h3>{esc(title)}</h3></summary>{html}</details>"
+
+
 def brief_html(b: Brief, *, heading: str = "p", with_safety: bool = False) -> str:
     """A regimen's brief: title, badges, mechanism, label vs review, notes.
 
@@ -275,16 +281,27 @@ def brief_html(b: Brief, *, heading: str = "p", with_safety: bool = False) -> st
     return head + withdrawn + guard + indication + diffs + notes
 
 
-def table(headers: list[str], rows: list[list[Any]], chosen: int | None = None, raw: bool = False) -> str:
-    """A small accessible HTML table; `chosen` row is bold and marked, not only coloured."""
-    head = "".join(f"<th scope='col'>{esc(h)}</th>" for h in headers)
+def table(
+    headers: list[str], rows: list[list[Any]], chosen: int | None = None, raw: bool = False, cards: bool = False
+) -> str:
+    """A small accessible HTML table; `chosen` row is bold and marked, not only coloured.
+
+    `cards`: on a phone each row becomes a card, every cell under its column's name (style.py),
+    for a table of long texts that would otherwise wrap into narrow, very tall columns.
+    """
+    # cards: explicit roles, so a table laid out as blocks keeps its table semantics for screen readers
+    th, tr = ("<th role='columnheader' scope='col'>", "<tr role='row'") if cards else ("<th scope='col'>", "<tr")
+    head = "".join(f"{th}{esc(h)}</th>" for h in headers)
     body = []
     for i, row in enumerate(rows):
         cls = " class='chosen'" if i == chosen else ""
-        cells = "".join(f"<td>{c if raw else esc(c)}</td>" for c in row)
-        body.append(f"<tr{cls}>{cells}</tr>")
+        cells = "".join(
+            (f"<td role='cell' data-label='{esc(headers[j] if j < len(headers) else '')}'>" if cards else "<td>")
+            + f"{c if raw else esc(c)}</td>"
+            for j, c in enumerate(row)
+        )
+        body.append(f"{tr}{cls}>{cells}</tr>")
     # a wide table scrolls inside its own box, which a keyboard can reach and scroll (style.RESPONSIVE_CSS)
     box = f"<div class='alledu-scroll' tabindex='0' role='group' aria-label='{esc('Table: ' + ', '.join(headers))}'>"
-    return (
-        f"{box}<table class='alledu-table'><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
-    )
+    kind = "alledu-table alledu-cards' role='table" if cards else "alledu-table"
+    return f"{box}<table class='{kind}'><thead>{tr}>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"

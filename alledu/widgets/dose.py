@@ -19,7 +19,7 @@ from alledu.rounding import policies, policy_text
 from alledu.schedule import cycles_allowed, max_cycles, regimen, resolve_choices, schedule
 from alledu.validate import limits
 from alledu.views import dose_rows
-from alledu.widgets.common import LABEL_STYLE, LessonPanel, brief_html, cite_tag, esc, table
+from alledu.widgets.common import LABEL_STYLE, LessonPanel, brief_html, cite_tag, esc, fold, table
 from alledu.widgets.controls import WIDE_DROPDOWN, ChoiceControls, NumberEntry, entry, regimen_options
 from alledu.widgets.print_css import print_summary
 
@@ -86,7 +86,6 @@ class DoseCalculator(LessonPanel):
                 self.size_rule,
                 self.working,
                 self.rounding_note,
-                W.HTML("<h3>About this regimen</h3>"),
                 self.about,
             ]
         )
@@ -209,7 +208,7 @@ class DoseCalculator(LessonPanel):
             + table(["Cycle", "Days", "Basis × BSA = dose", "Cap", "Dose shown"], out_rows, raw=True)
             + self._more_cycles(reg, choices, cycles)
         )
-        self.about.value = brief_html(info)
+        self.about.value = fold("About this regimen", brief_html(info))
         policy = policies()[self.rounding.value]
         tol = content().rounding.tolerance_percent
         obese = content().rounding.obese_dosing

@@ -18,6 +18,7 @@ from alledu.eligibility import field_label, show
 from alledu.live.summary import CASE_LESSON, QUIZ_LESSON, step_id
 from alledu.widgets.common import CSS, LABEL_STYLE, LessonPanel, cite_tag, esc
 from alledu.widgets.live import JoinBox
+from alledu.widgets.radio import RadioGroup
 
 
 def _fact(field: str, value: Any) -> str:
@@ -41,7 +42,7 @@ class AnswerInput(W.VBox):
     def show(self, kind: str, options: list[tuple[str, str]], label: str, unit: str | None = None) -> None:
         self.kind = kind
         if kind in ("single",):
-            self.radio = W.RadioButtons(options=options, value=None, description="", layout=W.Layout(width="auto"))
+            self.radio = RadioGroup(options=options, value=None, layout=W.Layout(width="auto"))
             self.radio.tooltip = label
             self.children = [self.radio]
         elif kind == "multiple":

@@ -67,6 +67,10 @@ PRINT_CSS = f"""
   .jp-OutputArea-output[data-mime-type="text/plain"],
   .modebar, .modebar-container,
   details:not([open]) {{ display: none !important; }}  /* folded extras (03's 22-column every-day table) */
+  /* folded on screen to keep a phone's page short, printed open (03's "About the regimens shown") */
+  details.alledu-fold, details.alledu-fold:not([open]) {{ display: block !important; }}
+  details.alledu-fold::details-content {{ content-visibility: visible !important; display: block !important; }}
+  details.alledu-fold > summary {{ list-style: none; }}
   .widget-toggle-buttons .jupyter-button.mod-active {{
     display: inline-block !important; border: none !important; background: none !important;
     box-shadow: none !important; color: #000 !important; font-weight: bold; padding: 0 !important;

@@ -17,12 +17,15 @@ white and white-on-dark around the blue primary buttons, so it stays visible on 
 from __future__ import annotations
 
 NARROW_MAX_PX = 1024  # phones and tablets: rows of controls wrap where they do not fit
+CARDS_MAX_PX = 600  # phones: tables of long texts become one card per row
 
 RESPONSIVE_CSS = f"""
 <style>
 .alledu-scroll {{ max-width: 100%; overflow-x: auto; }}
 .alledu-scroll > table {{ margin: 0; }}
 .widget-html-content details {{ max-width: 100%; overflow-x: auto; }}
+details.alledu-fold > summary {{ cursor: pointer; }}
+details.alledu-fold > summary > h3 {{ display: inline; }}  /* the heading beside the disclosure arrow */
 .jupyter-widgets.alledu-wide {{ overflow-x: auto; overflow-y: hidden; }}
 /* a full-width text or chart box keeps inside its column: 100% plus the widgets' 2px margins
    overflowed JupyterLab's output area by 4px */
@@ -63,6 +66,16 @@ RESPONSIVE_CSS = f"""
   .alledu-table th:first-child, .alledu-table td:first-child {{ min-width: 0; }}
   /* a tap target of at least 44 px high (WCAG 2.5.5) for buttons */
   .jupyter-widgets.jupyter-button {{ min-height: 44px; height: auto; white-space: normal; }}
+}}
+/* phones: a table of long texts (common.table(cards=True)) becomes one card per row, each cell under
+   its column's name, instead of five narrow columns many screens tall; paper keeps the table */
+@media screen and (max-width: {CARDS_MAX_PX}px) {{
+  .alledu-cards, .alledu-cards tbody, .alledu-cards tr, .alledu-cards td {{ display: block; }}
+  .alledu-cards thead {{ position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); }}
+  .alledu-cards tr {{ border: 1px solid #bbb; border-radius: 4px; margin: 0 0 10px 0; padding: 4px 8px; }}
+  .alledu-table.alledu-cards td {{ min-width: 0; border: 0; padding: 2px 0; }}
+  .alledu-cards td::before {{ content: attr(data-label); display: block; font-weight: bold; color: #333; }}
+  .alledu-cards td ul {{ margin: 2px 0; padding-left: 20px; }}
 }}
 </style>
 """

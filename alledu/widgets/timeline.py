@@ -30,6 +30,7 @@ from alledu.widgets.common import (
     cite_tag,
     esc,
     fit_html,
+    fold,
     notice_html,
     references_html,
     safety_html,
@@ -158,7 +159,7 @@ class ScheduleTimeline(LessonPanel):
         for plan in self.plans:
             reg = regimen(plan.regimen_id)
             cites += [c for c in plan.brief.citations if c not in cites]
-            notes.append(f"<h4>{esc(reg.title)}</h4>" + fit_html(plan.brief.fit) + safety_html(plan.brief.safety))
+            notes.append(f"<h3>{esc(reg.title)}</h3>" + fit_html(plan.brief.fit) + safety_html(plan.brief.safety))
             if plan.cycles < self.asked:
                 notes.append(
                     f'<div class="alledu-warn">{esc(reg.short_title)}: showing {plan.cycles} of the '
@@ -176,8 +177,8 @@ class ScheduleTimeline(LessonPanel):
                 f"{free} treatment-free days, {hosp} hospital days, {premed} premedication days, {first} to {last}"
             )
         self.notes.value = "".join(notes)
-        self.about.value = "<h3>About the regimens shown</h3>" + "".join(
-            brief_html(p.brief, heading="h4") for p in self.plans
+        self.about.value = fold(
+            "About the regimens shown", "".join(brief_html(p.brief, heading="h4") for p in self.plans)
         )
         self._draw()
         self.citations = cites

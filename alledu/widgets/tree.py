@@ -22,6 +22,7 @@ from alledu.schedule import regimen
 from alledu.validate import parse_number
 from alledu.widgets.common import CSS, LABEL_STYLE, MARK, LessonPanel, badge, cite_tag, esc, table
 from alledu.widgets.print_css import print_summary
+from alledu.widgets.radio import RadioGroup
 
 UNKNOWN = "__unknown__"
 VERDICT = {True: "✓ Eligible", False: "✗ Not eligible", None: "? Undecided"}
@@ -66,7 +67,7 @@ class EligibilityTree(LessonPanel):
         # the question line; focused after Answer/Back (DOMWidget.focus) so keyboard users land on it
         self.prompt = W.Label(tabbable=False, style={"font_weight": "bold"})
         self.prompt.add_class("alledu-question")
-        self.choice = W.RadioButtons(description="", layout=W.Layout(width="max-content"))
+        self.choice = RadioGroup(layout=W.Layout(width="max-content"))
         self.number = W.Text(placeholder="leave empty if unknown", description="Value", style=LABEL_STYLE)
         self.back_button = W.Button(description="◀ Back", tooltip="Previous question")
         self.next_button = W.Button(description="Answer ▶", button_style="primary", tooltip="Record and go on")
@@ -215,7 +216,7 @@ class EligibilityTree(LessonPanel):
             rows.append([esc(reg.short_title), f"<b>{word}</b>", why, side, cite_tag(v.citations)])
             cites += [c for c in v.citations if c not in cites]
         self.verdicts.value = table(
-            ["Agent", "Verdict", "Why", "The 2021 review and the label in force", "Sources"], rows, raw=True
+            ["Agent", "Verdict", "Why", "The 2021 review and the label in force", "Sources"], rows, raw=True, cards=True
         )
         self.citations = cites
         self.summary = "\n".join(
