@@ -51,6 +51,15 @@ def run_async(coro):
         return pool.submit(asyncio.run, coro).result()
 
 
+def niceness(proc: psutil.Process) -> tuple[int, int]:
+    """(process nice, its autogroup's nice); the second equals the first without autogroups."""
+    try:
+        group = Path(f"/proc/{proc.pid}/autogroup").read_text().split()[-1]
+    except OSError:
+        return proc.nice(), proc.nice()
+    return proc.nice(), int(group)
+
+
 def gone(kernel_id: str) -> bool:
     proc = kernel_process(kernel_id)
     return proc is None or proc.status() == psutil.STATUS_ZOMBIE
@@ -84,6 +93,9 @@ def test_class_mode_reports_ready_then_serves_the_class(odd_cwd: Path) -> None:
             return sum("ipykernel" in " ".join(p.cmdline()) for p in server.children(recursive=True))
 
         assert kernel_count() == ready
+        # pooled kernels wait at low priority, their session's scheduling group too
+        pooled = [p for p in server.children(recursive=True) if "ipykernel" in " ".join(p.cmdline())]
+        assert {niceness(p) for p in pooled} == {(10, 10)}
         counts: list[int] = []
 
         async def class_of_three() -> tuple[list[Learner], list[int]]:
@@ -94,6 +106,8 @@ def test_class_mode_reports_ready_then_serves_the_class(odd_cwd: Path) -> None:
             for _ in range(20):
                 await asyncio.sleep(1)
                 counts.append(kernel_count())
+            # taken from the pool (nice 10): normal priority once their pages are up (5 s)
+            assert [niceness(kernel_process(learner.kernel_id)) for learner in learners] == [(0, 0)] * 3
             return learners, [await learner.leave() for learner in learners]
 
         def check_kernels(learners: list[Learner]) -> None:
@@ -102,7 +116,7 @@ def test_class_mode_reports_ready_then_serves_the_class(odd_cwd: Path) -> None:
             assert len({learner.widgets for learner in learners}) == 1 and learners[0].widgets > 20
             for learner in learners:  # kernels talk over unix sockets: no TCP port race
                 proc = kernel_process(learner.kernel_id)
-                assert proc is not None and proc.nice() == 0  # taken from the pool: normal priority
+                assert proc is not None
                 connection = next(part for part in proc.cmdline() if part.endswith(".json"))
                 assert json.loads(Path(connection).read_text())["transport"] == "ipc"
 
@@ -431,3 +445,30 @@ def test_a_dead_template_costs_no_learner_and_a_dead_server_leaves_no_kernel() -
         voila.kill()
         assert wait_until(lambda: all(not k.is_running() or k.status() == psutil.STATUS_ZOMBIE for k in kernels), 15)
         assert wait_until(lambda: not new_template.is_running() or new_template.status() == psutil.STATUS_ZOMBIE, 15)
+
+
+@pytest.mark.served
+def test_idle_cull_sees_a_working_learner_and_takes_an_idle_one() -> None:
+    """The activity watcher (alledu's lighter copy of jupyter_server's) keeps culling right."""
+    from tests.server import running_server
+
+    cull = ("--MappingKernelManager.cull_idle_timeout=4", "--MappingKernelManager.cull_interval=1")
+    with running_server(extra=cull) as base:
+
+        async def scenario() -> tuple[bool, bool]:
+            learner = await Learner(base, LESSON).open()
+            assert learner.ok, learner.error
+            model_id, value = learner.numeric_widget() or ("", 0.0)
+            assert model_id
+            for step in range(8):  # 8 s of work, twice the idle timeout
+                await learner.move(model_id, value + step % 2)
+                await asyncio.sleep(1.0)
+            working_alive = not gone(learner.kernel_id)
+            idle_culled = await asyncio.get_running_loop().run_in_executor(
+                None, wait_until, lambda: gone(learner.kernel_id), 20
+            )
+            return working_alive, idle_culled
+
+        working_alive, idle_culled = run_async(scenario())
+        assert working_alive  # activity was recorded while the learner worked
+        assert idle_culled  # its state went back to idle, so the culler took it
