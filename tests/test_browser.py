@@ -260,6 +260,24 @@ def test_lessons_run_in_jupyterlab(browser, tmp_path: Path) -> None:
             })"""
         )
         assert fits and all(all(f) for f in fits), fits
+        # a question's options are one radio group in Lab too: the arrow keys choose within it
+        # (JupyterLab's notebook would otherwise take them to move between cells)
+        page.goto(f"{base}lab/tree/04_eligibility_tree.ipynb")
+        page.wait_for_selector(".jp-Notebook >> visible=true")
+        page.wait_for_timeout(5000)
+        page.click("text=Run")
+        page.click("text=Run All Cells")
+        unknown, t_cell = page.get_by_label("Unknown", exact=True), page.get_by_label("T-cell", exact=True)
+        unknown.wait_for(state="attached")
+        assert unknown.is_checked()
+        unknown.focus()
+        active = "() => [...document.querySelectorAll('.jp-Cell.jp-mod-active')].map(c => c.innerText.length)"
+        active_cell = page.evaluate(active)
+        page.keyboard.press("ArrowUp")
+        page.wait_for_function("() => document.activeElement.closest('label')?.innerText.trim() === 'T-cell'")
+        assert t_cell.is_checked() and not unknown.is_checked()
+        assert page.evaluate("() => document.activeElement.closest('label').innerText.trim()") == "T-cell"
+        assert page.evaluate(active) == active_cell  # the notebook did not move to another cell
         SHOTS.mkdir(exist_ok=True)
         page.screenshot(path=str(SHOTS / "jupyterlab_03.png"))
         page.close()
