@@ -37,11 +37,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.browser_support import CHROMIUM_FLAGS, chromium_path  # noqa: E402
-from tests.learners import Learner  # noqa: E402
+from tests.learners import V1_PROTOCOL, Learner  # noqa: E402
 from tests.server import alledu_serve  # noqa: E402
 
 OUT = ROOT / "bench" / "results"
 MIB = 2**20
+WS_PROTOCOL = V1_PROTOCOL  # the learners' websocket protocol (`--ws`)
 
 
 def pct(values: list[float], q: float) -> float:
@@ -100,6 +101,16 @@ async def wait_idle(server_pid: int, idle_count: int, timeout: float) -> float:
     return float("nan")
 
 
+def browser_cpu(server_pid: int) -> float:
+    """CPU seconds so far of this process's children outside the server: Playwright and Chromium."""
+    total = 0.0
+    for proc in psutil.Process().children(recursive=True):
+        with contextlib.suppress(psutil.Error):
+            if proc.pid != server_pid and server_pid not in {p.pid for p in proc.parents()}:
+                total += sum(proc.cpu_times()[:4])  # with its reaped children (renderers)
+    return total
+
+
 class Sentinels:
     """Learners already in the lesson, moving a number control all along: widget update latency.
 
@@ -110,7 +121,7 @@ class Sentinels:
     """
 
     def __init__(self, base: str, lesson: str, n: int = 3, every: float = 0.25) -> None:
-        self.learners = [Learner(base, lesson) for _ in range(n)]
+        self.learners = [Learner(base, lesson, protocol=WS_PROTOCOL) for _ in range(n)]
         self.every = every
         self.samples: list[tuple[float, float]] = []  # (sent at, ms)
         self.errors: list[str] = []
@@ -204,7 +215,7 @@ async def burst(
     expected = idle_count + (len(sentinels.learners) if not class_mode else 0)
     await wait_idle(server_pid, expected, 300)
     load_before = os.getloadavg()[0]
-    learners = [Learner(base, lesson) for _ in range(size)]
+    learners = [Learner(base, lesson, protocol=WS_PROTOCOL) for _ in range(size)]
 
     async def arrive(i: int, learner: Learner) -> None:
         if spread:
@@ -213,17 +224,20 @@ async def burst(
 
     voila = psutil.Process(server_pid).children()[0]
     server_cpu0 = sum(voila.cpu_times()[:2])
+    harness_cpu0, browser_cpu0 = sum(psutil.Process().cpu_times()[:2]), browser_cpu(server_pid)
     kernel_cpu0 = {kid: sum(p.cpu_times()[:2]) for kid, p in kernels_of(server_pid).items()}
     t0 = time.perf_counter()
     page_task = asyncio.create_task(chromium_page(browser, url)) if browser else None
     await asyncio.gather(*(arrive(i, learner) for i, learner in enumerate(learners)))
     t_burst = time.perf_counter()
     server_cpu = sum(voila.cpu_times()[:2]) - server_cpu0
+    harness_cpu = sum(psutil.Process().cpu_times()[:2]) - harness_cpu0
+    browser_cpu_s = browser_cpu(server_pid) - browser_cpu0
     kernel_cpu = 0.0
     for kid, proc in kernels_of(server_pid).items():
         with contextlib.suppress(psutil.Error):
             kernel_cpu += sum(proc.cpu_times()[:2]) - kernel_cpu0.get(kid, 0.0)
-    latecomers = [Learner(base, lesson) for _ in range(late)]
+    latecomers = [Learner(base, lesson, protocol=WS_PROTOCOL) for _ in range(late)]
     for learner in latecomers:
         await learner.open(max_retries=20)
         await asyncio.sleep(0.2)
@@ -254,7 +268,12 @@ async def burst(
         "server_and_children": server.get("n", 0),
         "idle_restored_s": restored,
         "burst_wall_s": t_burst - t0,
-        "burst_cpu_s": {"server": server_cpu, "kernels": kernel_cpu},
+        "burst_cpu_s": {
+            "server": server_cpu,
+            "kernels": kernel_cpu,
+            "learners (harness)": harness_cpu,
+            "chromium": browser_cpu_s,
+        },
         "load_before": load_before,
         "load_after": load_after,
     }
@@ -306,7 +325,7 @@ def markdown(results: list[dict], lesson: str) -> str:
         "",
         "| mode | class | arrival | p50 s | p95 s | max s | errors | late p95 s | Chromium s "
         "| update ms burst p50 / p95 (n) | update ms refill p50 / p95 (n) "
-        "| kernel RSS / USS MiB (median) | burst CPU s (server / kernels) | idle restored s | load |",
+        "| kernel RSS / USS MiB (median) | burst CPU s (server / kernels / learners / Chromium) | idle restored s | load |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for mode in results:
@@ -318,7 +337,7 @@ def markdown(results: list[dict], lesson: str) -> str:
                 f"| {a['errors']} | {r['late']['p95']:.2f} | {r['chromium_s']:.2f} "
                 f"| {updates(r['update_ms_burst'])} | {updates(r['update_ms_refill'])} "
                 f"| {k.get('rss_median', float('nan')):.0f} / {k.get('uss_median', float('nan')):.0f} "
-                f"| {r['burst_cpu_s']['server']:.1f} / {r['burst_cpu_s']['kernels']:.1f} "
+                f"| {' / '.join(f'{v:.1f}' for v in r['burst_cpu_s'].values())} "
                 f"| {r['idle_restored_s']:.0f} | {r['load_before']:.1f}/{r['load_after']:.1f} |"
             )
     lines.append("")
@@ -419,8 +438,13 @@ def main() -> int:
     parser.add_argument("--late", type=int, default=5, help="learners arriving one by one after the burst")
     parser.add_argument("--no-browser", action="store_true", help="skip the Chromium page")
     parser.add_argument("--movers", type=int, default=3, help="learners moving a control throughout")
+    parser.add_argument(
+        "--ws", choices=["v1", "legacy"], default="v1", help="learners' websocket protocol (browsers: v1)"
+    )
     parser.add_argument("--move-every", type=float, default=0.25, help="seconds between one mover's updates")
     ns = parser.parse_args()
+    global WS_PROTOCOL
+    WS_PROTOCOL = V1_PROTOCOL if ns.ws == "v1" else ""
     print(f"load average before: {os.getloadavg()}", flush=True)
     results = asyncio.run(main_async(ns))
     OUT.mkdir(parents=True, exist_ok=True)

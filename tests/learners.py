@@ -2,7 +2,8 @@
 
 Why: a class of 60-100 browsers would eat the 2 cores the server needs; one asyncio loop with
 tornado clients costs a few percent. A learner GETs the lesson, opens its kernel websocket,
-asks kernel_info and comm_info, then asks for every widget's state through ipywidgets'
+asks kernel_info and comm_info (in the v1 binary websocket protocol, as JupyterLab's services
+in the page do; the legacy JSON frames on request), then asks for every widget's state through ipywidgets'
 control comm (`request_states`, what ipywidgets 8's manager in Voila does), and may then
 move a control and time the kernel's answer. Leaving sends the shutdown the page sends when
 its tab closes (form field `_xsrf` from the cookie, as the page's beacon does). Shared by
@@ -22,11 +23,15 @@ from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import urlencode
 
+from jupyter_server.services.kernels.connection.base import deserialize_msg_from_ws_v1, serialize_msg_to_ws_v1
 from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest
 from tornado.websocket import websocket_connect
 
+from alledu.serve.hardening import V1_PROTOCOL
+
 AsyncHTTPClient.configure(None, max_clients=1000)
 CONFIG = re.compile(r'<script id="jupyter-config-data" type="application/json">\s*(.*?)\s*</script>', re.S)
+V1 = V1_PROTOCOL  # what JupyterLab's services (Voila's page) ask for first
 NUMERIC = ("FloatText", "BoundedFloatText", "FloatSlider", "IntSlider", "BoundedIntText", "IntText")
 
 
@@ -47,6 +52,7 @@ class Learner:
     error: str = ""
     cookies: dict[str, str] = field(default_factory=dict)
     states: dict[str, Any] = field(default_factory=dict)
+    protocol: str = V1  # "" for the legacy JSON text frames (older front ends)
     _ws: Any = None
     _session: str = field(default_factory=lambda: uuid.uuid4().hex)
 
@@ -112,7 +118,9 @@ class Learner:
         self._ws = await websocket_connect(
             HTTPRequest(ws_url, headers={"Origin": origin, "Cookie": self._cookie_header()}),
             max_message_size=64 * 1024 * 1024,
+            subprotocols=[self.protocol] if self.protocol else None,
         )
+        self._ws.protocol.set_nodelay(True)  # as browsers do: no message waits for an ACK
         await self.request("kernel_info_request", {})
         await self.request("comm_info_request", {"target_name": "jupyter.widget"})
         control = uuid.uuid4().hex
@@ -140,24 +148,29 @@ class Learner:
             "date": "2026-01-01T00:00:00Z",
             "version": "5.3",
         }
-        await self._ws.write_message(
-            json.dumps(
-                {
-                    "header": header,
-                    "parent_header": {},
-                    "metadata": metadata or {},
-                    "content": content,
-                    "channel": "shell",
-                }
-            )
-        )
+        msg = {"header": header, "parent_header": {}, "metadata": metadata or {}, "content": content}
+        if self._ws.selected_subprotocol == V1:
+            pack = lambda part: json.dumps(part).encode()  # noqa: E731
+            await self._ws.write_message(serialize_msg_to_ws_v1(msg, "shell", pack), binary=True)
+        else:
+            await self._ws.write_message(json.dumps({**msg, "channel": "shell"}))
         return msg_id
 
     async def receive(self) -> dict[str, Any]:
         raw = await self._ws.read_message()
         if raw is None:
             raise ConnectionError("kernel websocket closed")
-        if isinstance(raw, bytes):  # jupyter_server's binary frame: part count, offsets, JSON first
+        if self._ws.selected_subprotocol == V1:
+            channel, parts = deserialize_msg_from_ws_v1(raw)
+            header, parent, metadata, content = (json.loads(part) for part in parts[:4])
+            return {
+                "header": header,
+                "parent_header": parent,
+                "metadata": metadata,
+                "content": content,
+                "channel": channel,
+            }
+        if isinstance(raw, bytes):  # the legacy binary frame (messages with buffers): JSON first
             parts = int.from_bytes(raw[:4], "big")
             offsets = [int.from_bytes(raw[4 * (i + 1) : 4 * (i + 2)], "big") for i in range(parts)]
             raw = raw[offsets[0] : offsets[1] if parts > 1 else None].decode()

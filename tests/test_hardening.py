@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import random
 import re
 import resource
@@ -505,3 +506,42 @@ def test_serving_stack_is_past_known_advisories() -> None:
     pins = dict(line.split("==") for line in (ROOT / "requirements.txt").read_text().splitlines() if "==" in line)
     for name, least in hardening.MINIMUM_VERSIONS.items():
         assert Version(pins[name]) >= Version(least), (name, pins[name], least)
+
+
+def _server_socket_option(pid: int, client_port: int, level: int, option: int) -> int:
+    """getsockopt on the server's end of our connection: its fd, borrowed with pidfd_getfd(2)."""
+    import ctypes
+    import socket
+
+    conn = next(c for c in psutil.Process(pid).net_connections("tcp") if c.raddr and c.raddr.port == client_port)
+    libc = ctypes.CDLL(None, use_errno=True)
+    pidfd = os.pidfd_open(pid)
+    try:
+        fd = libc.syscall(438, pidfd, conn.fd, 0)  # SYS_pidfd_getfd (same number on x86_64 and arm64)
+        assert fd >= 0, f"pidfd_getfd: {os.strerror(ctypes.get_errno())}"
+    finally:
+        os.close(pidfd)
+    with socket.socket(fileno=fd) as borrowed:  # a duplicate: closing it leaves the server's open
+        return borrowed.getsockopt(level, option)
+
+
+@pytest.mark.parametrize("protocol", [V1, None], ids=["v1", "legacy"])
+def test_kernel_websocket_sends_without_waiting_for_acks(server: Server, protocol: str | None) -> None:
+    """TCP_NODELAY on the server's side of every kernel websocket. Without it, Nagle's algorithm
+    held each kernel message after the first of a reply until the browser's delayed ACK: a widget
+    update that the kernel answered in 12 ms reached the page after 50-56 ms (40 ms on Linux
+    clients, 200 ms on Windows)."""
+    import socket
+
+    ws = _connect(server.base, _kernel_id(server.base), protocol)
+    try:
+        client_port = ws.sock.getsockname()[1]
+        assert _server_socket_option(server.proc.pid, client_port, socket.IPPROTO_TCP, socket.TCP_NODELAY) == 1
+        if protocol:
+            ws.send_binary(_v1())
+        else:
+            ws.send(_legacy())
+        reply = _read_until(ws, "kernel_info_reply", [], protocol=protocol)  # and it still works as before
+        assert reply["content"]["status"] == "ok"
+    finally:
+        ws.close()
