@@ -534,3 +534,43 @@ def test_text_version_names_regimens_not_ids() -> None:
     t = ScheduleTimeline()
     shown = page.check(t).value
     assert "Blinatumomab, relapsed/refractory: 2 cycle(s)" in shown and "blinatumomab_rr" not in shown
+
+
+def test_request_states_answer_is_ipywidgets_own_in_one_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A page's request for every widget's state gets ipywidgets' own reply, with half the work."""
+    import json
+
+    from ipywidgets import Widget
+
+    from alledu.widgets import states
+
+    DoseCalculator()  # lesson 02's widgets (with whatever earlier tests left alive)
+    sent: list[str] = []
+    calls = {"n": 0}
+
+    class ControlComm:  # what ipywidgets calls on its control comm
+        def send(self, data: dict, buffers: list | None = None) -> None:
+            sent.append(json.dumps(data, sort_keys=True))
+
+    original_get_state = Widget.get_state
+
+    def counting_get_state(self: Widget, *args: object, **kwargs: object) -> dict:
+        calls["n"] += 1
+        return original_get_state(self, *args, **kwargs)
+
+    monkeypatch.setattr(Widget, "_control_comm", ControlComm())
+    monkeypatch.setattr(Widget, "get_state", counting_get_state)
+    request = {"content": {"data": {"method": "request_states"}}}
+    try:
+        states.uninstall()
+        Widget._handle_control_comm_msg(request)
+        theirs = calls["n"]
+    finally:
+        states.install()
+    Widget._handle_control_comm_msg(request)
+    ours = calls["n"] - theirs
+    assert sent[0] == sent[1] and json.loads(sent[1])["method"] == "update_states"
+    assert len(json.loads(sent[1])["states"]) > 50
+    assert ours * 2 == theirs
+    with pytest.raises(RuntimeError, match="Unknown"):  # anything else: ipywidgets' own handling
+        Widget._handle_control_comm_msg({"content": {"data": {"method": "nonsense"}}})
