@@ -24,6 +24,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import multiprocessing
 import os
 import statistics
 import sys
@@ -101,12 +102,12 @@ async def wait_idle(server_pid: int, idle_count: int, timeout: float) -> float:
     return float("nan")
 
 
-def browser_cpu(server_pid: int) -> float:
-    """CPU seconds so far of this process's children outside the server: Playwright and Chromium."""
+def browser_cpu() -> float:
+    """CPU seconds so far of Playwright's driver and Chromium (children of this process)."""
     total = 0.0
     for proc in psutil.Process().children(recursive=True):
         with contextlib.suppress(psutil.Error):
-            if proc.pid != server_pid and server_pid not in {p.pid for p in proc.parents()}:
+            if "chrom" in proc.name() or "node" in proc.name():
                 total += sum(proc.cpu_times()[:4])  # with its reaped children (renderers)
     return total
 
@@ -121,7 +122,7 @@ def yield_cpu(nice: int) -> None:
     """
     for proc in psutil.Process().children(recursive=True):
         with contextlib.suppress(psutil.Error, OSError):
-            if proc.name() == "chromium" or "chrom" in proc.exe():
+            if "chrom" in proc.name():
                 proc.nice(nice)
                 if os.getsid(proc.pid) == proc.pid:  # the session leader: its group's nice
                     Path(f"/proc/{proc.pid}/autogroup").write_text(str(nice))
@@ -136,8 +137,8 @@ class Sentinels:
     burst and the refill are classed by when the learner acted, not by when the kernel answered.
     """
 
-    def __init__(self, base: str, lesson: str, n: int = 3, every: float = 0.25) -> None:
-        self.learners = [Learner(base, lesson, protocol=WS_PROTOCOL) for _ in range(n)]
+    def __init__(self, base: str, lesson: str, n: int = 3, every: float = 0.25, protocol: str = V1_PROTOCOL) -> None:
+        self.learners = [Learner(base, lesson, protocol=protocol) for _ in range(n)]
         self.every = every
         self.samples: list[tuple[float, float]] = []  # (sent at, ms)
         self.errors: list[str] = []
@@ -183,6 +184,59 @@ class Sentinels:
             await learner.leave()
 
 
+def _movers_main(base: str, lesson: str, n: int, every: float, protocol: str, conn: Any) -> None:
+    """The movers' own process: start, say so, move until told to stop, send the samples back."""
+
+    async def run() -> None:
+        movers = Sentinels(base, lesson, n, every, protocol)
+        try:
+            await movers.start()
+        except Exception as exc:
+            conn.send(("error", repr(exc)))
+            return
+        conn.send(("started", None))
+        await asyncio.get_running_loop().run_in_executor(None, conn.recv)
+        await movers.stop()
+        conn.send(("done", (movers.samples, movers.errors)))
+
+    asyncio.run(run())
+
+
+class MoversElsewhere:
+    """The learners moving controls (`Sentinels`), in a process of their own.
+
+    Why: a learner's browser is not shared with the 60 who arrive; in the harness's own event loop
+    their updates would also wait behind the harness parsing 60 pages' widget states, and the
+    latency measured would partly be the harness's. perf_counter is the system's monotonic clock,
+    so the samples' send times compare with the burst's start and end taken here.
+    """
+
+    def __init__(self, base: str, lesson: str, n: int = 3, every: float = 0.25) -> None:
+        self.n = n
+        self.samples: list[tuple[float, float]] = []
+        self.errors: list[str] = []
+        self._conn, child = multiprocessing.get_context("spawn").Pipe()
+        self._proc = multiprocessing.get_context("spawn").Process(
+            target=_movers_main, args=(base, lesson, n, every, WS_PROTOCOL, child), daemon=True
+        )
+
+    async def _recv(self) -> tuple[str, Any]:
+        return await asyncio.get_running_loop().run_in_executor(None, self._conn.recv)
+
+    async def start(self) -> None:
+        self._proc.start()
+        kind, detail = await self._recv()
+        if kind == "error":
+            raise RuntimeError(detail)
+
+    async def stop(self) -> None:
+        self._conn.send("stop")
+        _, (self.samples, self.errors) = await self._recv()
+        self._proc.join(30)
+
+    between = Sentinels.between
+
+
 async def chromium_page(browser: Any, url: str) -> float:
     """Seconds until one real page (cold cache) shows its widgets and references."""
     context = await browser.new_context(viewport={"width": 1280, "height": 1600})
@@ -221,14 +275,14 @@ async def burst(
     idle_count: int,
     browser: Any,
     class_mode: bool,
-    movers: Sentinels,
+    movers: MoversElsewhere,
 ) -> dict[str, Any]:
     """One class: arrive (at once or spread), late arrivals, memory, leave, idle restored."""
     url = f"{base}voila/render/{lesson}.ipynb"
     sentinels = movers
     await sentinels.start()
     # default serve refills a pooled kernel behind each sentinel; class mode counts them in the class
-    expected = idle_count + (len(sentinels.learners) if not class_mode else 0)
+    expected = idle_count + (sentinels.n if not class_mode else 0)
     await wait_idle(server_pid, expected, 300)
     load_before = os.getloadavg()[0]
     learners = [Learner(base, lesson, protocol=WS_PROTOCOL) for _ in range(size)]
@@ -240,7 +294,7 @@ async def burst(
 
     voila = psutil.Process(server_pid).children()[0]
     server_cpu0 = sum(voila.cpu_times()[:2])
-    harness_cpu0, browser_cpu0 = sum(psutil.Process().cpu_times()[:2]), browser_cpu(server_pid)
+    harness_cpu0, browser_cpu0 = sum(psutil.Process().cpu_times()[:2]), browser_cpu()
     kernel_cpu0 = {kid: sum(p.cpu_times()[:2]) for kid, p in kernels_of(server_pid).items()}
     t0 = time.perf_counter()
     page_task = asyncio.create_task(chromium_page(browser, url)) if browser else None
@@ -248,7 +302,7 @@ async def burst(
     t_burst = time.perf_counter()
     server_cpu = sum(voila.cpu_times()[:2]) - server_cpu0
     harness_cpu = sum(psutil.Process().cpu_times()[:2]) - harness_cpu0
-    browser_cpu_s = browser_cpu(server_pid) - browser_cpu0
+    browser_cpu_s = browser_cpu() - browser_cpu0
     kernel_cpu = 0.0
     for kid, proc in kernels_of(server_pid).items():
         with contextlib.suppress(psutil.Error):
@@ -323,7 +377,7 @@ async def run_mode(
         runs = []
         plan = [(size, 0.0) for size in sizes] + ([(max(sizes), spread)] if spread and mode == "class" else [])
         for size, over in plan:
-            sentinels = Sentinels(base, lesson, movers, every)
+            sentinels = MoversElsewhere(base, lesson, movers, every)
             runs.append(await burst(base, proc.pid, lesson, size, over, late, idle_count, browser, is_class, sentinels))
         warmup = [line.strip() for line in lines if "ready for" in line]
     return {"mode": mode, "ready_s": ready_s, "ready_line": warmup, "idle_kernels": idle_memory, "runs": runs}
