@@ -31,7 +31,6 @@ from alledu.serve.hardening import V1_PROTOCOL
 
 AsyncHTTPClient.configure(None, max_clients=1000)
 CONFIG = re.compile(r'<script id="jupyter-config-data" type="application/json">\s*(.*?)\s*</script>', re.S)
-V1 = V1_PROTOCOL  # what JupyterLab's services (Voila's page) ask for first
 NUMERIC = ("FloatText", "BoundedFloatText", "FloatSlider", "IntSlider", "BoundedIntText", "IntText")
 
 
@@ -52,7 +51,7 @@ class Learner:
     error: str = ""
     cookies: dict[str, str] = field(default_factory=dict)
     states: dict[str, Any] = field(default_factory=dict)
-    protocol: str = V1  # "" for the legacy JSON text frames (older front ends)
+    protocol: str = V1_PROTOCOL  # as the page in a browser asks; "" for legacy JSON text frames
     _ws: Any = None
     _session: str = field(default_factory=lambda: uuid.uuid4().hex)
 
@@ -149,7 +148,7 @@ class Learner:
             "version": "5.3",
         }
         msg = {"header": header, "parent_header": {}, "metadata": metadata or {}, "content": content}
-        if self._ws.selected_subprotocol == V1:
+        if self._ws.selected_subprotocol == V1_PROTOCOL:
             pack = lambda part: json.dumps(part).encode()  # noqa: E731
             await self._ws.write_message(serialize_msg_to_ws_v1(msg, "shell", pack), binary=True)
         else:
@@ -160,7 +159,7 @@ class Learner:
         raw = await self._ws.read_message()
         if raw is None:
             raise ConnectionError("kernel websocket closed")
-        if self._ws.selected_subprotocol == V1:
+        if self._ws.selected_subprotocol == V1_PROTOCOL:
             channel, parts = deserialize_msg_from_ws_v1(raw)
             header, parent, metadata, content = (json.loads(part) for part in parts[:4])
             return {
