@@ -51,6 +51,14 @@ def run_async(coro):
         return pool.submit(asyncio.run, coro).result()
 
 
+def command(proc: psutil.Process) -> str:
+    """A process's command line; "" for one that exited meanwhile (a zombie not reaped yet)."""
+    try:
+        return " ".join(proc.cmdline())
+    except psutil.Error:
+        return ""
+
+
 def niceness(proc: psutil.Process) -> tuple[int, int]:
     """(process nice, its autogroup's nice); the second equals the first without autogroups."""
     try:
@@ -90,11 +98,11 @@ def test_class_mode_reports_ready_then_serves_the_class(odd_cwd: Path) -> None:
         server = psutil.Process(proc.pid)
 
         def kernel_count() -> int:
-            return sum("ipykernel" in " ".join(p.cmdline()) for p in server.children(recursive=True))
+            return sum("ipykernel" in command(p) for p in server.children(recursive=True))
 
         assert kernel_count() == ready
         # pooled kernels wait at low priority, their session's scheduling group too
-        pooled = [p for p in server.children(recursive=True) if "ipykernel" in " ".join(p.cmdline())]
+        pooled = [p for p in server.children(recursive=True) if "ipykernel" in command(p)]
         assert {niceness(p) for p in pooled} == {(10, 10)}
         counts: list[int] = []
 
@@ -240,7 +248,7 @@ def test_stopping_alledu_serve_leaves_no_orphans(odd_cwd: Path, sig: signal.Sign
             assert r.status == 200 and 'class="alledu-bar"' in r.read().decode()
         tree = psutil.Process(proc.pid).children(recursive=True)
         assert any("alledu.serve.app" in " ".join(p.cmdline()) for p in tree)
-        assert sum("ipykernel" in " ".join(p.cmdline()) for p in tree) >= 2
+        assert sum("ipykernel" in command(p) for p in tree) >= 2
         os.kill(proc.pid, sig)
         code = proc.wait(timeout=40)
         assert code == 0, "".join(lines[-40:])
@@ -472,3 +480,43 @@ def test_idle_cull_sees_a_working_learner_and_takes_an_idle_one() -> None:
         working_alive, idle_culled = run_async(scenario())
         assert working_alive  # activity was recorded while the learner worked
         assert idle_culled  # its state went back to idle, so the culler took it
+
+
+def test_arrivals_are_set_up_a_few_at_a_time_and_a_stuck_one_holds_no_one_for_long() -> None:
+    """Kernel websocket set-ups take turns (at most `at_once` together), in arrival order; one
+    that hangs keeps the others waiting only `patience` seconds."""
+    from alledu.serve.kernels import Arrivals
+
+    async def scenario() -> tuple[int, list[int], float]:
+        arrivals = Arrivals(at_once=2, patience=0.5)
+        inside, most, order = 0, 0, []
+
+        async def learner(i: int) -> None:
+            nonlocal inside, most
+            async with arrivals.slot():
+                inside += 1
+                most = max(most, inside)
+                order.append(i)
+                await asyncio.sleep(0.01)
+                inside -= 1
+
+        await asyncio.gather(*(learner(i) for i in range(10)))
+        stuck = asyncio.Event()
+
+        async def hangs() -> None:
+            async with arrivals.slot():
+                await stuck.wait()
+
+        holders = [asyncio.create_task(hangs()) for _ in range(2)]  # both places taken, forever
+        await asyncio.sleep(0)
+        start = time.monotonic()
+        await learner(99)  # goes ahead after its patience
+        waited = time.monotonic() - start
+        stuck.set()
+        await asyncio.gather(*holders)
+        return most, order, waited
+
+    most, order, waited = run_async(scenario())
+    assert most == 2
+    assert order[:10] == list(range(10)) and order[10] == 99
+    assert 0.4 < waited < 5.0

@@ -201,6 +201,15 @@ class GuardedConnection(ZMQChannelsWebsocketConnection):
         self._refused = False
         self._hidden = 0  # kernel errors and stderr messages kept from this browser
 
+    async def prepare(self) -> None:
+        """A few kernel websockets set up at a time (`ClassroomKernels.arrivals`), when serving."""
+        arrivals = getattr(self.multi_kernel_manager, "arrivals", None)
+        if arrivals is None:
+            await super().prepare()
+            return
+        async with arrivals.slot():
+            await super().prepare()
+
     def connect(self) -> Any:
         """Send each kernel message at once: without TCP_NODELAY, Nagle's algorithm holds every
         message after the first of a reply until the browser's delayed ACK (40 ms on Linux, up to
