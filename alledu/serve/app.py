@@ -11,6 +11,7 @@ is not put on sys.path, so a folder named `alledu` there cannot shadow the packa
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import time
 from typing import Any
@@ -108,19 +109,23 @@ class LessonHandler(TornadoVoilaHandler):
         km = self.kernel_manager
         notebook = self.notebook_path or path
         ticket = self._ticket()
+        slot: Any = contextlib.nullcontext()
         if hasattr(km, "admit") and notebook and notebook.endswith(".ipynb"):
             first_in_line = WAITING.position(ticket) == 1 if ticket is not None else not WAITING.anyone()
             if not (first_in_line and km.admit(notebook)):
                 return self._wait_page(ticket, "full")
+            if km.get_pool_size(notebook) > 0:  # a cold start is not held in line (it takes seconds)
+                slot = km.pages.slot()
         if ticket is not None:
             WAITING.leave(ticket)
             self.clear_cookie(QUEUE_COOKIE)
         written = False
         try:
-            async for html in self.get_generator(path=path):
-                written = True
-                self.write(html)
-                self.flush()
+            async with slot:  # a few pages rendered at a time, as with websockets (`Arrivals`)
+                async for html in self.get_generator(path=path):
+                    written = True
+                    self.write(html)
+                    self.flush()
         except ClassFull:
             if written:
                 raise

@@ -18,6 +18,8 @@ several odd paths answer 500. Voila loads this through `alledu/serve/voila.py` (
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import logging
 import re
@@ -30,6 +32,7 @@ from jupyter_server.services.kernels.connection.channels import ZMQChannelsWebso
 from jupyter_server.services.kernels.handlers import KernelHandler
 from jupyter_server.utils import url_path_join
 from tornado import httputil, web
+from tornado.ioloop import IOLoop
 from voila.static_file_handler import TemplateStaticFileHandler
 
 V1_PROTOCOL = "v1.kernel.websocket.jupyter.org"
@@ -217,6 +220,71 @@ class GuardedConnection(ZMQChannelsWebsocketConnection):
         if self.websocket_handler is not None and self.websocket_handler.ws_connection is not None:
             self.websocket_handler.set_nodelay(True)
         return super().connect()
+
+    def nudge(self) -> asyncio.Future[None]:
+        """jupyter_server's nudge, asking one transient control channel instead of shell + control.
+
+        Why: a new websocket's iopub subscription is proved live by a kernel_info reply plus any
+        iopub message. jupyter_server asks on a new shell socket *and* a new control socket
+        every 0.5 s until both have come; either answer alone proves it, so each arrival cost
+        the server and its kernel one ZMQ socket, one request and two status messages more than
+        needed (measured, one learner at a time on lesson 02: server CPU per arrival about
+        15.5 -> 13.3 ms, kernel 18.9 -> 16.5 ms). Busy kernels are not nudged, as in
+        jupyter_server (their iopub is live anyway, and a reply could wait behind a long cell).
+        """
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        km = self.kernel_manager
+        if getattr(km, "execution_state", None) == "busy":
+            done.set_result(None)
+            return done
+        control = km.connect_control()
+        iopub = self.channels["iopub"]
+        ports = list(km.ports)
+        seen: set[str] = set()
+        loop = IOLoop.current()
+        handle: Any = None
+
+        def arrived(what: str) -> Any:
+            def on_message(_msg: Any) -> None:
+                if what == "iopub" and "iopub" not in seen and not iopub.closed():
+                    iopub.stop_on_recv()
+                seen.add(what)
+                if {"reply", "iopub"} <= seen and not done.done():
+                    done.set_result(None)
+
+            return on_message
+
+        def ask() -> None:
+            nonlocal handle
+            # the kernel was stopped, restarted on new ports, or the channel closed: stop asking
+            if self.kernel_id not in self.multi_kernel_manager or list(km.ports) != ports or control.closed():
+                if not done.done():
+                    done.set_result(None)
+                return
+            if not done.done():
+                self.session.send(control, "kernel_info_request")
+                handle = loop.call_later(0.5, ask)
+
+        def cleanup(_: Any) -> None:
+            if handle is not None:
+                loop.remove_timeout(handle)
+            if not control.closed():
+                control.close()
+            if "iopub" not in seen and not iopub.closed():
+                iopub.stop_on_recv()
+
+        done.add_done_callback(cleanup)
+        iopub.on_recv(arrived("iopub"))
+        control.on_recv(arrived("reply"))
+        loop.call_later(0, ask)
+
+        async def give_up_after_timeout() -> None:
+            with contextlib.suppress(TimeoutError, asyncio.CancelledError):
+                await asyncio.wait_for(asyncio.shield(done), self.kernel_info_timeout)
+            if not done.done():
+                done.set_result(None)
+
+        return asyncio.ensure_future(give_up_after_timeout())
 
     def _refuse(self, code: int, reason: str) -> None:
         """Close this connection only; other learners and this kernel carry on."""

@@ -59,10 +59,11 @@ class ClassFull(Exception):
 
 
 class Arrivals:
-    """At most `at_once` kernel websockets set up at a time; a learner waits at most `patience` s.
+    """At most `at_once` arrivals (lesson pages, or kernel websocket set-ups) handled at a time; a
+    learner waits at most `patience` s for a place.
 
-    Why: when a class arrives at once, 60 websocket set-ups (each opens 7 ZMQ sockets and asks
-    the kernel for its info) and their kernels' first answers fill the server's one event loop,
+    Why: when a class arrives at once, 60 page renders and 60 websocket set-ups (each opens 5 ZMQ
+    sockets and asks the kernel for its info) and their kernels' first answers fill the server's one event loop,
     and the learners already working wait behind all of them (widget update p50 ~400 ms, p95
     ~0.7-1.2 s for 60 in the class benchmark). Taken a few at a time, the arrivals are served in
     order and the others' updates get through (p50 ~90 ms, p95 ~240 ms), while the class is no
@@ -107,7 +108,8 @@ class ClassroomKernels(LoggingConfigurable):
         "so learners already working keep quick answers during a class's arrival.",
     )
     arrivals_at_once = Int(2, config=True, help="Kernel websockets set up at the same time (see Arrivals).")
-    arrival_patience = Float(2.0, config=True, help="Longest wait, in seconds, for a websocket set-up place.")
+    pages_at_once = Int(2, config=True, help="Lesson pages (with a pooled kernel) rendered at the same time.")
+    arrival_patience = Float(2.0, config=True, help="Longest wait, in seconds, for a page or websocket place.")
     refill_parallel = Int(2, config=True, help="Kernels started at once by the warm-up and the refill.")
     refill_max_wait = Float(20.0, config=True, help="Longest wait for a quiet moment before refilling anyway.")
     class_size = Int(0, config=True, help="Class mode: learners to prepare for (0 = off).")
@@ -144,6 +146,7 @@ class ClassroomKernels(LoggingConfigurable):
         self._sweeper = PeriodicCallback(self._sweep, self.sweep_interval * 1000)
         self._sweeper.start()
         self.arrivals = Arrivals(self.arrivals_at_once, self.arrival_patience)
+        self.pages = Arrivals(self.pages_at_once, self.arrival_patience)
 
     # ---- pool sizing (class mode) -------------------------------------------------------
 
@@ -228,6 +231,7 @@ class ClassroomKernels(LoggingConfigurable):
             self._running_lesson.add(kid)
             try:
                 await self._run_lesson(kid, process, result["task"])
+                await self._ask_kernel_info(kid)
                 self._lesson_process[kid] = process
             except Exception as exc:  # the lesson did not run (kernel died): never hand it out
                 if self._stopping:  # the server is stopping and shut it down itself
@@ -260,6 +264,28 @@ class ClassroomKernels(LoggingConfigurable):
                 return
             if time.monotonic() - started > self.start_timeout:
                 raise KernelStartFailed(f"the lesson did not run within {self.start_timeout:.0f} s")
+
+    async def _ask_kernel_info(self, kid: str) -> None:
+        """Ask a pooled kernel for its info now, during the quiet refill, for its first websocket.
+
+        Why: jupyter_server asks every kernel once for its protocol version when the first
+        websocket to it opens (a ZMQ socket of its own, a request and two status messages),
+        and the first websocket of a pooled kernel opens just when the whole class arrives.
+        The answer is kept where jupyter_server looks for it (`_kernel_info_future`). A kernel
+        that does not answer here is dropped as a failed start.
+        """
+        kernel = self.get_kernel(kid)
+        client = kernel.client()
+        client.start_channels(shell=True, iopub=False, stdin=False, hb=False, control=False)
+        try:
+            reply = await client.kernel_info(reply=True, timeout=self.start_timeout)
+        except TimeoutError:
+            raise KernelStartFailed("the kernel did not answer kernel_info after its lesson") from None
+        finally:
+            client.stop_channels()
+        answer: asyncio.Future = asyncio.get_running_loop().create_future()
+        answer.set_result(reply["content"])
+        kernel._kernel_info_future = answer
 
     def _retry_pool(self, notebook_path: str) -> None:
         """Drop failed starts from a pool and top it up again."""
