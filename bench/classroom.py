@@ -14,8 +14,9 @@ leave (the close-tab shutdown) and the time until the server is back to its idle
 count is recorded. The class mode also runs a class spread over `--spread` seconds.
 
 Times are from the start of the GET to the last widget state (the page's "interactive"),
-server-side; the Chromium figure includes the browser's own work. The box is shared: the load
-average is recorded with every figure. Writes bench/results/classroom.{json,md,svg}.
+server-side; the Chromium figure includes the browser's own work. The box is shared: each burst
+waits until the cores are quiet, and how busy they were is recorded with every figure.
+Writes bench/results/classroom.{json,md,svg}.
 """
 
 from __future__ import annotations
@@ -89,6 +90,40 @@ def memory(procs: list[psutil.Process]) -> dict[str, float]:
     }
 
 
+async def wait_settled(server_pid: int, kernel_ids: list[str], timeout: float) -> bool:
+    """Until the movers' kernels run at normal CPU priority, as a working learner's kernel does.
+
+    Why: a kernel taken from the pool keeps the pool's lower priority for its first seconds
+    (`ClassroomKernels.arrival_settle`); the learners already working when a class arrives have
+    been there longer, and a burst begun before that would time their updates at the pool's
+    priority. False if they did not within `timeout` (a server without the right to lower a
+    niceness again leaves every learner's kernel at the pool's).
+    """
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        kernels = kernels_of(server_pid)
+        with contextlib.suppress(psutil.Error):
+            if all(kid in kernels and kernels[kid].nice() == 0 for kid in kernel_ids):
+                return True
+        await asyncio.sleep(0.5)
+    return False
+
+
+async def wait_quiet(busy_below: float = 0.25, timeout: float = 120.0) -> float:
+    """The share of both cores busy over the last second, once it is below `busy_below` (or at timeout).
+
+    Why: after the kernel count is back, the server's warm-up or refill, and the last burst's
+    leavers, can keep the cores busy a while longer; a burst started then would measure that
+    work too (the 1-minute load average lags far behind, so it cannot tell). The movers alone
+    keep the box about 10 % busy.
+    """
+    deadline = time.perf_counter() + timeout
+    while True:
+        busy = await asyncio.get_running_loop().run_in_executor(None, psutil.cpu_percent, 1.0) / 100
+        if busy < busy_below or time.perf_counter() > deadline:
+            return busy
+
+
 async def wait_idle(server_pid: int, idle_count: int, timeout: float) -> float:
     """Seconds until the server holds its idle kernel count again (nan if not within timeout)."""
     start = time.perf_counter()
@@ -140,7 +175,7 @@ class Sentinels:
     def __init__(self, base: str, lesson: str, n: int = 3, every: float = 0.25, protocol: str = V1_PROTOCOL) -> None:
         self.learners = [Learner(base, lesson, protocol=protocol) for _ in range(n)]
         self.every = every
-        self.samples: list[tuple[float, float]] = []  # (sent at, ms)
+        self.samples: list[tuple[float, float, tuple[float, float, float]]] = []  # (sent at, ms, parts)
         self.errors: list[str] = []
         self._stop = False
         self._tasks: list[asyncio.Task] = []
@@ -167,15 +202,19 @@ class Sentinels:
                 step += 1
                 sent = time.perf_counter()
                 ms = await learner.move(model_id, value + step % 2)
-                self.samples.append((sent, ms))
+                self.samples.append((sent, ms, learner.update_parts[-1]))
                 await asyncio.sleep(max(0.0, sent + self.every - time.perf_counter()))
         except Exception as exc:  # a lost kernel: say so in the results, never a silent n = 0
             self.errors.append(repr(exc))
 
     def between(self, start: float, end: float) -> dict[str, float]:
         """p50, p95 and n of the updates sent between start and end."""
-        ms = [ms for sent, ms in self.samples if start <= sent <= end]
-        return {"p50": pct(ms, 50), "p95": pct(ms, 95), "n": len(ms)}
+        kept = [(ms, parts) for sent, ms, parts in self.samples if start <= sent <= end]
+        ms = [m for m, _ in kept]
+        # where the time went: to the kernel (server in), in it, and back (server out), p50 and p95
+        names = ("to_kernel", "in_kernel", "back")
+        parts = {f"p{q}": {n: pct([p[i] for _, p in kept], q) for i, n in enumerate(names)} for q in (50, 95)}
+        return {"p50": pct(ms, 50), "p95": pct(ms, 95), "n": len(ms), "parts_ms": parts, "samples": kept}
 
     async def stop(self) -> None:
         self._stop = True
@@ -194,7 +233,7 @@ def _movers_main(base: str, lesson: str, n: int, every: float, protocol: str, co
         except Exception as exc:
             conn.send(("error", repr(exc)))
             return
-        conn.send(("started", None))
+        conn.send(("started", [learner.kernel_id for learner in movers.learners]))
         await asyncio.get_running_loop().run_in_executor(None, conn.recv)
         await movers.stop()
         conn.send(("done", (movers.samples, movers.errors)))
@@ -213,8 +252,9 @@ class MoversElsewhere:
 
     def __init__(self, base: str, lesson: str, n: int = 3, every: float = 0.25) -> None:
         self.n = n
-        self.samples: list[tuple[float, float]] = []
+        self.samples: list[tuple[float, float, tuple[float, float, float]]] = []
         self.errors: list[str] = []
+        self.kernel_ids: list[str] = []
         self._conn, child = multiprocessing.get_context("spawn").Pipe()
         self._proc = multiprocessing.get_context("spawn").Process(
             target=_movers_main, args=(base, lesson, n, every, WS_PROTOCOL, child), daemon=True
@@ -228,6 +268,7 @@ class MoversElsewhere:
         kind, detail = await self._recv()
         if kind == "error":
             raise RuntimeError(detail)
+        self.kernel_ids = detail
 
     async def stop(self) -> None:
         self._conn.send("stop")
@@ -284,6 +325,8 @@ async def burst(
     # default serve refills a pooled kernel behind each sentinel; class mode counts them in the class
     expected = idle_count + (sentinels.n if not class_mode else 0)
     await wait_idle(server_pid, expected, 300)
+    settled = await wait_settled(server_pid, sentinels.kernel_ids, 30)
+    busy_before = await wait_quiet()
     load_before = os.getloadavg()[0]
     learners = [Learner(base, lesson, protocol=WS_PROTOCOL) for _ in range(size)]
 
@@ -344,6 +387,8 @@ async def burst(
             "learners (harness)": harness_cpu,
             "chromium": browser_cpu_s,
         },
+        "cpu_busy_before": busy_before,
+        "movers_at_normal_priority": settled,
         "load_before": load_before,
         "load_after": load_after,
     }
@@ -390,14 +435,15 @@ def updates(u: dict[str, float]) -> str:
 
 def markdown(results: list[dict], lesson: str, setting: str = "") -> str:
     lines = [
-        f"Lesson `{lesson}`; {setting}; load average (1 min) before/after each burst shown; "
+        f"Lesson `{lesson}`; {setting}; each burst starts once the cores are under 25 % busy "
+        "(share busy in the second before it, and the 1-min load average before/after, shown); "
         f"{os.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB.",
         "",
         "| mode | class | arrival | p50 s | p95 s | max s | errors | late p95 s | Chromium s "
         "| update ms burst p50 / p95 (n) | update ms refill p50 / p95 (n) "
         "| kernel RSS / USS MiB (median) | burst CPU s (server / kernels / learners / Chromium) "
-        "| idle restored s | load |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| idle restored s | busy before | load |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for mode in results:
         for r in mode["runs"]:
@@ -409,7 +455,8 @@ def markdown(results: list[dict], lesson: str, setting: str = "") -> str:
                 f"| {updates(r['update_ms_burst'])} | {updates(r['update_ms_refill'])} "
                 f"| {k.get('rss_median', float('nan')):.0f} / {k.get('uss_median', float('nan')):.0f} "
                 f"| {' / '.join(f'{v:.1f}' for v in r['burst_cpu_s'].values())} "
-                f"| {r['idle_restored_s']:.0f} | {r['load_before']:.1f}/{r['load_after']:.1f} |"
+                f"| {r['idle_restored_s']:.0f} | {r['cpu_busy_before']:.0%} "
+                f"| {r['load_before']:.1f}/{r['load_after']:.1f} |"
             )
     lines.append("")
     for mode in results:

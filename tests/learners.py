@@ -19,6 +19,7 @@ import re
 import time
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
 from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import urlencode
@@ -32,6 +33,14 @@ from alledu.serve.hardening import V1_PROTOCOL
 AsyncHTTPClient.configure(None, max_clients=1000)
 CONFIG = re.compile(r'<script id="jupyter-config-data" type="application/json">\s*(.*?)\s*</script>', re.S)
 NUMERIC = ("FloatText", "BoundedFloatText", "FloatSlider", "IntSlider", "BoundedIntText", "IntText")
+
+
+def _kernel_time(date: Any, fallback: float) -> float:
+    """A kernel message's header date as a Unix time (the fallback if it has none)."""
+    try:
+        return datetime.fromisoformat(str(date).replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return fallback
 
 
 @dataclass
@@ -48,6 +57,8 @@ class Learner:
     retries: int = 0
     wait_page: str = ""
     update_ms: list[float] = field(default_factory=list)
+    # per update, ms: (until the kernel took it up, in the kernel, until its "idle" came back)
+    update_parts: list[tuple[float, float, float]] = field(default_factory=list)
     error: str = ""
     cookies: dict[str, str] = field(default_factory=dict)
     states: dict[str, Any] = field(default_factory=dict)
@@ -211,11 +222,12 @@ class Learner:
         state = self.states.get(model_id, {}).get("state", {})
         sent: Any = f"{value:g}" if state.get("_model_name") == "TextModel" else value
         state["value"] = sent
-        start = time.perf_counter()
+        start, sent_at = time.perf_counter(), time.time()
         msg_id = await self.send(
             "comm_msg",
             {"comm_id": model_id, "data": {"method": "update", "state": {"value": sent}, "buffer_paths": []}},
         )
+        busy_at = sent_at
         while True:
             msg = await self.receive()
             kind = msg["header"]["msg_type"]
@@ -225,14 +237,19 @@ class Learner:
                 known.setdefault("state", {}).update(data.get("state", {}))
             elif kind == "comm_open" and msg["content"].get("target_name") == "jupyter.widget":
                 self.states[msg["content"]["comm_id"]] = {"state": data.get("state", {})}
-            elif (
-                kind == "status"
-                and msg.get("parent_header", {}).get("msg_id") == msg_id
-                and msg["content"].get("execution_state") == "idle"
-            ):
-                ms = (time.perf_counter() - start) * 1000
-                self.update_ms.append(ms)
-                return ms
+            elif kind == "status" and msg.get("parent_header", {}).get("msg_id") == msg_id:
+                # the kernel's own clock (same machine) splits the time: server in, kernel, server out
+                stamped = _kernel_time(msg["header"].get("date"), sent_at)
+                if msg["content"].get("execution_state") == "busy":
+                    busy_at = stamped
+                elif msg["content"].get("execution_state") == "idle":
+                    ms = (time.perf_counter() - start) * 1000
+                    now = time.time()
+                    self.update_ms.append(ms)
+                    self.update_parts.append(
+                        (1000 * (busy_at - sent_at), 1000 * (stamped - busy_at), 1000 * (now - stamped))
+                    )
+                    return ms
 
     async def leave(self) -> int:
         """Close the tab: the page's shutdown beacon, then the websocket closes. Returns the status."""

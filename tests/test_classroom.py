@@ -389,6 +389,61 @@ def template_of(server_pid: int) -> psutil.Process | None:
     return None
 
 
+def kernel_info_requests_seen(connection_files: dict[str, str], during: Callable[[], None]) -> dict[str, int]:
+    """kernel_info requests each kernel answered while `during` ran, counted on its iopub."""
+    from jupyter_client import BlockingKernelClient
+
+    clients = {}
+    for kid, path in connection_files.items():
+        client = BlockingKernelClient()
+        client.load_connection_file(path)
+        client.start_channels(shell=False, stdin=False, hb=False, control=False)
+        clients[kid] = client
+    try:
+        time.sleep(1.5)  # the subscriptions take hold
+        during()
+        time.sleep(1.5)
+        asked: dict[str, set[str]] = {kid: set() for kid in clients}
+        for kid, client in clients.items():
+            while True:
+                try:
+                    msg = client.get_iopub_msg(timeout=0.2)
+                except Exception:  # queue.Empty: nothing more
+                    break
+                if msg["msg_type"] == "status" and msg["parent_header"].get("msg_type") == "kernel_info_request":
+                    asked[kid].add(msg["parent_header"]["msg_id"])
+        return {kid: len(ids) for kid, ids in asked.items()}
+    finally:
+        for client in clients.values():
+            client.stop_channels()
+
+
+@pytest.mark.served
+def test_an_arriving_learner_costs_the_kernel_no_extra_kernel_info() -> None:
+    """A pooled kernel already told the server its info (asked during the quiet refill), and the
+    new websocket is proved live by one request on the control channel: the learner's arrival
+    asks their kernel twice (that nudge and the page's own), where jupyter_server asked 4 times."""
+    with alledu_serve("--class", "2", "--lessons", LESSON, ready="ready for 2 learners") as (proc, base, _):
+        server = psutil.Process(proc.pid)
+        files = {}
+        for kernel in server.children(recursive=True):
+            connection = next((part for part in command(kernel).split() if part.endswith(".json")), None)
+            if "ipykernel" in command(kernel) and connection:
+                files[Path(connection).stem.removeprefix("kernel-")] = connection
+        assert len(files) >= 3, files
+        learner = Learner(base, LESSON)
+
+        async def visit() -> None:
+            await learner.open()
+            await asyncio.sleep(1.0)  # as long as any nudge could go on asking
+            await learner.leave()
+
+        asked = kernel_info_requests_seen(files, lambda: run_async(visit()))
+        assert learner.ok, learner.error
+        assert asked.pop(learner.kernel_id) == 2
+        assert set(asked.values()) == {0}  # no other kernel was asked anything
+
+
 @pytest.mark.served
 def test_forked_kernels_show_the_lesson_as_started_ones_do() -> None:
     """The default (fork) and `--no-fork` serve lesson 02 with the same widgets and values."""
@@ -444,6 +499,10 @@ def test_a_dead_template_costs_no_learner_and_a_dead_server_leaves_no_kernel() -
 
         first, template, answered, later = run_async(scenario())
         assert answered > 0
+        # the update's time split by the kernel's own clock: each part real, together the whole
+        to_kernel, in_kernel, back = first.update_parts[-1]
+        assert min(to_kernel, in_kernel, back) > -2.0 and in_kernel > 0
+        assert abs(to_kernel + in_kernel + back - answered) < 5.0
         assert [learner.error for learner in later] == ["", "", ""]
         new_template = template_of(proc.pid)
         assert new_template is not None and new_template.pid != template.pid
