@@ -459,6 +459,19 @@ def markdown(results: list[dict], lesson: str, setting: str = "") -> str:
                 f"| {r['load_before']:.1f}/{r['load_after']:.1f} |"
             )
     lines.append("")
+    lines.append("Burst widget updates, where the time went (ms, p50 / p95; by the kernel's clock):")
+    lines.append("")
+    for mode in results:
+        for r in mode["runs"]:
+            arrival = "at once" if not r["spread_s"] else f"over {r['spread_s']:.0f} s"
+            parts = r["update_ms_burst"].get("parts_ms", {})
+            split = ", ".join(
+                f"{name.replace('_', ' ')} {parts['p50'][name]:.0f} / {parts['p95'][name]:.0f}"
+                for name in ("to_kernel", "in_kernel", "back")
+                if parts
+            )
+            lines.append(f"- {mode['mode']} {r['size']} {arrival}: {split or 'no sample'}")
+    lines.append("")
     for mode in results:
         lines.append(f"- {mode['mode']}: server ready after {mode['ready_s']:.0f} s {mode['ready_line']}")
         for r in mode["runs"]:
