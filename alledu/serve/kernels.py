@@ -62,12 +62,12 @@ class Arrivals:
     """At most `at_once` arrivals (lesson pages, or kernel websocket set-ups) handled at a time; a
     learner waits at most `patience` s for a place.
 
-    Why: when a class arrives at once, 60 page renders and 60 websocket set-ups (each opens 5 ZMQ
-    sockets and asks the kernel for its info) and their kernels' first answers fill the server's one event loop,
-    and the learners already working wait behind all of them (widget update p50 ~400 ms, p95
-    ~0.7-1.2 s for 60 in the class benchmark). Taken a few at a time, the arrivals are served in
-    order and the others' updates get through (p50 ~90 ms, p95 ~240 ms), while the class is no
-    slower to arrive (the burst is CPU-bound either way). A set-up that hangs (a kernel that
+    Why: when a class arrives at once, 60 page renders, 60 websocket set-ups (5 ZMQ sockets and
+    a kernel-info exchange each) and their kernels' first answers fill the server's one event
+    loop, and the learners already working wait behind all of them. Taken a few at a time, the
+    arrivals are served in order and the others' updates get through (60 at once, widget update
+    p95 about 0.5-1.2 s unlimited, 0.17-0.2 s two at a time; docs/performance.md), while the class
+    is no slower to arrive (the burst is CPU-bound either way). One that hangs (a kernel that
     never answers) holds its place only `patience` seconds before the next goes ahead anyway.
     """
 
