@@ -272,13 +272,14 @@ class ClassroomKernels(LoggingConfigurable):
         websocket to it opens (a ZMQ socket of its own, a request and two status messages),
         and the first websocket of a pooled kernel opens just when the whole class arrives.
         The answer is kept where jupyter_server looks for it (`_kernel_info_future`). A kernel
-        that does not answer here is dropped as a failed start.
+        that does not answer within 10 s (it has just run its lesson: it answers in
+        milliseconds unless it died) is dropped as a failed start, and the refill goes on.
         """
         kernel = self.get_kernel(kid)
         client = kernel.client()
         client.start_channels(shell=True, iopub=False, stdin=False, hb=False, control=False)
         try:
-            reply = await client.kernel_info(reply=True, timeout=self.start_timeout)
+            reply = await client.kernel_info(reply=True, timeout=min(10.0, self.start_timeout))
         except TimeoutError:
             raise KernelStartFailed("the kernel did not answer kernel_info after its lesson") from None
         finally:
