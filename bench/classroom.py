@@ -207,14 +207,14 @@ class Sentinels:
         except Exception as exc:  # a lost kernel: say so in the results, never a silent n = 0
             self.errors.append(repr(exc))
 
-    def between(self, start: float, end: float) -> dict[str, float]:
-        """p50, p95 and n of the updates sent between start and end."""
+    def between(self, start: float, end: float) -> dict[str, Any]:
+        """p50, p95 and n of the updates sent between start and end, and where their time went."""
         kept = [(ms, parts) for sent, ms, parts in self.samples if start <= sent <= end]
         ms = [m for m, _ in kept]
         # where the time went: to the kernel (server in), in it, and back (server out), p50 and p95
         names = ("to_kernel", "in_kernel", "back")
         parts = {f"p{q}": {n: pct([p[i] for _, p in kept], q) for i, n in enumerate(names)} for q in (50, 95)}
-        return {"p50": pct(ms, 50), "p95": pct(ms, 95), "n": len(ms), "parts_ms": parts, "samples": kept}
+        return {"p50": pct(ms, 50), "p95": pct(ms, 95), "n": len(ms), "parts_ms": parts}
 
     async def stop(self) -> None:
         self._stop = True
@@ -464,13 +464,11 @@ def markdown(results: list[dict], lesson: str, setting: str = "") -> str:
     for mode in results:
         for r in mode["runs"]:
             arrival = "at once" if not r["spread_s"] else f"over {r['spread_s']:.0f} s"
-            parts = r["update_ms_burst"].get("parts_ms", {})
+            parts = r["update_ms_burst"]["parts_ms"]
             split = ", ".join(
-                f"{name.replace('_', ' ')} {parts['p50'][name]:.0f} / {parts['p95'][name]:.0f}"
-                for name in ("to_kernel", "in_kernel", "back")
-                if parts
+                f"{name.replace('_', ' ')} {parts['p50'][name]:.0f} / {parts['p95'][name]:.0f}" for name in parts["p50"]
             )
-            lines.append(f"- {mode['mode']} {r['size']} {arrival}: {split or 'no sample'}")
+            lines.append(f"- {mode['mode']} {r['size']} {arrival}: {split}")
     lines.append("")
     for mode in results:
         lines.append(f"- {mode['mode']}: server ready after {mode['ready_s']:.0f} s {mode['ready_line']}")

@@ -38,7 +38,7 @@ NUMERIC = ("FloatText", "BoundedFloatText", "FloatSlider", "IntSlider", "Bounded
 def _kernel_time(date: Any, fallback: float) -> float:
     """A kernel message's header date as a Unix time (the fallback if it has none)."""
     try:
-        return datetime.fromisoformat(str(date).replace("Z", "+00:00")).timestamp()
+        return datetime.fromisoformat(str(date)).timestamp()  # Python 3.11 reads the trailing Z
     except ValueError:
         return fallback
 
