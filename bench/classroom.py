@@ -137,6 +137,26 @@ async def wait_idle(server_pid: int, idle_count: int, timeout: float) -> float:
     return float("nan")
 
 
+def runqueue_wait(pid: int) -> dict[str, float]:
+    """Seconds each of the process's threads (by name) spent ready to run but waiting for a core.
+
+    Why: on 2 cores shared with 60 kernels, a late update may be the server's event loop busy
+    with other learners' work, or the server not even getting a core; the two need different
+    levers, and the split of CPU time alone cannot tell them apart. From /proc's schedstat.
+    """
+    waits: dict[str, float] = {}
+    with contextlib.suppress(OSError):
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                name = "main" if task.name == str(pid) else (task / "comm").read_text().strip()
+                waits[name] = waits.get(name, 0.0) + int((task / "schedstat").read_text().split()[1]) / 1e9
+    return waits
+
+
+def since(now: dict[str, float], before: dict[str, float]) -> dict[str, float]:
+    return {name: now[name] - before.get(name, 0.0) for name in now}
+
+
 def browser_cpu() -> float:
     """CPU seconds so far of Playwright's driver and Chromium (children of this process)."""
     total = 0.0
@@ -260,6 +280,10 @@ class MoversElsewhere:
             target=_movers_main, args=(base, lesson, n, every, WS_PROTOCOL, child), daemon=True
         )
 
+    @property
+    def pid(self) -> int:
+        return self._proc.pid or 0
+
     async def _recv(self) -> tuple[str, Any]:
         return await asyncio.get_running_loop().run_in_executor(None, self._conn.recv)
 
@@ -336,7 +360,8 @@ async def burst(
         await learner.open(max_retries=20)
 
     voila = psutil.Process(server_pid).children()[0]
-    server_cpu0 = sum(voila.cpu_times()[:2])
+    server_cpu0, server_wait0 = sum(voila.cpu_times()[:2]), runqueue_wait(voila.pid)
+    movers_wait0 = runqueue_wait(movers.pid)
     harness_cpu0, browser_cpu0 = sum(psutil.Process().cpu_times()[:2]), browser_cpu()
     kernel_cpu0 = {kid: sum(p.cpu_times()[:2]) for kid, p in kernels_of(server_pid).items()}
     t0 = time.perf_counter()
@@ -344,6 +369,10 @@ async def burst(
     await asyncio.gather(*(arrive(i, learner) for i, learner in enumerate(learners)))
     t_burst = time.perf_counter()
     server_cpu = sum(voila.cpu_times()[:2]) - server_cpu0
+    server_wait, movers_wait = (
+        since(runqueue_wait(voila.pid), server_wait0),
+        since(runqueue_wait(movers.pid), movers_wait0),
+    )
     harness_cpu = sum(psutil.Process().cpu_times()[:2]) - harness_cpu0
     browser_cpu_s = browser_cpu() - browser_cpu0
     kernel_cpu = 0.0
@@ -387,6 +416,7 @@ async def burst(
             "learners (harness)": harness_cpu,
             "chromium": browser_cpu_s,
         },
+        "burst_runqueue_wait_s": {"server": server_wait, "movers": movers_wait},
         "cpu_busy_before": busy_before,
         "movers_at_normal_priority": settled,
         "load_before": load_before,

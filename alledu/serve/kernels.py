@@ -100,7 +100,11 @@ class ClassroomKernels(LoggingConfigurable):
     disconnect_grace = Float(60.0, config=True, help="Seconds a kernel is kept after its last websocket closed.")
     sweep_interval = Float(5.0, config=True, help="Seconds between culling sweeps.")
     refill_quiet = Float(2.0, config=True, help="Seconds without a served page before the refill starts a kernel.")
-    refill_nice = Int(10, config=True, help="CPU niceness of a pooled kernel until a learner takes it.")
+    # The lowest priority: an arriving class's kernels (taken from the pool, still at this
+    # niceness for `arrival_settle`) then weigh 15 each against the server's 1024 instead of
+    # 110 at nice 10; 20 of them busy at once no longer outweigh the one event loop every
+    # learner's page and update goes through (docs/performance.md, 2026-12-05).
+    refill_nice = Int(19, config=True, help="CPU niceness of a pooled kernel until a learner takes it.")
     arrival_settle = Float(
         5.0,
         config=True,
