@@ -205,7 +205,10 @@ def test_pages_and_scripts_travel_compressed(served: str) -> None:
     def fetch(url: str) -> tuple[str | None, bytes]:
         req = urllib.request.Request(url, headers={"Accept-Encoding": "gzip"})
         with urllib.request.urlopen(req, timeout=60) as r:
+            lengths.append(r.headers.get("Content-Length"))
             return r.headers.get("Content-Encoding"), r.read()
+
+    lengths: list[str | None] = []
 
     encoding, body = fetch(f"{served}voila/render/02_bsa_and_dosing.ipynb")
     assert encoding == "gzip"
@@ -214,5 +217,9 @@ def test_pages_and_scripts_travel_compressed(served: str) -> None:
     names = [e["name"] for e in config.get("federated_extensions", [])]
     assert "jupyterlab-plotly" not in names and "@jupyter-widgets/jupyterlab-manager" in names
     script = re.search(r'src="([^"]+\.js[^"]*)"', page).group(1)
-    encoding, body = fetch(served.rstrip("/") + script if script.startswith("/") else served + script)
+    script_url = served.rstrip("/") + script if script.startswith("/") else served + script
+    encoding, body = fetch(script_url)
     assert encoding == "gzip" and len(gzip.decompress(body)) > len(body)
+    # the next learner gets the same bytes compressed once before, whole (with their length)
+    again = fetch(script_url)
+    assert again == (encoding, body) and lengths[-1] == str(len(body))

@@ -1,0 +1,106 @@
+"""Static files are gzip-compressed once and replayed; everything else as tornado compresses it.
+
+Why these tests: a replayed answer that went stale, lost its length or reached a HEAD, a range
+or a dynamic page would break a learner's page in ways no lesson test shows.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import tornado.httpclient
+import tornado.web
+from tornado.testing import AsyncHTTPTestCase
+
+from alledu.serve.compression import StaticGzip
+
+SCRIPT = b"".join(b"function f%d(x) { return x * %d; }\n" % (i, i) for i in range(3000))  # ~110 kB
+
+
+class Dynamic(tornado.web.RequestHandler):
+    """A page written by code, with the same bytes as the script: never replayed."""
+
+    def get(self) -> None:
+        self.set_header("Content-Type", "application/javascript")
+        self.write(SCRIPT)
+
+
+class StaticGzipTest(AsyncHTTPTestCase):
+    def setUp(self) -> None:
+        self.folder = Path(tempfile.mkdtemp())
+        (self.folder / "app.js").write_bytes(SCRIPT)
+        StaticGzip.cache.clear()
+        StaticGzip.cached_bytes = 0
+        super().setUp()
+
+    def tearDown(self) -> None:
+        super().tearDown()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def get_app(self) -> tornado.web.Application:
+        return tornado.web.Application(
+            [(r"/static/(.*)", tornado.web.StaticFileHandler, {"path": str(self.folder)}), (r"/page", Dynamic)],
+            transforms=[StaticGzip],
+        )
+
+    def get(self, path: str, **headers: str) -> tornado.httpclient.HTTPResponse:
+        return self.fetch(path, headers={"Accept-Encoding": "gzip", **headers}, decompress_response=False)
+
+    def test_a_static_file_is_compressed_once_then_replayed_whole(self) -> None:
+        hits = StaticGzip.hits
+        first, second = self.get("/static/app.js"), self.get("/static/app.js")
+        for answer in (first, second):
+            assert answer.code == 200 and answer.headers["Content-Encoding"] == "gzip"
+            assert gzip.decompress(answer.body) == SCRIPT
+            assert "Accept-Encoding" in answer.headers["Vary"]
+        assert StaticGzip.hits == hits + 1
+        assert "Content-Length" not in first.headers  # compressed as it streamed (chunked)
+        assert int(second.headers["Content-Length"]) == len(second.body) < len(SCRIPT) // 3
+        assert first.headers["Etag"] == second.headers["Etag"]
+
+    def test_a_changed_file_is_never_served_stale(self) -> None:
+        self.get("/static/app.js")
+        changed = SCRIPT.replace(b"return", b"return -")
+        (self.folder / "app.js").write_bytes(changed)
+        os.utime(self.folder / "app.js", (1e9, 2e9))
+        assert gzip.decompress(self.get("/static/app.js").body) == changed
+
+    def test_revalidation_head_and_ranges_keep_their_own_answers(self) -> None:
+        etag = self.get("/static/app.js").headers["Etag"]
+        hits = StaticGzip.hits
+        assert self.get("/static/app.js", **{"If-None-Match": etag}).code == 304
+        head = self.fetch("/static/app.js", method="HEAD", headers={"Accept-Encoding": "gzip"})
+        assert head.code == 200 and head.body == b""
+        part = self.get("/static/app.js", Range="bytes=100-199")
+        assert part.code == 206
+        body = gzip.decompress(part.body) if part.headers.get("Content-Encoding") == "gzip" else part.body
+        assert body == SCRIPT[100:200]
+        assert StaticGzip.hits == hits
+
+    def test_dynamic_pages_and_plain_clients_are_not_replayed(self) -> None:
+        hits = StaticGzip.hits
+        for _ in range(2):
+            page = self.get("/page")
+            assert page.headers["Content-Encoding"] == "gzip" and gzip.decompress(page.body) == SCRIPT
+        self.get("/static/app.js")
+        plain = self.fetch("/static/app.js", decompress_response=False)
+        assert "Content-Encoding" not in plain.headers and plain.body == SCRIPT
+        assert StaticGzip.hits == hits
+        assert [key[0] for key in StaticGzip.cache] == ["/static/app.js"]
+
+    def test_the_cache_keeps_its_byte_budget(self) -> None:
+        for i in range(4):
+            (self.folder / f"f{i}.js").write_bytes(SCRIPT + b"//%d" % i)
+        budget = StaticGzip.CACHE_BYTES
+        StaticGzip.CACHE_BYTES = 2 * len(gzip.compress(SCRIPT)) + 4096  # room for about two
+        try:
+            for i in range(4):
+                assert gzip.decompress(self.get(f"/static/f{i}.js").body).startswith(SCRIPT)
+            assert StaticGzip.cached_bytes <= StaticGzip.CACHE_BYTES
+            assert [key[0] for key in StaticGzip.cache] == ["/static/f2.js", "/static/f3.js"]
+        finally:
+            StaticGzip.CACHE_BYTES = budget
