@@ -6,6 +6,7 @@ or a dynamic page would break a learner's page in ways no lesson test shows.
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import os
 import shutil
@@ -51,16 +52,28 @@ class StaticGzipTest(AsyncHTTPTestCase):
         return self.fetch(path, headers={"Accept-Encoding": "gzip", **headers}, decompress_response=False)
 
     def test_a_static_file_is_compressed_once_then_replayed_whole(self) -> None:
-        hits = StaticGzip.hits
+        hits, compressed = StaticGzip.hits, StaticGzip.compressed
         first, second = self.get("/static/app.js"), self.get("/static/app.js")
         for answer in (first, second):
             assert answer.code == 200 and answer.headers["Content-Encoding"] == "gzip"
             assert gzip.decompress(answer.body) == SCRIPT
             assert "Accept-Encoding" in answer.headers["Vary"]
-        assert StaticGzip.hits == hits + 1
-        assert "Content-Length" not in first.headers  # compressed as it streamed (chunked)
-        assert int(second.headers["Content-Length"]) == len(second.body) < len(SCRIPT) // 3
-        assert first.headers["Etag"] == second.headers["Etag"]
+            assert int(answer.headers["Content-Length"]) == len(answer.body) < len(SCRIPT) // 3
+        assert first.body == second.body and first.headers["Etag"] == second.headers["Etag"]
+        assert (StaticGzip.compressed, StaticGzip.hits) == (compressed + 1, hits + 1)
+
+    def test_a_class_arriving_together_compresses_a_file_once(self) -> None:
+        compressed = StaticGzip.compressed
+
+        async def class_of_ten() -> list[tornado.httpclient.HTTPResponse]:
+            client, url = tornado.httpclient.AsyncHTTPClient(), self.get_url("/static/app.js")
+            return await asyncio.gather(
+                *(client.fetch(url, headers={"Accept-Encoding": "gzip"}, decompress_response=False) for _ in range(10))
+            )
+
+        answers = self.io_loop.run_sync(class_of_ten)
+        assert {gzip.decompress(a.body) for a in answers} == {SCRIPT}
+        assert StaticGzip.compressed == compressed + 1
 
     def test_a_changed_file_is_never_served_stale(self) -> None:
         self.get("/static/app.js")
@@ -90,7 +103,7 @@ class StaticGzipTest(AsyncHTTPTestCase):
         plain = self.fetch("/static/app.js", decompress_response=False)
         assert "Content-Encoding" not in plain.headers and plain.body == SCRIPT
         assert StaticGzip.hits == hits
-        assert [key[0] for key in StaticGzip.cache] == ["/static/app.js"]
+        assert [key[0] for key in StaticGzip.cache] == [str(self.folder / "app.js")]
 
     def test_the_cache_keeps_its_byte_budget(self) -> None:
         for i in range(4):
@@ -101,6 +114,6 @@ class StaticGzipTest(AsyncHTTPTestCase):
             for i in range(4):
                 assert gzip.decompress(self.get(f"/static/f{i}.js").body).startswith(SCRIPT)
             assert StaticGzip.cached_bytes <= StaticGzip.CACHE_BYTES
-            assert [key[0] for key in StaticGzip.cache] == ["/static/f2.js", "/static/f3.js"]
+            assert [key[0] for key in StaticGzip.cache] == [str(self.folder / f"f{i}.js") for i in (2, 3)]
         finally:
             StaticGzip.CACHE_BYTES = budget

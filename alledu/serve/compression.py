@@ -16,81 +16,107 @@ first visits would be some 10 CPU-seconds of compression in the middle of the cl
 
 from __future__ import annotations
 
+import gzip
+import weakref
 from collections import OrderedDict
+from pathlib import Path
 from typing import Any, ClassVar
 
 import tornado.httputil
 import tornado.web
 from voila.app import Voila
 
+# the file each static answer is sending (set by `StaticFileHandler.set_headers`, below)
+_FILES: weakref.WeakKeyDictionary[tornado.httputil.HTTPServerRequest, str] = weakref.WeakKeyDictionary()
+
 
 class StaticGzip(tornado.web.GZipContentEncoding):
-    """tornado's gzip transform that compresses each static file once and then replays it.
+    """tornado's gzip transform that compresses each static file once, whole, and then replays it.
 
-    A static file is a complete 200 answer to a GET carrying both an ETag (its content's hash)
-    and a Last-Modified date: tornado's `StaticFileHandler` sets both, dynamic pages do not. The
-    key is the path and the ETag, so a changed file is compressed anew. All of
-    `StaticFileHandler`'s own logic (304 answers, ranges, HEAD) is untouched: only its output
-    bytes are swapped, and the file chunks that follow a replayed answer are dropped.
+    A static answer is a complete 200 answer to a GET from tornado's `StaticFileHandler` (or a
+    subclass), which names its file. The first learner's request compresses the whole file at
+    once (a class arriving together would otherwise each compress it in parallel, chunk by
+    chunk, before the first finished); later ones get those bytes with their length. The key is
+    the file, its date and its length as the handler read them for this answer, so a changed
+    file is compressed anew. `StaticFileHandler`'s own logic (304 answers, ranges, HEAD) is
+    untouched: only its output bytes are swapped, and the file chunks that follow are dropped.
     """
 
     CACHE_BYTES = 64 * 2**20  # the whole front end compressed is about 1.6 MB
-    cache: ClassVar[OrderedDict[tuple[str, ...], bytes]] = OrderedDict()
+    LARGEST_FILE = 16 * 2**20  # larger files are compressed as they stream (no long pause)
+    cache: ClassVar[OrderedDict[tuple[str, str, str], bytes]] = OrderedDict()
     cached_bytes = 0
     hits = 0
+    compressed = 0
 
     def __init__(self, request: tornado.httputil.HTTPServerRequest) -> None:
         super().__init__(request)
-        self._method = request.method
-        self._path = request.path
-        self._key: tuple[str, ...] | None = None
+        # made before any handler runs: from now on static answers name their file
+        tornado.web.StaticFileHandler.set_headers = _set_headers_naming_the_file  # type: ignore[method-assign]
+        self._request = request
         self._replayed = False
-        self._parts: list[bytes] = []
 
     def transform_first_chunk(
         self, status_code: int, headers: tornado.httputil.HTTPHeaders, chunk: bytes, finishing: bool
     ) -> tuple[int, tornado.httputil.HTTPHeaders, bytes]:
+        path = _FILES.get(self._request)
         static = (
-            self._gzipping
-            and self._method == "GET"
+            path is not None
+            and self._gzipping
+            and self._request.method == "GET"
             and status_code == 200
-            and "Etag" in headers
-            and "Last-Modified" in headers
             and "Content-Range" not in headers
+            and "Content-Encoding" not in headers
+            and self._compressible_type(headers.get("Content-Type", "").split(";")[0])
         )
         if static:
-            self._key = (self._path, headers["Etag"], headers["Last-Modified"], headers.get("Content-Length", ""))
-            compressed = self.cache.get(self._key)
-            ctype = headers.get("Content-Type", "").split(";")[0]
-            if compressed is not None and self._compressible_type(ctype) and "Content-Encoding" not in headers:
-                StaticGzip.hits += 1
-                self.cache.move_to_end(self._key)
+            key = (path, headers.get("Last-Modified", ""), headers.get("Content-Length", ""))
+            body = self._compressed(key)  # type: ignore[arg-type]
+            if body is not None:
                 self._replayed = True
                 headers["Vary"] = f"{headers['Vary']}, Accept-Encoding" if "Vary" in headers else "Accept-Encoding"
                 headers["Content-Encoding"] = "gzip"
-                headers["Content-Length"] = str(len(compressed))
-                return status_code, headers, compressed
+                headers["Content-Length"] = str(len(body))
+                return status_code, headers, body
         return super().transform_first_chunk(status_code, headers, chunk, finishing)
 
     def transform_chunk(self, chunk: bytes, finishing: bool) -> bytes:
-        if self._replayed:
-            return b""
-        chunk = super().transform_chunk(chunk, finishing)
-        if self._key is not None and self._gzipping:
-            self._parts.append(chunk)
-            if finishing:
-                self._keep(b"".join(self._parts))
-        return chunk
+        return b"" if self._replayed else super().transform_chunk(chunk, finishing)
 
-    def _keep(self, compressed: bytes) -> None:
-        cls = StaticGzip
-        if self._key in cls.cache or len(compressed) > cls.CACHE_BYTES:
-            return
-        cls.cache[self._key] = compressed  # type: ignore[index]
-        cls.cached_bytes += len(compressed)
+    @classmethod
+    def _compressed(cls, key: tuple[str, str, str]) -> bytes | None:
+        """The file's gzip bytes, from the cache or compressed now (None: stream it instead)."""
+        body = cls.cache.get(key)
+        if body is not None:
+            cls.hits += 1
+            cls.cache.move_to_end(key)
+            return body
+        path, _, length = key
+        try:
+            if not length.isdigit() or int(length) > cls.LARGEST_FILE:
+                return None
+            data = Path(path).read_bytes()
+        except OSError:
+            return None
+        if len(data) != int(length):  # changed since the handler looked: not this answer's file
+            return None
+        body = gzip.compress(data, compresslevel=cls.GZIP_LEVEL, mtime=0)
+        cls.compressed += 1
+        cls.cache[key] = body
+        cls.cached_bytes += len(body)
         while cls.cached_bytes > cls.CACHE_BYTES:  # least recently served first
             _, dropped = cls.cache.popitem(last=False)
             cls.cached_bytes -= len(dropped)
+        return body
+
+
+_set_headers = tornado.web.StaticFileHandler.set_headers
+
+
+def _set_headers_naming_the_file(self: tornado.web.StaticFileHandler) -> None:
+    _set_headers(self)
+    if self.absolute_path:
+        _FILES[self.request] = self.absolute_path
 
 
 def _add_compression() -> None:
