@@ -17,7 +17,7 @@ import tornado.httpclient
 import tornado.web
 from tornado.testing import AsyncHTTPTestCase
 
-from alledu.serve.compression import StaticGzip
+from alledu.serve.compression import StaticGzip, with_replay
 
 SCRIPT = b"".join(b"function f%d(x) { return x * %d; }\n" % (i, i) for i in range(3000))  # ~110 kB
 
@@ -28,6 +28,29 @@ class Dynamic(tornado.web.RequestHandler):
     def get(self) -> None:
         self.set_header("Content-Type", "application/javascript")
         self.write(SCRIPT)
+
+
+class Counting(tornado.web.StaticFileHandler):
+    """tornado's static handler, counting how often it looked a file up."""
+
+    lookups = 0
+
+    @classmethod
+    def get_absolute_path(cls, root: str, path: str) -> str:
+        Counting.lookups += 1
+        return super().get_absolute_path(root, path)
+
+
+class Guarded(tornado.web.StaticFileHandler):
+    """A static handler with a check of its own in `get` (here: one visit only), never skipped."""
+
+    visits = 0
+
+    def get(self, path: str, include_body: bool = True) -> object:
+        Guarded.visits += 1
+        if Guarded.visits > 1:
+            raise tornado.web.HTTPError(403)
+        return super().get(path, include_body)
 
 
 class StaticGzipTest(AsyncHTTPTestCase):
@@ -43,24 +66,35 @@ class StaticGzipTest(AsyncHTTPTestCase):
         shutil.rmtree(self.folder, ignore_errors=True)
 
     def get_app(self) -> tornado.web.Application:
-        return tornado.web.Application(
-            [(r"/static/(.*)", tornado.web.StaticFileHandler, {"path": str(self.folder)}), (r"/page", Dynamic)],
-            transforms=[StaticGzip],
-        )
+        routes = [
+            (r"/static/(.*)", Counting, {"path": str(self.folder)}),
+            (r"/guarded/(.*)", Guarded, {"path": str(self.folder)}),
+            (r"/page", Dynamic),
+        ]
+        return tornado.web.Application(with_replay(routes), transforms=[StaticGzip])
 
     def get(self, path: str, **headers: str) -> tornado.httpclient.HTTPResponse:
         return self.fetch(path, headers={"Accept-Encoding": "gzip", **headers}, decompress_response=False)
 
     def test_a_static_file_is_compressed_once_then_replayed_whole(self) -> None:
-        hits, compressed = StaticGzip.hits, StaticGzip.compressed
-        first, second = self.get("/static/app.js"), self.get("/static/app.js")
-        for answer in (first, second):
+        compressed, replayed, lookups = StaticGzip.compressed, StaticGzip.replayed, Counting.lookups
+        first, second, third = (self.get("/static/app.js") for _ in range(3))
+        for answer in (first, second, third):
             assert answer.code == 200 and answer.headers["Content-Encoding"] == "gzip"
             assert gzip.decompress(answer.body) == SCRIPT
-            assert "Accept-Encoding" in answer.headers["Vary"]
+            assert answer.headers["Vary"] == "Accept-Encoding"
             assert int(answer.headers["Content-Length"]) == len(answer.body) < len(SCRIPT) // 3
-        assert first.body == second.body and first.headers["Etag"] == second.headers["Etag"]
-        assert (StaticGzip.compressed, StaticGzip.hits) == (compressed + 1, hits + 1)
+        for name in ("Etag", "Last-Modified", "Content-Type", "Accept-Ranges"):
+            assert first.headers[name] == second.headers[name] == third.headers[name], name
+        assert first.body == second.body == third.body
+        assert (StaticGzip.compressed, StaticGzip.replayed) == (compressed + 1, replayed + 2)
+        assert Counting.lookups == lookups + 1  # the replays never looked the file up
+
+    def test_a_handler_with_its_own_get_is_never_replayed(self) -> None:
+        replayed = StaticGzip.replayed
+        Guarded.visits = 0
+        assert [self.get("/guarded/app.js").code for _ in range(2)] == [200, 403]
+        assert StaticGzip.replayed == replayed
 
     def test_a_class_arriving_together_compresses_a_file_once(self) -> None:
         compressed = StaticGzip.compressed
@@ -80,11 +114,15 @@ class StaticGzipTest(AsyncHTTPTestCase):
         changed = SCRIPT.replace(b"return", b"return -")
         (self.folder / "app.js").write_bytes(changed)
         os.utime(self.folder / "app.js", (1e9, 2e9))
+        replayed = StaticGzip.replayed
         assert gzip.decompress(self.get("/static/app.js").body) == changed
+        assert StaticGzip.replayed == replayed  # the remembered answer was for the old file
+        assert gzip.decompress(self.get("/static/app.js").body) == changed
+        assert StaticGzip.replayed == replayed + 1
 
     def test_revalidation_head_and_ranges_keep_their_own_answers(self) -> None:
         etag = self.get("/static/app.js").headers["Etag"]
-        hits = StaticGzip.hits
+        hits, replayed = StaticGzip.hits, StaticGzip.replayed
         assert self.get("/static/app.js", **{"If-None-Match": etag}).code == 304
         head = self.fetch("/static/app.js", method="HEAD", headers={"Accept-Encoding": "gzip"})
         assert head.code == 200 and head.body == b""
@@ -92,7 +130,7 @@ class StaticGzipTest(AsyncHTTPTestCase):
         assert part.code == 206
         body = gzip.decompress(part.body) if part.headers.get("Content-Encoding") == "gzip" else part.body
         assert body == SCRIPT[100:200]
-        assert StaticGzip.hits == hits
+        assert (StaticGzip.hits, StaticGzip.replayed) == (hits, replayed)
 
     def test_dynamic_pages_and_plain_clients_are_not_replayed(self) -> None:
         hits = StaticGzip.hits
