@@ -11,7 +11,10 @@ throughout (`--movers`, `--move-every`), timing the kernel's answer; each update
 when it was sent: "burst" from the first GET to the last learner interactive, "refill" from
 the class leaving until the server holds its idle kernel count again. Learners then
 leave (the close-tab shutdown) and the time until the server is back to its idle kernel
-count is recorded. The class mode also runs a class spread over `--spread` seconds.
+count is recorded. The class mode also runs a class spread over `--spread` seconds, and a
+class of first-time visitors (`--cold-sizes`): each learner also fetches what a real browser
+with an empty cache fetched from the server for this lesson (recorded once with Chromium before
+the bursts), as a class's first visit does.
 
 Times are from the start of the GET to the last widget state (the page's "interactive"),
 server-side; the Chromium figure includes the browser's own work. The box is shared: each burst
@@ -302,6 +305,31 @@ class MoversElsewhere:
     between = Sentinels.between
 
 
+async def cold_assets(browser: Any, url: str) -> tuple[str, ...]:
+    """The paths a real browser with an empty cache fetches from the server for this lesson.
+
+    Everything it GETs from the server but the page itself and its own kernel's requests
+    (scripts, styles, fonts, the front end's settings and translations): protocol-level
+    learners then fetch the same list, as a class of first-time visitors would. It also stands
+    for the teacher opening the lesson before the class (the server's compressed copies are
+    made then).
+    """
+    origin = "/".join(url.split("/")[:3])
+    seen: list[str] = []
+    context = await browser.new_context()
+    page = await context.new_page()
+    page.on("request", lambda r: seen.append(r.url) if r.method == "GET" and r.url.startswith(origin) else None)
+    try:
+        await page.goto(url, wait_until="commit", timeout=180_000)
+        await page.wait_for_selector(".jupyter-widgets", timeout=180_000)
+        await page.wait_for_selector("text=References", timeout=180_000)
+        await page.wait_for_load_state("networkidle", timeout=60_000)
+    finally:
+        await context.close()
+    paths = [u.removeprefix(origin) for u in seen if u.split("?")[0] != url and "/api/kernels" not in u]
+    return tuple(dict.fromkeys(paths))
+
+
 async def chromium_page(browser: Any, url: str) -> float:
     """Seconds until one real page (cold cache) shows its widgets and references."""
     context = await browser.new_context(viewport={"width": 1280, "height": 1600})
@@ -341,6 +369,7 @@ async def burst(
     browser: Any,
     class_mode: bool,
     movers: MoversElsewhere,
+    assets: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     """One class: arrive (at once or spread), late arrivals, memory, leave, idle restored."""
     url = f"{base}voila/render/{lesson}.ipynb"
@@ -352,7 +381,7 @@ async def burst(
     settled = await wait_settled(server_pid, sentinels.kernel_ids, 30)
     busy_before = await wait_quiet()
     load_before = os.getloadavg()[0]
-    learners = [Learner(base, lesson, protocol=WS_PROTOCOL) for _ in range(size)]
+    learners = [Learner(base, lesson, protocol=WS_PROTOCOL, assets=assets) for _ in range(size)]
 
     async def arrive(i: int, learner: Learner) -> None:
         if spread:
@@ -399,6 +428,8 @@ async def burst(
     result = {
         "size": size,
         "spread_s": spread,
+        "cold_browsers": bool(assets),
+        "asset_mb_per_learner": statistics.mean(learner.asset_bytes for learner in learners) / 1e6,
         "all": summary(learners),
         "late": summary(latecomers),
         "chromium_s": chromium_s,
@@ -427,7 +458,15 @@ async def burst(
 
 
 async def run_mode(
-    mode: str, lesson: str, sizes: list[int], spread: float, late: int, browser: Any, movers: int, every: float
+    mode: str,
+    lesson: str,
+    sizes: list[int],
+    spread: float,
+    late: int,
+    browser: Any,
+    movers: int,
+    every: float,
+    cold_sizes: tuple[int, ...] = (),
 ) -> dict:
     args = ["--lessons", lesson]
     is_class = mode.startswith("class")
@@ -450,12 +489,40 @@ async def run_mode(
         await wait_idle(proc.pid, idle_count, 300)
         idle_memory = memory(list(kernels_of(proc.pid).values()))
         runs = []
-        plan = [(size, 0.0) for size in sizes] + ([(max(sizes), spread)] if spread and mode == "class" else [])
-        for size, over in plan:
+        plan = [(size, 0.0, False) for size in sizes]
+        if mode == "class":
+            plan += [(max(sizes), spread, False)] if spread else []
+            plan += [(size, 0.0, True) for size in cold_sizes if size <= max(sizes)] if browser else []
+        assets: tuple[str, ...] = ()
+        if any(cold for *_, cold in plan):
+            assets = await cold_assets(browser, f"{base}voila/render/{lesson}.ipynb")
+        for size, over, cold in plan:
             sentinels = MoversElsewhere(base, lesson, movers, every)
-            runs.append(await burst(base, proc.pid, lesson, size, over, late, idle_count, browser, is_class, sentinels))
+            runs.append(
+                await burst(
+                    base,
+                    proc.pid,
+                    lesson,
+                    size,
+                    over,
+                    late,
+                    idle_count,
+                    browser,
+                    is_class,
+                    sentinels,
+                    assets if cold else (),
+                )
+            )
         warmup = [line.strip() for line in lines if "ready for" in line]
     return {"mode": mode, "ready_s": ready_s, "ready_line": warmup, "idle_kernels": idle_memory, "runs": runs}
+
+
+def arrival(r: dict[str, Any]) -> str:
+    """How a run's class arrived: at once or spread, and as cold browsers or not."""
+    how = "at once" if not r["spread_s"] else f"over {r['spread_s']:.0f} s"
+    if r.get("cold_browsers"):
+        how += f", cold browsers ({r['asset_mb_per_learner']:.2f} MB each)"
+    return how
 
 
 def updates(u: dict[str, float]) -> str:
@@ -478,9 +545,8 @@ def markdown(results: list[dict], lesson: str, setting: str = "") -> str:
     for mode in results:
         for r in mode["runs"]:
             a, k = r["all"], r["kernel_mib"]
-            arrival = "at once" if not r["spread_s"] else f"over {r['spread_s']:.0f} s"
             lines.append(
-                f"| {mode['mode']} | {r['size']} | {arrival} | {a['p50']:.2f} | {a['p95']:.2f} | {a['max']:.2f} "
+                f"| {mode['mode']} | {r['size']} | {arrival(r)} | {a['p50']:.2f} | {a['p95']:.2f} | {a['max']:.2f} "
                 f"| {a['errors']} | {r['late']['p95']:.2f} | {r['chromium_s']:.2f} "
                 f"| {updates(r['update_ms_burst'])} | {updates(r['update_ms_refill'])} "
                 f"| {k.get('rss_median', float('nan')):.0f} / {k.get('uss_median', float('nan')):.0f} "
@@ -493,12 +559,11 @@ def markdown(results: list[dict], lesson: str, setting: str = "") -> str:
     lines.append("")
     for mode in results:
         for r in mode["runs"]:
-            arrival = "at once" if not r["spread_s"] else f"over {r['spread_s']:.0f} s"
             parts = r["update_ms_burst"]["parts_ms"]
             split = ", ".join(
                 f"{name.replace('_', ' ')} {parts['p50'][name]:.0f} / {parts['p95'][name]:.0f}" for name in parts["p50"]
             )
-            lines.append(f"- {mode['mode']} {r['size']} {arrival}: {split}")
+            lines.append(f"- {mode['mode']} {r['size']} {arrival(r)}: {split}")
     lines.append("")
     for mode in results:
         lines.append(f"- {mode['mode']}: server ready after {mode['ready_s']:.0f} s {mode['ready_line']}")
@@ -572,7 +637,9 @@ async def main_async(ns: argparse.Namespace) -> list[dict]:
         for mode in ns.modes:
             sizes = {"default": ns.default_sizes, "class-nofork": ns.nofork_sizes}.get(mode, ns.sizes)
             results.append(
-                await run_mode(mode, ns.lesson, sizes, ns.spread, ns.late, browser, ns.movers, ns.move_every)
+                await run_mode(
+                    mode, ns.lesson, sizes, ns.spread, ns.late, browser, ns.movers, ns.move_every, tuple(ns.cold_sizes)
+                )
             )
     finally:
         if browser:
@@ -584,9 +651,15 @@ async def main_async(ns: argparse.Namespace) -> list[dict]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ints = lambda text: [int(x) for x in text.split(",")]  # noqa: E731
+    ints = lambda text: [int(x) for x in text.split(",") if x]  # noqa: E731
     parser.add_argument("--sizes", type=ints, default=[30, 60, 100], help="class sizes for class mode")
     parser.add_argument("--default-sizes", type=ints, default=[30, 60], help="class sizes for default serve")
+    parser.add_argument(
+        "--cold-sizes",
+        type=ints,
+        default=[60],
+        help="class mode: also these classes at once with every learner fetching a cold browser's scripts and styles",
+    )
     parser.add_argument("--nofork-sizes", type=ints, default=[60], help="class sizes for class mode with --no-fork")
     parser.add_argument(
         "--modes",

@@ -581,3 +581,30 @@ def test_arrivals_are_set_up_a_few_at_a_time_and_a_stuck_one_holds_no_one_for_lo
     assert most == 2
     assert order[:10] == list(range(10)) and order[10] == 99
     assert 0.4 < waited < 5.0
+
+
+@pytest.mark.served
+def test_first_time_visitors_get_the_page_files_compressed(class_server: str) -> None:
+    """A cold learner (the benchmark's first-visit class) fetches the page's scripts and styles over
+    kept-alive connections; the second gets the same bytes (replayed), far fewer than the files'."""
+    import re
+
+    with urllib.request.urlopen(f"{class_server}voila/render/{LESSON}.ipynb", timeout=120) as answer:
+        page = answer.read().decode()
+    paths = tuple(dict.fromkeys(re.findall(r'(?:src|href)="(/[^"]+\.(?:js|css)[^"]*)"', page)))
+    assert len(paths) >= 3, paths
+    raw = 0
+    for path in paths:  # as a client that takes no gzip gets them
+        with urllib.request.urlopen(class_server.rstrip("/") + path, timeout=60) as answer:
+            raw += len(answer.read())
+    learners = [Learner(class_server, LESSON, assets=paths) for _ in range(2)]
+
+    async def visit(learner: Learner) -> str:
+        await learner.open()
+        await learner.leave()
+        return learner.error
+
+    assert [run_async(visit(learner)) for learner in learners] == ["", ""]
+    assert all(learner.ok for learner in learners)
+    assert learners[0].asset_bytes == learners[1].asset_bytes
+    assert 0 < learners[0].asset_bytes < raw / 2
