@@ -563,7 +563,12 @@ def markdown(results: list[dict], lesson: str, setting: str = "") -> str:
             split = ", ".join(
                 f"{name.replace('_', ' ')} {parts['p50'][name]:.0f} / {parts['p95'][name]:.0f}" for name in parts["p50"]
             )
-            lines.append(f"- {mode['mode']} {r['size']} {arrival(r)}: {split}")
+            wait = r.get("burst_runqueue_wait_s", {}).get("server", {})
+            waited = ", ".join(f"{name} {secs:.2f}" for name, secs in wait.items() if secs >= 0.005)
+            lines.append(
+                f"- {mode['mode']} {r['size']} {arrival(r)}: {split}; the server's threads waited for a core "
+                f"(s of the {r['burst_wall_s']:.1f} s burst): {waited or 'none'}"
+            )
     lines.append("")
     for mode in results:
         lines.append(f"- {mode['mode']}: server ready after {mode['ready_s']:.0f} s {mode['ready_line']}")
