@@ -581,7 +581,12 @@ def markdown(results: list[dict], lesson: str, setting: str = "") -> str:
 def svg(results: list[dict]) -> str:
     """Time to interactive (p50 and p95, at once) against class size, per mode: a small SVG."""
     width, height, pad = 560, 320, 50
-    points = [(m["mode"], r["size"], r["all"]) for m in results for r in m["runs"] if not r["spread_s"]]
+    points = [
+        (m["mode"] + (", cold browsers" if r.get("cold_browsers") else ""), r["size"], r["all"])
+        for m in results
+        for r in m["runs"]
+        if not r["spread_s"]
+    ]
     if not points:
         return ""
     xmax = max(size for _, size, _ in points) * 1.1
@@ -606,7 +611,7 @@ def svg(results: list[dict]) -> str:
     for t in range(0, int(ymax) + 1, max(1, int(ymax) // 6 or 1)):
         x, y = xy(0, t)
         parts.append(f'<text x="{x - 6}" y="{y + 4}" text-anchor="end">{t}</text>')
-    colours = {"default": "#c0392b", "class": "#1f618d", "class-nofork": "#7d3c98"}
+    colours = {"default": "#c0392b", "class": "#1f618d", "class-nofork": "#7d3c98", "class, cold browsers": "#117a65"}
     for mode in dict.fromkeys(m for m, _, _ in points):
         for q, dash in (("p50", ""), ("p95", ' stroke-dasharray="6 3"')):
             series = sorted((size, a[q]) for m, size, a in points if m == mode and a[q] == a[q])
@@ -618,8 +623,10 @@ def svg(results: list[dict]) -> str:
                 parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour}"/>')
             if series and q == "p95":
                 x, y = xy(*series[-1])
-                label = f"{mode}: p50 (solid), p95 (dashed)"
-                parts.append(f'<text x="{x - 6:.1f}" y="{y - 10:.1f}" text-anchor="end" fill="{colour}">{label}</text>')
+                label = f"{mode}: p50 (solid), p95 (dashed)" if len(series) > 1 else f"{mode}: p50, p95"
+                # a line's label ends above its last point; a lone point's ends left of it
+                lx, ly = (x - 6, y - 10) if len(series) > 1 else (x - 8, y + 4)
+                parts.append(f'<text x="{lx:.1f}" y="{ly:.1f}" text-anchor="end" fill="{colour}">{label}</text>')
     for size in sorted({s for _, s, _ in points}):
         x, y = xy(size, 0)
         parts.append(f'<text x="{x}" y="{y + 16}" text-anchor="middle">{size}</text>')
