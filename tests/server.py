@@ -7,7 +7,7 @@ import subprocess
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -65,7 +65,13 @@ def running_server(
 
 
 @contextmanager
-def alledu_serve(*args: str, cwd: str | None = None, ready: str | None = None, timeout: float = 150.0):
+def alledu_serve(
+    *args: str,
+    cwd: str | None = None,
+    ready: str | None = None,
+    timeout: float = 150.0,
+    preexec_fn: Callable[[], object] | None = None,
+):
     """`alledu serve ARGS` itself (the CLI, as a teacher runs it) on a free port.
 
     Yields (process, base URL, output lines so far). Waits for `ready` in the output when
@@ -79,7 +85,9 @@ def alledu_serve(*args: str, cwd: str | None = None, ready: str | None = None, t
 
     script = Path(sys.executable).with_name("alledu")  # the console script a teacher runs
     cmd = [str(script), "serve", f"--port={port}", "--no-browser", *args]
-    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
+    proc = subprocess.Popen(
+        cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1, preexec_fn=preexec_fn
+    )
     lines: list[str] = []
     threading.Thread(target=lambda: lines.extend(iter(proc.stdout.readline, "")), daemon=True).start()
     base = f"http://127.0.0.1:{port}/"

@@ -244,7 +244,10 @@ def test_memory_cap_leaves_room() -> None:
 @pytest.mark.served
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_stopping_alledu_serve_leaves_no_orphans(odd_cwd: Path, sig: signal.Signals) -> None:
-    with alledu_serve("--pool", "1", cwd=str(odd_cwd)) as (proc, base, lines):
+    # started as a script's background job is (SIGINT ignored, passed on to children): Ctrl-C
+    # or `kill -INT` must stop Voila all the same, not leave it to be killed 30 s later
+    ignored = (lambda: signal.signal(signal.SIGINT, signal.SIG_IGN)) if sig == signal.SIGINT else None
+    with alledu_serve("--pool", "1", cwd=str(odd_cwd), preexec_fn=ignored) as (proc, base, lines):
         # run from a folder holding `alledu/`: pages still answer 200, not 500
         with urllib.request.urlopen(f"{base}voila/render/{LESSON}.ipynb", timeout=120) as r:
             assert r.status == 200 and 'class="alledu-bar"' in r.read().decode()

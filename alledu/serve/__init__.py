@@ -119,7 +119,14 @@ def voila_command(
 
 
 def _die_with_parent() -> None:
-    """In the Voila child: get SIGTERM if `alledu serve` itself is killed (Linux)."""
+    """In the Voila child: get SIGTERM if `alledu serve` itself is killed (Linux).
+
+    Also the default SIGINT and SIGTERM: a process started with SIGINT ignored (a script's
+    `alledu serve &`, or any parent that ignores it) would pass that on to Voila, which would
+    then ignore the SIGINT forwarded to it and be killed, kernels and all, 30 s later.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     with contextlib.suppress(Exception):
         import ctypes
 
