@@ -152,7 +152,23 @@ class TestStaticGzip:
     def test_revalidation_head_and_ranges_keep_their_own_answers(self) -> None:
         etag = self.get("/static/app.js").headers["Etag"]
         hits, replayed = StaticGzip.hits, StaticGzip.replayed
-        assert self.get("/static/app.js", **{"If-None-Match": etag}).code == 304
+        revalidated, lookups = StaticGzip.revalidated, Counting.lookups
+        # a browser checking its copy: 304 from memory, the file not looked up
+        checked = self.get("/static/app.js", **{"If-None-Match": etag})
+        assert checked.code == 304 and checked.headers["Etag"] == etag and checked.body == b""
+        assert (StaticGzip.revalidated, Counting.lookups) == (revalidated + 1, lookups)
+        # by date, as browsers check files sent without an ETag (Voila's lab extensions)
+        since = checked.headers["Last-Modified"]
+        assert self.get("/static/app.js", **{"If-Modified-Since": since}).code == 304
+        assert (StaticGzip.revalidated, Counting.lookups) == (revalidated + 2, lookups)
+        older = "Sat, 01 Jan 2000 00:00:00 GMT"
+        assert gzip.decompress(self.get("/static/app.js", **{"If-Modified-Since": older}).body) == SCRIPT
+        hits += 1
+        # a stale copy: the whole answer, the usual way
+        stale = self.get("/static/app.js", **{"If-None-Match": '"0123"'})
+        assert stale.code == 200 and gzip.decompress(stale.body) == SCRIPT
+        assert StaticGzip.hits == hits + 1
+        hits += 1
         head = self.get("/static/app.js", method="HEAD")
         assert head.code == 200 and head.body == b""
         part = self.get("/static/app.js", Range="bytes=100-199")
