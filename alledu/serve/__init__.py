@@ -119,14 +119,7 @@ def voila_command(
 
 
 def _die_with_parent() -> None:
-    """In the Voila child: get SIGTERM if `alledu serve` itself is killed (Linux).
-
-    Also the default SIGINT and SIGTERM: a process started with SIGINT ignored (a script's
-    `alledu serve &`, or any parent that ignores it) would pass that on to Voila, which would
-    then ignore the SIGINT forwarded to it and be killed, kernels and all, 30 s later.
-    """
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    """In the Voila child: get SIGTERM if `alledu serve` itself is killed (Linux)."""
     with contextlib.suppress(Exception):
         import ctypes
 
@@ -137,16 +130,20 @@ def run_voila(cmd: list[str], env: dict[str, str], stop_timeout: float = 30.0) -
     """Run Voila until it exits; SIGTERM/SIGINT are passed on to it and we exit with it.
 
     Voila runs in its own session, so a terminal's Ctrl-C reaches it once (from us), and it
-    shuts its kernels down before exiting. If it has not exited `stop_timeout` s after the
-    signal, it and its kernels are killed: nothing is left holding the port or memory.
+    shuts its kernels down before exiting. Both are passed on as SIGTERM, which Voila handles
+    by stopping its event loop: a SIGINT would raise KeyboardInterrupt wherever Voila happens to
+    be (landing inside a kernel start, Voila's own shutdown raised it again and exited 130), and
+    is ignored outright by a Voila started with SIGINT ignored (a script's background job). If
+    it has not exited `stop_timeout` s after the signal, it and its kernels are killed: nothing
+    is left holding the port or memory.
     """
     proc = subprocess.Popen(cmd, env=env, start_new_session=True, preexec_fn=_die_with_parent)
     stop_asked: list[float] = []
 
-    def forward(signum: int, _frame: object) -> None:
+    def forward(_signum: int, _frame: object) -> None:
         stop_asked.append(time.monotonic())
         with contextlib.suppress(ProcessLookupError):
-            proc.send_signal(signum)
+            proc.send_signal(signal.SIGTERM)
 
     previous = {sig: signal.signal(sig, forward) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:

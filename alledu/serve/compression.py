@@ -157,7 +157,7 @@ class StaticGzip(tornado.web.GZipContentEncoding):
             if answer.modified is None and "If-None-Match" not in request.headers:
                 return False
             handler.modified = answer.modified  # type: ignore[attr-defined]
-            if not handler.should_return_304():  # type: ignore[attr-defined]  (tornado's own rules)
+            if not handler.should_return_304():  # type: ignore[attr-defined]  # tornado's own rules
                 return False  # the usual way (it sets the same headers again)
             handler.set_status(304)
             cls.revalidated += 1
