@@ -260,6 +260,22 @@ def test_stopping_alledu_serve_leaves_no_orphans(odd_cwd: Path, sig: signal.Sign
         assert wait_until(lambda: not any(p.is_running() and p.status() != psutil.STATUS_ZOMBIE for p in tree), 15)
 
 
+@pytest.mark.served
+def test_stopping_during_the_warm_up_leaves_no_orphans(odd_cwd: Path) -> None:
+    """Stopped while lesson kernels are still starting (16 to start, two at a time): the kernels
+    are shut down and the server exits 0 (Voila removed their folder first and could exit 1)."""
+    for _ in range(3):  # the moment a start writes its connection file varies: try a few
+        with alledu_serve("--pool", "2", cwd=str(odd_cwd)) as (proc, _, lines):
+            time.sleep(1.0)
+            tree = psutil.Process(proc.pid).children(recursive=True)
+            os.kill(proc.pid, signal.SIGTERM)
+            code = proc.wait(timeout=40)
+            assert code == 0, "".join(lines[-40:])
+            assert wait_until(
+                lambda tree=tree: not any(p.is_running() and p.status() != psutil.STATUS_ZOMBIE for p in tree), 15
+            )
+
+
 # ---- in a real browser -------------------------------------------------------------------
 
 
@@ -611,3 +627,27 @@ def test_first_time_visitors_get_the_page_files_compressed(class_server: str) ->
     assert all(learner.ok for learner in learners)
     assert learners[0].asset_bytes == learners[1].asset_bytes
     assert 0 < learners[0].asset_bytes < raw / 2
+
+
+def test_stopping_shuts_the_kernels_down_before_removing_their_folder(tmp_path: Path) -> None:
+    """`AlleduVoila.stop`: kernels first (a start may still write its connection file), then the
+    folder, whatever is left in it; Voila's own order failed with "Directory not empty"."""
+    from types import SimpleNamespace
+
+    from alledu.serve.app import AlleduVoila
+
+    folder = tmp_path / "connections"
+    folder.mkdir()
+    (folder / "kernel-a.json").write_text("{}")
+    seen: list[bool] = []
+
+    async def shutdown_all() -> None:
+        seen.append(folder.exists())
+        (folder / "kernel-b.json").write_text("{}")  # a start that finished meanwhile
+
+    server = SimpleNamespace(kernel_manager=SimpleNamespace(shutdown_all=shutdown_all), connection_dir=str(folder))
+    import concurrent.futures
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:  # away from the run's Playwright loop
+        pool.submit(AlleduVoila.stop, server).result()
+    assert seen == [True] and not folder.exists()

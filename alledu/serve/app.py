@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import shutil
 import time
 from typing import Any
 
 import jinja2
 import tornado.web
 import voila.app as voila_app
+from jupyter_core.utils import run_sync
 from nbconvert.exporters.templateexporter import TemplateExporter
 from voila.tornado.handler import TornadoVoilaHandler
 
@@ -163,6 +165,16 @@ class LessonHandler(TornadoVoilaHandler):
 
 class AlleduVoila(voila_app.Voila):
     """Voila with `LessonHandler` serving the lessons."""
+
+    def stop(self) -> None:
+        """Kernels first, then the folder of their connection files.
+
+        Voila removes the folder first: stopped while kernels were still starting (a warm-up, a
+        refill), a start wrote its file meanwhile, the removal failed ("Directory not empty") and
+        Voila exited 1 without shutting any kernel down (seen in a CI run).
+        """
+        run_sync(self.kernel_manager.shutdown_all)()
+        shutil.rmtree(self.connection_dir, ignore_errors=True)
 
     def init_handlers(self) -> list:
         handlers = super().init_handlers()
