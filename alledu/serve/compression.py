@@ -31,7 +31,7 @@ import tornado.web
 from jupyter_server.base.handlers import FileFindHandler
 from voila.app import Voila
 
-# the file each static answer is sending (set by `StaticFileHandler.set_headers`, below)
+# the file each static answer is sending (set by `StaticFileHandler.set_headers`, patched below)
 _FILES: weakref.WeakKeyDictionary[tornado.httputil.HTTPServerRequest, str] = weakref.WeakKeyDictionary()
 
 
@@ -72,8 +72,6 @@ class StaticGzip(tornado.web.GZipContentEncoding):
 
     def __init__(self, request: tornado.httputil.HTTPServerRequest) -> None:
         super().__init__(request)
-        # made before any handler runs: from now on static answers name their file
-        tornado.web.StaticFileHandler.set_headers = _set_headers_naming_the_file  # type: ignore[method-assign]
         self._request = request
         self._replayed = False
 
@@ -203,6 +201,10 @@ def _set_headers_naming_the_file(self: tornado.web.StaticFileHandler) -> None:
     _set_headers(self)
     if self.absolute_path:
         _FILES[self.request] = self.absolute_path
+
+
+# once, on import (alledu/serve/voila.py and the tests import this module): static answers name their file
+tornado.web.StaticFileHandler.set_headers = _set_headers_naming_the_file  # type: ignore[method-assign]
 
 
 # handlers whose GET is tornado's static file answer, unchanged (no check of their own to skip)
