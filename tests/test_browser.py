@@ -245,7 +245,7 @@ def test_lessons_run_in_jupyterlab(browser, tmp_path: Path) -> None:
             ("03_schedule_timeline", "svg.alledu-chart g rect"),
         ):
             page.goto(f"{base}lab/tree/{lesson_id}.ipynb")
-            page.wait_for_selector(".jp-Notebook")
+            page.wait_for_selector(".jp-Notebook >> visible=true")  # the earlier lesson's tab stays, hidden
             page.wait_for_timeout(5000)  # let Lab settle its kernel session before the menu is used
             page.click("text=Run")
             page.click("text=Run All Cells")
