@@ -224,6 +224,11 @@ def cross_check(c: Content) -> None:
                     f"{name}: field {path}.{key}: label entry dated {value.since} is after the content-checked "
                     f"date {c.meta.content_checked} (meta.yaml)"
                 )
+            if isinstance(value, Said) and value.outdates_review and value.since >= c.meta.core_review.date:  # type: ignore[operator]
+                raise ContentError(
+                    f"{name}: field {path}.{key}: outdates_review on an entry dated {value.since}, not before the "
+                    f"review's date {c.meta.core_review.date}: a later change does not make the review out of date"
+                )
     if c.bsa.default not in c.bsa.formulas:
         raise ContentError(f"bsa_formulas.yaml: field default: {c.bsa.default!r} is not a formula")
     if c.rounding.default not in c.rounding.policies:

@@ -20,6 +20,8 @@ from alledu.models import Criterion, History, Regimen, Rule, Said, View
 from alledu.patient import Answers, Patient
 from alledu.schedule import check_view, regimen, regimen_ids
 
+MONTHS_PER_YEAR = 12
+
 _OPS = {
     "eq": "is",
     "in": "is one of",
@@ -106,6 +108,8 @@ def criterion_text(field: str, c: Criterion) -> str:
         return f"{label} from {show(field, lo)} to {show(field, hi)} years old (up to the {ordinal(hi + 1)} birthday)"
     if c.op == "years_at_most":
         return f"{label} up to {show(field, c.value)} years old (before the {ordinal(c.value + 1)} birthday)"
+    if c.op == "months_at_least":
+        return f"{label} at least {show(field, c.value)} month{'' if c.value == 1 else 's'}"
     if c.op in ("eq", "in"):
         return f"{label}: {show(field, c.value)}"
     if c.value == 1 and unit.endswith("s"):
@@ -137,6 +141,8 @@ def test(c: Criterion, value: Any) -> bool | None:
             return want[0] <= value < want[1] + 1
         case "years_at_most":
             return value < want + 1
+        case "months_at_least":  # ages are kept in years
+            return value * MONTHS_PER_YEAR >= want
     raise AssertionError(c.op)
 
 
@@ -168,6 +174,8 @@ def walk(rule: Rule, patient: Any, view: View, path: str = "0") -> NodeResult:
             if value == 1 and unit.endswith("s"):
                 unit = unit[:-1]  # "1 regimen", not "1 regimens"
             shown = f"{show(field, value)}{' ' + unit if unit else ''}"
+            if crit.op == "months_at_least":  # an age criterion in months: say the patient's age in months
+                shown += f", about {value * MONTHS_PER_YEAR:.1f} months"
             reason = f"{criterion_text(field, crit)}{why}. Patient: {shown} ({'met' if result else 'not met'})."
         return NodeResult(path, "check", result, field, crit, value, reason)
     kind: Literal["all", "any"] = "all" if rule.all is not None else "any"
@@ -203,27 +211,41 @@ def review_date() -> str:
     return content().meta.core_review.date.isoformat()
 
 
-def history_differences(what: str, history: History[Any], fmt: Any = str) -> list[str]:
+def history_differences(what: str, history: History[Any], fmt: Any = str, cites: list[str] | None = None) -> list[str]:
     """'The review (2021-07-02) says X; the label has said Y since DATE.' when they differ.
 
-    When the label's change predates the review, say plainly that the review was out of date
-    on its own date.
+    "The review was already out of date on its own date" is said only when a label entry
+    declares that it changed the meaning before the review's date (`outdates_review`), and
+    that entry is the one named: a mere difference in wording never produces the sentence.
     """
     if not history.differs():
         return []
     review, label = history.review, history.said("label")
+    if cites is not None:  # the sources behind the sentence, for the page's citation list
+        for said in (review, label, history.outdated_review()):
+            cites += [c for c in (said.cite if said else ()) if c not in cites]
     said_review = "says nothing about it" if review is None else f"says: {fmt(review).rstrip('.')}"
     if label is None:
         return [f"{what}: the review ({review_date()}) {said_review}; the label says nothing about it."]
-    since = f"since {label.when()}" if label.since else "(date of this wording not verified)"
-    text = f"{what}: the review ({review_date()}) {said_review}; the label has said: {fmt(label).rstrip('.')} {since}."
-    if label.since is not None and label.since < content().meta.core_review.date:
-        text += " The review was already out of date on its own date."
+    now = f"the label has said: {fmt(label).rstrip('.')} {label.dated()}"
+    text = f"{what}: the review ({review_date()}) {said_review}; {now}."
+    old = history.outdated_review()
+    if old is not None:
+        if old is label:
+            text += " The review was already out of date on its own date."
+        else:
+            text += (
+                f" The review was already out of date on its own date: the label had said"
+                f" {fmt(old).rstrip('.')} {old.dated()}."
+            )
     return [text]
 
 
-def differences(reg: Regimen) -> list[str]:
-    """Every place where the review and the label in force disagree for this regimen."""
+def differences(reg: Regimen, cites: list[str] | None = None) -> list[str]:
+    """Every place where the review and the label in force disagree for this regimen.
+
+    `cites`, when given, collects the citation keys behind these sentences.
+    """
     out: list[str] = []
 
     def crit_fmt(field: str):
@@ -232,15 +254,19 @@ def differences(reg: Regimen) -> list[str]:
     def each(rule: Rule) -> None:
         if rule.dated is not None:
             label, _ = field_label(rule.dated.field)
-            out.extend(history_differences(label, rule.dated.history, crit_fmt(rule.dated.field)))
+            out.extend(history_differences(label, rule.dated.history, crit_fmt(rule.dated.field), cites))
         for child in rule.all or rule.any or ():
             each(child)
 
-    out += history_differences("Indication", reg.indication, lambda s: s.value)
-    out += history_differences("Availability", reg.status, lambda s: s.value + (f" ({s.note})" if s.note else ""))
+    out += history_differences("Indication", reg.indication, lambda s: s.value, cites)
+    out += history_differences(
+        "Availability", reg.status, lambda s: s.value + (f" ({s.note})" if s.note else ""), cites
+    )
     each(reg.eligibility)
     for m in reg.max_cycles:
-        out += history_differences("Most cycles", m.value, lambda s: f"{s.value}" + (f" - {s.note}" if s.note else ""))
+        out += history_differences(
+            "Most cycles", m.value, lambda s: f"{s.value}" + (f" - {s.note}" if s.note else ""), cites
+        )
     for plan in reg.cycles:
         first, last = plan.cycles
         span = f"cycle {first}" if first == last else f"cycles {first}-{last}" if last else f"cycles from {first}"
@@ -250,6 +276,7 @@ def differences(reg: Regimen) -> list[str]:
             lambda s: (
                 (f"{s.value} days" if s.value is not None else "no fixed length") + (f" - {s.note}" if s.note else "")
             ),
+            cites,
         )
     return out
 
@@ -291,7 +318,9 @@ def verdict(reg: Regimen, patient: Any, view: View = "label") -> Verdict:
             walk_cites(child)
 
     walk_cites(reg.eligibility)
-    diffs = differences(reg)
+    diff_cites: list[str] = []
+    diffs = differences(reg, diff_cites)
+    cites = _cites(cites, diff_cites)
     goal = None
     if eligible is not False and reg.relapse_goal:
         goal_fact = content().evidence.goal

@@ -17,9 +17,10 @@ away (`view="review"`).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Generic, Literal, TypeVar
+import re
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 T = TypeVar("T")
 View = Literal["label", "review"]
@@ -37,21 +38,43 @@ class Said(Frozen, Generic[T]):
 
     `since` is the date a label entry came into force (None for the review, whose date is the
     review's, and for a label entry whose date is not verified: then `date_note` says so).
-    `month_only` marks a date the source gives to the month (shown as YYYY-MM).
+    `month_only` marks a date the source gives to the month (shown as YYYY-MM); `at_latest`
+    marks a date by which the entry was in the label, its exact date not verified ("by 2019-02").
+
+    `outdates_review` is the only thing that lets the suite say "the review was already out of
+    date on its own date": this entry changed what the label *means* before the review's date,
+    and the review still states the older meaning. A difference in wording never says so.
     """
 
     value: T
     since: dt.date | None = None
     month_only: bool = False
+    at_latest: bool = False
     date_note: str | None = None
+    outdates_review: bool = False
     cite: tuple[str, ...] = ()
     note: str | None = None
 
+    @model_validator(mode="after")
+    def _dated_claims(self) -> Said[T]:
+        if self.at_latest and self.since is None:
+            raise ValueError("at_latest needs the date by which the entry was in the label ('since')")
+        if self.outdates_review and self.since is None:
+            raise ValueError("outdates_review needs the date the label's meaning changed ('since')")
+        return self
+
     def when(self) -> str:
-        """The date as a learner reads it: '2017-07-11', '2016-09' or 'date not verified'."""
+        """The date as a learner reads it: '2017-07-11', '2016-09', 'by 2019-02' or 'date not verified'."""
         if self.since is None:
             return "date not verified"
-        return self.since.strftime("%Y-%m") if self.month_only else self.since.isoformat()
+        shown = self.since.strftime("%Y-%m") if self.month_only else self.since.isoformat()
+        return f"by {shown}" if self.at_latest else shown
+
+    def dated(self) -> str:
+        """The date in a sentence: 'since 2017-07-11', 'by 2019-02 at the latest', '(date ... not verified)'."""
+        if self.since is None:
+            return "(date of this wording not verified)"
+        return f"{self.when()} at the latest" if self.at_latest else f"since {self.when()}"
 
 
 class History(Frozen, Generic[T]):
@@ -100,8 +123,26 @@ class History(Frozen, Generic[T]):
         return default if s is None else s.value
 
     def differs(self) -> bool:
-        """Do the review and the label in force say different things?"""
-        return not self.plain and self.value("review") != self.value("label")
+        """Do the review and the label in force mean different things?
+
+        A review that says nothing about the fact (no statement at all) is silent, not in
+        disagreement. Criteria are compared by what they test (field operator and value), not
+        by the words explaining them.
+        """
+        if self.plain or self.review is None:
+            return False
+        return _meaning(self.value("review")) != _meaning(self.value("label"))
+
+    def outdated_review(self) -> Said[T] | None:
+        """The label entry that had changed the meaning before the review's date, if one says so."""
+        return next((s for s in reversed(self.label) if s.outdates_review), None)
+
+
+def _meaning(value: Any) -> Any:
+    """What a value says, without its explaining words (a Criterion's `why`)."""
+    if isinstance(value, BaseModel) and {"op", "value"} <= set(type(value).model_fields):
+        return (value.op, value.value)  # type: ignore[attr-defined]
+    return value
 
 
 class Amount(Frozen):
@@ -118,10 +159,11 @@ class Criterion(Frozen):
     """An operator and a value on a patient field, e.g. `years_between [1, 21]`.
 
     Ages: `years_between [a, b]` and `years_at_most b` read ages as people say them: "1 to 21
-    years old" runs up to the 22nd birthday (21.9 is inside, 22.0 is not).
+    years old" runs up to the 22nd birthday (21.9 is inside, 22.0 is not). `months_at_least n`
+    on an age in years reads a label's "one month and older" (a 2-week-old is not inside).
     """
 
-    op: Literal["eq", "in", "ge", "gt", "le", "lt", "between", "years_between", "years_at_most"]
+    op: Literal["eq", "in", "ge", "gt", "le", "lt", "between", "years_between", "years_at_most", "months_at_least"]
     value: Any
     why: str | None = None
 
@@ -158,15 +200,99 @@ class Rule(Frozen):
         return self
 
 
-class DayRange(Frozen):
-    from_: int = Field(alias="from", ge=1)
-    to: int = Field(ge=1)
+# ---- day and cycle numbers: a syntax that cannot be misread ------------------------------
+# Protocols write "days 1-5", "days 1, 8, 15", "day 0" and "day -5". A YAML list of two numbers
+# could be read either way ([1, 5]: days 1 and 5, or days 1 to 5), so it is refused at load.
+_RANGE = re.compile(r"^\s*(-?\d+)\s*(?:(-)|\s+to\s+)\s*(-?\d+)\s*$")
+_FROM = re.compile(r"^\s*from\s+(\d+)\s*$")
+
+
+def _whole(text: str, what: str) -> int:
+    if not re.fullmatch(r"\s*-?\d+\s*", text):
+        raise ValueError(f"{what} {text.strip()!r} is not a whole number")
+    return int(text)
+
+
+def _range(text: str, what: str) -> tuple[int, int]:
+    """'1-5' or '-5 to -3' (a dash between negative numbers is hard to read: use 'to')."""
+    m = _RANGE.match(text)
+    if m is None:
+        raise ValueError(f"{what} {text.strip()!r} is not a range (write 1-5, or -5 to -3)")
+    first, dash, last = int(m.group(1)), m.group(2), int(m.group(3))
+    if dash and (first < 0 or last < 0):
+        raise ValueError(f"{what} {text.strip()!r}: write a range with a negative day as '{first} to {last}'")
+    if last <= first:
+        raise ValueError(f"{what} {text.strip()!r}: the last {what} must come after the first")
+    return first, last
+
+
+def parse_days(value: Any) -> tuple[int, ...]:
+    """Days as protocols write them: 3, '1-5', '-5 to -3', '1, 8, 15', [1, 8, 15].
+
+    A list of two numbers that are not neighbours ([1, 5]) is refused: it reads as a range in
+    one place and as two days in another, and either reading gives a schedule without an error.
+    """
+    if isinstance(value, bool):
+        raise ValueError(f"days {value!r} is not a day")
+    if isinstance(value, int):
+        return (value,)
+    if isinstance(value, (list, tuple)):
+        if not value or not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+            raise ValueError(f"days {list(value)!r}: a list holds whole day numbers, e.g. [1, 8, 15]")
+        if len(value) == 2 and abs(value[1] - value[0]) > 1:
+            a, b = value
+            raise ValueError(
+                f"days {list(value)!r} is ambiguous (days {a} and {b}, or days {a} to {b}?): "
+                f"write '{a}-{b}' for the range or '{a}, {b}' for the two days"
+            )
+        days = tuple(value)
+    elif isinstance(value, str):
+        days = ()
+        for part in value.split(","):
+            if _RANGE.match(part):
+                first, last = _range(part, "day")
+                days += tuple(range(first, last + 1))
+            else:
+                days += (_whole(part, "day"),)
+    else:
+        raise ValueError(f"days {value!r}: write 3, '1-5', '-5 to -3' or '1, 8, 15'")
+    if list(days) != sorted(set(days)):
+        raise ValueError(f"days {value!r}: each day once, in order")
+    return days
+
+
+def parse_span(value: Any) -> tuple[int, int]:
+    """One run of days (hospital stay, treatment-free gap): 3 or '1-9' (first, last)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value, value
+    if isinstance(value, str):
+        return _range(value, "day")
+    raise ValueError(f"days {value!r}: one run of days is written 3 or '1-9' (a list is not a run)")
+
+
+def parse_cycles(value: Any) -> tuple[int, int | None]:
+    """Cycle numbers: 1, '3-5', or 'from 1' (open-ended); (first, last or None)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+        return value, value
+    if isinstance(value, str):
+        m = _FROM.match(value)
+        if m:
+            return int(m.group(1)), None
+        first, last = _range(value, "cycle")
+        if first >= 1:
+            return first, last
+    raise ValueError(f"cycles {value!r}: write 1, '3-5' or 'from 1' (cycle numbers start at 1)")
+
+
+Days = Annotated[tuple[int, ...], BeforeValidator(parse_days)]
+Span = Annotated[tuple[int, int], BeforeValidator(parse_span)]
+Cycles = Annotated[tuple[int, int | None], BeforeValidator(parse_cycles)]
 
 
 class Dose(Frozen):
     """Doses given on some days of a cycle: per m2 of BSA, fixed, or both (size_rule picks)."""
 
-    days: tuple[int, ...] | DayRange
+    days: Days
     when: dict[str, str | None] = {}
     per_m2: Amount | None = None
     fixed: Amount | None = None
@@ -179,8 +305,6 @@ class Dose(Frozen):
         return self
 
     def day_list(self) -> list[int]:
-        if isinstance(self.days, DayRange):
-            return list(range(self.days.from_, self.days.to + 1))
         return list(self.days)
 
 
@@ -194,21 +318,21 @@ class Premedication(Frozen):
     beside the text. Where the sources state nothing for a population, its text says so.
     """
 
-    days: tuple[int, ...]
+    days: Days
     who: Population = "all"
     text: str
     dose: Amount | None = None
 
 
 class CyclePlan(Frozen):
-    """What happens in a run of cycles (inclusive [first, last]; last None = open-ended)."""
+    """What happens in a run of cycles (first, last; last None = open-ended)."""
 
-    cycles: tuple[int, int | None]
+    cycles: Cycles
     when: dict[str, str | None] = {}
     phase: str | None = None
     length_days: History[int | None]
-    treatment_free: tuple[int, int] | None = None
-    hospital: tuple[int, int] | None = None
+    treatment_free: Span | None = None
+    hospital: Span | None = None
     premedication: tuple[Premedication, ...] = ()
     doses: tuple[Dose, ...]
 

@@ -124,6 +124,8 @@ def max_cycles(reg: Regimen, chosen: dict[str, str | None], view: View = "label"
         if plan is None or plan.length_days.value(view) is None:
             said = [] if plan is None else [plan.length_days.said(view), plan.length_days.review]
             why = next((s.note for s in said if s is not None and s.note), "no cycle length is given")
+            if plan is not None and view == "review" and plan.length_days.review is None:
+                why = "the review gives no cycle length"
             first = "cycle 1" if n == 1 else f"the first {n} cycles"
             return n, f"Only {first} can be placed on a calendar: {why}."
     return most, note or None
@@ -183,7 +185,7 @@ def source_text(view: View, said: Said[Any] | None = None) -> str:
     if said is not None and not said.since and said.date_note:
         return "label (date not verified)"
     if said is not None and said.since:
-        return f"label since {said.when()}"
+        return f"label {said.dated()}"
     return "label"
 
 

@@ -179,9 +179,10 @@ def test_goal_is_stated_for_eligible_relapse_verdicts() -> None:
 def test_tree_can_be_drawn_with_lit_path() -> None:
     v = verdicts(lineage="B", cd19_positive=True, disease_status="relapsed", ph_positive=False)["blinatumomab_rr"]
     assert v.tree.kind == "all" and v.tree.result is True
-    assert [c.result for c in v.tree.children] == [True, True, True, True]
-    assert [c.path for c in v.tree.children] == ["0.0", "0.1", "0.2", "0.3"]
+    assert [c.result for c in v.tree.children] == [True, True, True, True, True]
+    assert [c.path for c in v.tree.children] == ["0.0", "0.1", "0.2", "0.3", "0.4"]
     assert v.tree.children[3].criterion is None  # Ph: no criterion in the label in force
+    assert v.tree.children[4].criterion.op == "months_at_least"  # one month and older (label 2024-06-14)
 
 
 def test_every_regimen_judged_once() -> None:

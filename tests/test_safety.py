@@ -29,18 +29,38 @@ CASES = [(rid, 40) for rid in alledu.regimen_ids()] + [("blinatumomab_rr", 9), (
 REQUIRED = {
     "nelarabine_adult": ["Boxed warning: neurologic toxicity"],
     "nelarabine_pediatric": ["Boxed warning: neurologic toxicity"],
-    "clofarabine_pediatric": ["halve the dose at a creatinine clearance of 30-60", "ANC at least 750/mm3"],
-    "clofarabine_adult": ["halve the dose at a creatinine clearance of 30-60", "ANC at least 750/mm3"],
+    "clofarabine_pediatric": [
+        "halve the dose at a creatinine clearance of 30-60",
+        "no sooner than 14 days from the starting day of the previous cycle, and only with an ANC of at least 0.75",
+    ],
+    "clofarabine_adult": [
+        "halve the dose at a creatinine clearance of 30-60",
+        "no sooner than 14 days from the starting day of the previous cycle, and only with an ANC of at least 0.75",
+    ],
     "vincristine_liposomal": ["Verify the drug name and dose", "IV only", "Withdrawn since 2022-05-02"],
-    "blinatumomab_rr": ["In hospital: cycle 1 days 1-9; cycle 2 days 1-2.", "Premedication"],
-    "blinatumomab_mrd": ["In hospital: cycle 1 days 1-3; cycle 2 days 1-2.", "Premedication"],
-    "inotuzumab": ["Corticosteroid, antipyretic and antihistamine", "Days 8 and 15 may each move by up to 2 days"],
+    "blinatumomab_rr": [
+        "Boxed warning: cytokine release syndrome and neurological toxicities, including immune effector cell",
+        "In hospital: cycle 1 days 1-9; cycle 2 days 1-2.",
+        "Premedication",
+    ],
+    "blinatumomab_mrd": [
+        "Boxed warning: cytokine release syndrome and neurological toxicities, including immune effector cell",
+        "In hospital: cycle 1 days 1-3; cycle 2 days 1-2.",
+        "Premedication",
+    ],
+    "inotuzumab": [
+        "Boxed warning: hepatotoxicity, including fatal or life-threatening veno-occlusive disease",
+        "higher rate of non-relapse mortality after allogeneic stem cell transplant",
+        "Corticosteroid, antipyretic and antihistamine",
+        "Days 8 and 15 may each move by up to 2 days",
+    ],
 }
 
 
 def notes(rid: str, age: float) -> list[str]:
     texts = [n.text for n in safety_notes(rid, age)]
-    for needle in REQUIRED[rid]:
+    assert texts, f"{rid}: every regimen has safety notes to show next to its dose (clinical-facts section 5)"
+    for needle in REQUIRED.get(rid, ()):  # a new regimen adds its own needles here when it has them
         assert any(needle in t for t in texts), (rid, needle)
     return texts
 
