@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from alledu.content_loader import content
 from alledu.eligibility import test
 from alledu.errors import InvalidInput
-from alledu.models import Amount
+from alledu.models import Amount, SurvivalBand
 from alledu.patient import Patient
 
 
@@ -74,9 +74,12 @@ class SecondSalvageResult:
     low_cr_group: bool | None  # CR1 < 36 months and platelets < 50; None if unknown
     expected_cr_percent: float | None
     low_cr_text: str
-    adverse_marked: tuple[str, ...]
-    adverse_count: int | None
-    survival_12m_percent: float | None
+    adverse_marked: tuple[str, ...]  # factor ids the learner marked adverse
+    not_adverse_marked: tuple[str, ...]  # factor ids the learner judged not adverse
+    unmarked: tuple[str, ...]  # factor ids not marked either way: unknown, never counted as absent
+    adverse_count: int | None  # None unless every factor is marked
+    survival_12m_percent: float | None  # None unless every factor is marked
+    survival_range: tuple[float, float]  # lowest and highest figure the unmarked factors allow
     survival_text: str
     cite: tuple[str, ...]
 
@@ -85,11 +88,83 @@ def survival_factor_ids() -> list[str]:
     return [f.id for f in content().evidence.second_salvage.survival_factors]
 
 
-def second_salvage(patient: Patient | None = None, *, adverse: Iterable[str] | None = None) -> SecondSalvageResult:
+def _factor_ids(argument: str, given: Iterable[str] | None) -> set[str]:
+    """The ids given, each checked against the paper's factors (a bare string is refused, not split)."""
+    if given is None:
+        return set()
+    valid = survival_factor_ids()
+    if isinstance(given, str):
+        raise InvalidInput(argument, given, "a list of any of " + ", ".join(valid))
+    ids = set()
+    for a in given:
+        if a not in valid:
+            raise InvalidInput(argument, a, "any of " + ", ".join(valid))
+        ids.add(a)
+    return ids
+
+
+def _band(count: int) -> SurvivalBand:
+    return next(b for b in content().evidence.second_salvage.survival_by_adverse_count if b.min <= count <= b.max)
+
+
+def _band_label(band: SurvivalBand) -> str:
+    return f"{band.min}" if band.min == band.max else f"{band.min}-{band.max}"
+
+
+def _survival_text(adverse: int, not_adverse: int, unmarked: int) -> tuple[float | None, tuple[float, float], str]:
+    """The figure (only when every factor is marked), the range the unmarked factors allow, and the words.
+
+    Why: an unmarked factor is unknown, not absent; counting it as absent put every unmarked
+    patient in the best group. So the range runs over every way the unmarked factors could be
+    marked, from the paper's bands, and one figure is given only once the learner has decided all.
+    """
+    total = adverse + not_adverse + unmarked
+    bands = [_band(n) for n in range(adverse, adverse + unmarked + 1)]
+    values = [b.survival_12m_percent.value for b in bands]
+    low, high = min(values), max(values)
+    first, last = _band_label(bands[0]), _band_label(bands[-1])
+    groups = f"group with {first}" if first == last else f"groups with {first} to {last}"
+    if unmarked == 0:
+        text = (
+            f"All {total} factors marked, {adverse} adverse: expected 12-month survival {low:g}%"
+            f" (the paper's {groups} adverse factors)."
+        )
+        return low, (low, high), text
+    spread = f"{low:g}%" if low == high else f"{low:g}% to {high:g}%"
+    if unmarked == total:
+        return (
+            None,
+            (low, high),
+            f"No survival factor marked yet ({unmarked} of {total} factors not marked): 12-month survival could be"
+            f" anywhere from {spread} (the paper's {groups} adverse factors). Mark each factor adverse or not"
+            " adverse to see the paper's figure for this patient.",
+        )
+    them = "the unmarked factor" if unmarked == 1 else "the unmarked factors"
+    if low == high:  # every completion falls in one band: say so, and still ask for the marks
+        depends = f" whichever way {them} {'is' if unmarked == 1 else 'are'} marked"
+        ask = f"Mark {'it' if unmarked == 1 else 'them'} to complete the picture."
+    else:
+        depends, ask = f", depending on {them}", f"Mark {'it' if unmarked == 1 else 'them'} to see a single figure."
+    text = (
+        f"{unmarked} of {total} factors not marked ({adverse} adverse, {not_adverse} not adverse so far):"
+        f" expected 12-month survival {spread}{depends} (the paper's {groups} adverse factors). {ask}"
+    )
+    return None, (low, high), text
+
+
+def second_salvage(
+    patient: Patient | None = None,
+    *,
+    adverse: Iterable[str] | None = None,
+    not_adverse: Iterable[str] | None = None,
+) -> SecondSalvageResult:
     """O'Brien 2008 figures: the low-CR warning and 12-month survival by adverse factors.
 
-    `adverse` is the set of survival factors the learner marks as adverse (ids from
-    survival_factor_ids()); the paper gives no cut-offs, so nothing is inferred.
+    The paper gives no cut-offs, so nothing is inferred: the learner says which survival
+    factors (ids from survival_factor_ids()) are `adverse` and which are `not_adverse`; a
+    factor in neither is not marked, and the result gives the range it allows, not a figure.
+    With `adverse` alone (the older call, by callers that decide every factor) the factors not
+    listed are taken as not adverse. With neither, nothing is marked: the full range.
     """
     ss = content().evidence.second_salvage
     rule = ss.low_cr_rule
@@ -103,20 +178,29 @@ def second_salvage(patient: Patient | None = None, *, adverse: Iterable[str] | N
     else:
         overall = ss.figures["cr_percent"].value
         low_text = f"Not in the low-CR group ({rule.label}); the cohort's overall CR rate was {overall:g}%."
-    marked: tuple[str, ...] = ()
-    count = survival = None
-    surv_text = "Mark which survival factors are adverse to see the paper's 12-month survival figure."
-    if adverse is not None:
-        valid = survival_factor_ids()
-        marked = tuple(adverse)
-        for a in marked:
-            if a not in valid:
-                raise InvalidInput("adverse", a, "any of " + ", ".join(valid))
-        count = len(set(marked))
-        band = next(b for b in ss.survival_by_adverse_count if b.min <= count <= b.max)
-        survival = band.survival_12m_percent.value
-        surv_text = f"{count} adverse factor(s) marked: expected 12-month survival {survival:g}%."
-    return SecondSalvageResult(dict(ss.figures), low, expected, low_text, marked, count, survival, surv_text, ss.cite)
+    ids = survival_factor_ids()
+    bad = _factor_ids("adverse", adverse)
+    good = _factor_ids("not_adverse", not_adverse)
+    if both := [i for i in ids if i in bad & good]:
+        raise InvalidInput("not_adverse", both[0], "factors not also marked adverse")
+    if adverse is not None and not_adverse is None:
+        good = set(ids) - bad
+    unmarked = tuple(i for i in ids if i not in bad | good)
+    survival, spread, surv_text = _survival_text(len(bad), len(good), len(unmarked))
+    return SecondSalvageResult(
+        figures=dict(ss.figures),
+        low_cr_group=low,
+        expected_cr_percent=expected,
+        low_cr_text=low_text,
+        adverse_marked=tuple(i for i in ids if i in bad),
+        not_adverse_marked=tuple(i for i in ids if i in good),
+        unmarked=unmarked,
+        adverse_count=len(bad) if not unmarked else None,
+        survival_12m_percent=survival,
+        survival_range=spread,
+        survival_text=surv_text,
+        cite=ss.cite,
+    )
 
 
 @dataclasses.dataclass(frozen=True)

@@ -16,7 +16,20 @@ from alledu.prognosis import cure_model, first_relapse, second_salvage
 from alledu.widgets.common import CSS, LABEL_STYLE, MARK, LessonPanel, cite_tag, esc, table
 from alledu.widgets.controls import entry
 from alledu.widgets.print_css import print_summary
+from alledu.widgets.radio import RadioGroup
 from alledu.widgets.svg import curve_svg
+
+# Each survival factor's three states: the paper gives no cut-offs, so the learner decides, and
+# "not marked" stays distinct from "not adverse" (an unmarked factor is unknown, not absent).
+ADVERSE, NOT_ADVERSE, NOT_MARKED = "adverse", "not_adverse", "not_marked"
+# the starting state first: one arrow key (Down or Right) from it marks "Adverse", two "Not adverse"
+MARKS = [("Not marked", NOT_MARKED), ("Adverse", ADVERSE), ("Not adverse", NOT_ADVERSE)]
+MARK_WORDS = {ADVERSE: "adverse", NOT_ADVERSE: "not adverse", NOT_MARKED: "not marked"}
+# one row per factor: its name, then the three options side by side (they wrap on a phone)
+FACTOR_CSS = """<style>
+.alledu-factor .widget-radio-box { flex-direction: row; flex-wrap: wrap; gap: 0 16px; }
+.alledu-factor .alledu-radio-title { min-width: 17em; }
+</style>"""
 
 
 class FactorExplorer(LessonPanel):
@@ -36,9 +49,7 @@ class FactorExplorer(LessonPanel):
             description="Transplant in CR2?",
             style=LABEL_STYLE,
         )
-        self.adverse = {
-            f.id: W.Checkbox(value=False, description=f.label, indent=False) for f in ev.second_salvage.survival_factors
-        }
+        self.marks = {f.id: self._factor_marks(f.label) for f in ev.second_salvage.survival_factors}
         self.message = W.HTML()
         self.first = W.HTML()
         self.second = W.HTML()
@@ -57,10 +68,11 @@ class FactorExplorer(LessonPanel):
                 W.HTML(f"<h3>{esc(ev.first_relapse.trial)}</h3>"),
                 self.first,
                 W.HTML(
-                    f"<h3>{esc(ev.second_salvage.trial)}</h3><p>{esc(ev.second_salvage.survival_factors_note)} "
-                    "Tick each factor you judge adverse for this patient:</p>"
+                    f"{FACTOR_CSS}<h3>{esc(ev.second_salvage.trial)}</h3>"
+                    f"<p>{esc(ev.second_salvage.survival_factors_note)} Mark each factor adverse or not adverse"
+                    " for this patient; a factor left not marked is unknown, not absent:</p>"
                 ),
-                W.VBox(list(self.adverse.values())),
+                W.VBox(list(self.marks.values())),
                 self.second,
                 W.HTML("<h3>An illustrative curve</h3>"),
                 self.figure,
@@ -68,7 +80,7 @@ class FactorExplorer(LessonPanel):
         )
         for w in (self.cr1, self.platelets):
             w.observe(self.guard(self.update), "edits")
-        for w in (self.transplant, *self.adverse.values()):
+        for w in (self.transplant, *self.marks.values()):
             w.observe(self.guard(self.update), "value")
         self.guard(self.update)()
         print_summary(self)  # the result as text on paper (print_css.py)
@@ -89,19 +101,36 @@ class FactorExplorer(LessonPanel):
             + f"<p>{esc(fr.summary)}</p><p>Did not change the outcome: {esc(', '.join(fr.no_influence))}.</p>"
             f"<p>{esc(cohort.best_subset)}</p>"
         )
-        marked = [k for k, box in self.adverse.items() if box.value]
-        ss = second_salvage(patient, adverse=marked)
+        ss = second_salvage(
+            patient,
+            adverse=[k for k, group in self.marks.items() if group.value == ADVERSE],
+            not_adverse=[k for k, group in self.marks.items() if group.value == NOT_ADVERSE],
+        )
+        decided = ss.survival_12m_percent is not None
         css = "alledu-warn" if ss.low_cr_group else "alledu-ok"
         figs2 = "".join(f"<li>{esc(a.label)}: <b>{a.value:g}{_unit(a.unit)}</b></li>" for a in ss.figures.values())
         self.second.value = (
             f'<div class="{css}">{"⚠ " if ss.low_cr_group else ""}{esc(ss.low_cr_text)}</div>'
-            f'<div class="alledu-ok">{esc(ss.survival_text)}</div><ul>{figs2}</ul>{cite_tag(ss.cite)}'
+            f'<div class="{"alledu-ok" if decided else "alledu-warn"}">{"" if decided else "? "}'
+            f"{esc(ss.survival_text)}</div><ul>{figs2}</ul>{cite_tag(ss.cite)}"
         )
         self.citations = list(dict.fromkeys([*fr.cite, *ss.cite, *content().evidence.model.cite]))
         self.summary = "\n".join(
             [f"{f.label}: {({True: 'yes', False: 'no', None: 'unknown'})[f.present]}" for f in fr.factors]
-            + [ss.low_cr_text, ss.survival_text]
+            + [ss.low_cr_text, self._marks_line(), ss.survival_text]
         )
+
+    @staticmethod
+    def _factor_marks(label: str) -> RadioGroup:
+        """One named radio group per factor (one Tab stop, arrows choose), starting at "Not marked"."""
+        group = RadioGroup(options=MARKS, value=NOT_MARKED, description=label)
+        group.add_class("alledu-factor")
+        return group
+
+    def _marks_line(self) -> str:
+        """The learner's marks in words, so the printed page says what the figure rests on."""
+        labels = {f.id: f.label for f in content().evidence.second_salvage.survival_factors}
+        return "Survival factors: " + "; ".join(f"{labels[k]}: {MARK_WORDS[g.value]}" for k, g in self.marks.items())
 
     @staticmethod
     def _curve_figure() -> W.HTML:
