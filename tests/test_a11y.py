@@ -19,6 +19,9 @@ from pathlib import Path
 
 import pytest
 
+from alledu.content_loader import content
+from tests.test_browser import tree_questions
+
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parent.parent
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -109,7 +112,7 @@ INTERACTIONS: dict[str, Callable] = {
     "04_eligibility_tree": lambda p: (
         p.get_by_label("T-cell").check(),
         p.click("text=Answer ▶"),
-        p.wait_for_selector("text=Question 2 of 10"),
+        p.wait_for_selector(f"text=Question 2 of {tree_questions()}"),
         p.wait_for_selector("text=✗ Inotuzumab ozogamicin"),
     ),
     "05_case_scenarios": lambda p: (
@@ -129,6 +132,12 @@ INTERACTIONS: dict[str, Callable] = {
 }
 
 
+def first_tab(page) -> None:
+    """A lesson with no interaction of its own above (a new one): one Tab, and the focus leaves the body."""
+    page.keyboard.press("Tab")
+    page.wait_for_function("() => document.activeElement && document.activeElement !== document.body")
+
+
 def test_landing_page_has_no_serious_violations(browser, served: str, axe_source: str) -> None:
     blocked: list[str] = []
     page = open_page(browser, served, blocked)
@@ -140,12 +149,16 @@ def test_landing_page_has_no_serious_violations(browser, served: str, axe_source
     page.close()
 
 
-@pytest.mark.parametrize("lesson_id", sorted(INTERACTIONS))
+def test_interactions_are_for_lessons_in_the_content() -> None:
+    assert set(INTERACTIONS) <= {lesson.id for lesson in content().lessons.lessons}  # none left for a lesson gone
+
+
+@pytest.mark.parametrize("lesson_id", [lesson.id for lesson in content().lessons.lessons])
 def test_lesson_has_no_serious_violations(browser, served: str, axe_source: str, lesson_id: str) -> None:
     blocked: list[str] = []
     page = open_lesson(browser, served, lesson_id, blocked)
     audit(page, axe_source, lesson_id)
-    INTERACTIONS[lesson_id](page)
+    INTERACTIONS.get(lesson_id, first_tab)(page)
     audit(page, axe_source, f"{lesson_id} after one interaction")
     assert blocked == []  # axe ran without loosening the page's Content-Security-Policy
     page.close()
@@ -183,7 +196,7 @@ def tab_until(page, js_test: str, limit: int = 25) -> dict[str, str]:
 
 
 def test_quiz_by_keyboard_alone(browser, served: str) -> None:
-    """All 21 questions with Tab/Space/Enter; focus: Check -> Next -> the next question -> its answers."""
+    """Every question of the bank with Tab/Space/Enter; focus: Check -> Next -> the next question -> its answers."""
     from alledu import exercises
 
     blocked: list[str] = []
@@ -221,11 +234,11 @@ def test_quiz_by_keyboard_alone(browser, served: str) -> None:
 
 
 def test_tree_by_keyboard_alone(browser, served: str) -> None:
-    """Ten questions with Tab/Space/arrows/Enter: after Answer the focus is on the next question."""
+    """Every question of the tree with Tab/Space/arrows/Enter: after Answer the focus is on the next question."""
     blocked: list[str] = []
     page = open_lesson(browser, served, "04_eligibility_tree", blocked)
     page.locator(".alledu-question").first.wait_for()
-    total = 10
+    total = tree_questions()
     for i in range(total):
         if i == 0:  # from the top of the page to the first answer
             here = tab_until(page, "a.type === 'radio'")
@@ -245,7 +258,7 @@ def test_tree_by_keyboard_alone(browser, served: str) -> None:
             here = wait_focus(
                 page, "a.classList.contains('alledu-question') && a.innerText.startsWith('All questions')"
             )
-    # Back, by keyboard, lands on question 10 again
+    # Back, by keyboard, lands on the last question again
     tab_to(page, "◀ Back")
     page.keyboard.press("Enter")
     wait_focus(page, f"a.classList.contains('alledu-question') && a.innerText.startsWith('Question {total} of')")
@@ -270,6 +283,18 @@ def tab_to_field(page, label: str, limit: int = 40, back: bool = False) -> None:
         if page.evaluate(f"() => {{ const a = document.activeElement; return {LABEL_OF}; }}") == label:
             return
     raise AssertionError(f"{limit} Tabs did not reach {label!r}; focus is on {focused(page)}")
+
+
+def tab_to_group(page, name: str, limit: int = 40) -> None:
+    """Tab until an option of the radio group named `name` (its aria-labelledby title) has the focus."""
+    js = """() => { const g = document.activeElement.closest('[role=radiogroup]'); if (!g) return '';
+      const t = g.getAttribute('aria-labelledby'); const el = t && document.getElementById(t);
+      return ((el && el.innerText) || g.getAttribute('aria-label') || '').trim(); }"""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(js) == name:
+            return
+    raise AssertionError(f"{limit} Tabs did not reach the group {name!r}; focus is on {focused(page)}")
 
 
 def type_into_focused(page, value: str) -> None:
@@ -315,7 +340,7 @@ def test_landing_and_dosing_by_keyboard_alone(browser, served: str) -> None:
 
 
 def test_prognosis_by_keyboard_alone(browser, served: str) -> None:
-    """01: type the CR1 duration and platelets, tick two adverse factors with Space."""
+    """01: type the CR1 duration and platelets, mark two factors adverse with the arrow keys."""
     blocked: list[str] = []
     page = open_lesson(browser, served, "01_relapse_and_prognosis", blocked)
     wait_widgets(page, "svg.alledu-chart")
@@ -324,12 +349,15 @@ def test_prognosis_by_keyboard_alone(browser, served: str) -> None:
     tab_to_field(page, "Platelets at relapse (x10^9/L)")
     type_into_focused(page, "30")
     page.wait_for_selector("text=expected CR rate 7%")
-    tab_to_field(page, "Low platelet count")
-    page.keyboard.press("Space")
-    page.keyboard.press("Tab")  # the next factor: Low albumin
-    page.keyboard.press("Space")
-    page.wait_for_selector("text=2 adverse factor(s) marked: expected 12-month survival 14%.")
-    assert page.evaluate("() => document.activeElement.checked") is True
+    tab_to_group(page, "Low platelet count")  # enters at the chosen option: Not marked
+    page.keyboard.press("ArrowDown")  # Adverse
+    page.keyboard.press("Tab")  # the next factor's group: Low albumin
+    page.keyboard.press("ArrowDown")
+    page.wait_for_selector("text=expected 12-month survival 0% to 14%, depending on the unmarked factors")
+    assert page.evaluate(f"() => {{ const a = document.activeElement; return [a.checked, {LABEL_OF}]; }}") == [
+        True,
+        "Adverse",
+    ]
     assert blocked == []
     page.close()
 
@@ -344,7 +372,7 @@ def test_schedule_by_keyboard_alone(browser, served: str) -> None:
     type_into_focused(page, "3")
     page.wait_for_selector("text=2026-03-30 to 2026-04-26")
     assert "showing 1 of the 3 cycles asked for" in page.inner_text("body")  # inotuzumab waits for a choice
-    tab_to_field(page, "Response after cycle 1", back=True)
+    tab_to_field(page, "Response (CR/CRi) reached", back=True)
     page.keyboard.press("ArrowDown")  # In CR/CRi
     tab_to_field(page, "Length of cycle 1", back=True)
     page.keyboard.press("ArrowDown")  # 28 days
@@ -361,7 +389,7 @@ def test_schedule_by_keyboard_alone(browser, served: str) -> None:
 
 
 def test_case_by_keyboard_alone(browser, served: str) -> None:
-    """05: the first case, all six steps, to its end screen; the score is what the answers earn."""
+    """05: the first case, every step, to its end screen; the score is what the answers earn."""
     from alledu import exercises as E
 
     blocked: list[str] = []
@@ -397,7 +425,7 @@ def test_case_by_keyboard_alone(browser, served: str) -> None:
     assert "Case complete" in body and f"{score} of {len(case.steps)} steps right" in body
     assert page.locator(".alledu-review li").count() == len(case.steps)  # every step reviewed
     page.keyboard.press("Enter")  # try again, by keyboard
-    page.wait_for_selector("text=Step 1 of 6")
+    page.wait_for_selector(f"text=Step 1 of {len(case.steps)}")
     assert blocked == []
     page.close()
 
@@ -440,11 +468,11 @@ def test_radio_options_are_one_group_moved_by_arrows(browser, served: str) -> No
     assert page.evaluate(option) == "T-cell"
     tab_to(page, "Answer ▶")
     page.keyboard.press("Enter")
-    page.wait_for_selector("text=Question 2 of 10")
+    page.wait_for_selector(f"text=Question 2 of {tree_questions()}")
     page.wait_for_selector("text=✗ Inotuzumab ozogamicin")  # the kernel judged a T-cell patient
     tab_to(page, "◀ Back")
     page.keyboard.press("Enter")
-    page.wait_for_selector("text=Question 1 of 10")
+    page.wait_for_selector(f"text=Question 1 of {tree_questions()}")
     page.wait_for_function(
         "() => document.querySelector('input[type=radio]:checked').closest('label').innerText.trim() === 'T-cell'"
     )
@@ -455,8 +483,6 @@ def test_radio_options_are_one_group_moved_by_arrows(browser, served: str) -> No
 def test_landing_titles_look_like_links(browser, served: str) -> None:
     """Every lesson title on the landing page is a link named by its title, underlined, link-coloured,
     with a visible focus ring."""
-    from alledu.content_loader import content
-
     blocked: list[str] = []
     page = open_page(browser, served, blocked)
     page.wait_for_selector("#alledu-lesson-list li")

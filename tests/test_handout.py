@@ -75,12 +75,12 @@ def test_pdf_carries_notice_patient_safety_doses_and_sources(rid: str, patient: 
 
 def test_long_schedule_runs_over_pages_each_with_the_notice() -> None:
     frame = schedule("inotuzumab", ADULT, cycles=6, start=dt.date(2026, 3, 2), response="cr")
-    text, ink = read(to_pdf(frame, "inotuzumab", 40, {"Choices": "Response after cycle 1: CR"}))
+    text, ink = read(to_pdf(frame, "inotuzumab", 40, {"Choices": "Response (CR/CRi) reached: CR/CRi after cycle 1"}))
     assert len(ink) == 2 and all(share > 0.002 for share in ink), ink
     for page in (1, 2):
         assert f"Page {page} of 2." in text
     assert text.count("Cycle 6 day ") == 3  # the premedication lines of the last cycle, on the last page
-    assert "Choices: Response after cycle 1: CR" in text
+    assert "Choices: Response (CR/CRi) reached: CR/CRi after cycle 1" in text
 
 
 def test_pdf_spells_signs_outside_latin1() -> None:

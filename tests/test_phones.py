@@ -13,21 +13,14 @@ from pathlib import Path
 
 import pytest
 
+from alledu.content_loader import content
+
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "screenshots"
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
 TABLET = {"viewport": {"width": 768, "height": 1024}, "is_mobile": True, "has_touch": True}
-LESSONS = [
-    "00_start_here",
-    "01_relapse_and_prognosis",
-    "02_bsa_and_dosing",
-    "03_schedule_timeline",
-    "04_eligibility_tree",
-    "05_case_scenarios",
-    "06_self_check_quiz",
-    "07_teacher_dashboard",
-]
+LESSONS = [lesson.id for lesson in content().lessons.lessons]  # every lesson, a new one too
 # Boxes allowed to scroll sideways, each inside the screen: tables (common.table), the
 # timeline (widgets/style.py), the "every administration day" table folded in <details>.
 OWN_BOX = ".alledu-scroll, .alledu-wide, details"
@@ -167,7 +160,7 @@ def test_verdicts_are_cards_on_a_phone(phone, served: str) -> None:
                   stacked: cells.every((c, i) => i === 0 || c.top >= cells[i - 1].bottom - 1),
                   label: getComputedStyle(tr.children[2], '::before').content}; })"""
     )
-    assert len(cards) == 8  # one per agent
+    assert len(cards) == len(content().meta.regimens)  # one per agent
     for card in cards:
         assert card["display"] == "block" and card["stacked"] and card["label"] == '"Why"', card
         assert card["left"] >= 0 and card["right"] <= 390, card

@@ -29,8 +29,10 @@ def expect(days: list[int], dose: float) -> list[tuple[int, float]]:
     return [(d, pytest.approx(dose, rel=1e-9)) for d in days]
 
 
-def test_regimen_ids_exactly() -> None:
-    assert alledu.regimen_ids() == [
+def test_review_regimens_listed_in_lesson_order() -> None:
+    """The review's eight regimens keep their order; later therapies may be added to the list."""
+    ids = alledu.regimen_ids()
+    review = [
         "clofarabine_pediatric",
         "clofarabine_adult",
         "nelarabine_adult",
@@ -40,6 +42,7 @@ def test_regimen_ids_exactly() -> None:
         "blinatumomab_mrd",
         "inotuzumab",
     ]
+    assert [i for i in ids if i in review] == review
 
 
 def test_issue_example_blinatumomab_child(child_30kg: Patient) -> None:
@@ -212,7 +215,7 @@ def test_blinatumomab_cycle_limits_label_vs_review(adult_70kg: Patient) -> None:
     starts = frame[frame.day == 1].date.tolist()
     gaps = [(b - a).days for a, b in itertools.pairwise(starts)]
     assert gaps == [42, 42, 42, 42, 42, 84, 84, 84]
-    assert set(frame[frame.cycle >= 6].source) == {"label by 2019-02 at the latest"}
+    assert set(frame[frame.cycle >= 6].source) == {"label by 2019-02 at the latest (exact date not verified)"}
     assert set(frame[frame.cycle <= 5].source) == {"label"}
     assert set(frame[frame.cycle >= 6].phase) == {"continued therapy"}
     with pytest.raises(InvalidInput, match=r"cycles: 10 .*1 to 9"):

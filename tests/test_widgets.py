@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 
 import pytest
 
 from alledu import exercises as E
+from alledu.content_loader import content
 from alledu.widgets import page
 from alledu.widgets.dose import DoseCalculator
 from alledu.widgets.exercise import CaseScenario, Quiz, State
-from alledu.widgets.prognosis import FactorExplorer
+from alledu.widgets.prognosis import ADVERSE, NOT_ADVERSE, NOT_MARKED, FactorExplorer
 from alledu.widgets.timeline import ScheduleTimeline
 from alledu.widgets.tree import EligibilityTree, TreeState
 
@@ -84,7 +86,7 @@ def test_dose_calculator_formula_rounding_and_choices() -> None:
         "Cycle 1 day 8: 0.91 mg (per m2)",
         "Cycle 1 day 15: 0.91 mg (per m2)",
     ]
-    assert "Later cycles: choose “Response after cycle 1” above" in calc.working.value
+    assert "Later cycles: choose “Response (CR/CRi) reached” above" in calc.working.value
     calc.choices.set("response", "cr")
     assert "Cycle 2 day 15: 0.91 mg (per m2)" in calc.summary
     calc.formula.value = "dubois"
@@ -130,7 +132,7 @@ def test_rounding_labels_follow_the_dose_unit() -> None:
 def test_dose_calculator_shows_label_and_review_side_by_side() -> None:
     calc = DoseCalculator()
     about = calc.about.value
-    assert "The 2021 review (2021-07-02)" in about and "The label in force (date not verified)" in about
+    assert "The 2021 review (2021-07-02)" in about and "The label in force (since 2024-06-14)" in about
     assert "already out of date on its own date" in about
     assert "Bispecific T-cell engager" in about
 
@@ -196,9 +198,19 @@ def answer_all(tree: EligibilityTree, answers: dict) -> None:
         tree.answer(answers.get(q.field))
 
 
+def asked() -> int:
+    """How many questions the content gives the tree (patient fields with `ask: N`)."""
+    return sum(field.ask is not None for field in content().patient_fields.values())
+
+
+def step_of(tree: EligibilityTree, field: str) -> int:
+    """The tree's step that asks `field` (its place follows `ask: N` in the content)."""
+    return [q.field for q in tree.questions].index(field)
+
+
 def test_tree_verdicts_after_answers() -> None:
     tree = EligibilityTree()
-    assert tree.state is TreeState.ASKING and "Question 1 of 10" in tree.prompt.value
+    assert tree.state is TreeState.ASKING and f"Question 1 of {asked()}" in tree.prompt.value
     answer_all(
         tree,
         {
@@ -214,7 +226,8 @@ def test_tree_verdicts_after_answers() -> None:
     )
     assert tree.state is TreeState.DONE
     verdicts = dict(line.split(": ") for line in tree.summary.splitlines())
-    assert verdicts == {
+    assert list(verdicts) == list(content().meta.regimens)  # one line per regimen, in the content's order
+    golden = {
         "clofarabine_pediatric": "not eligible",
         "clofarabine_adult": "not eligible",  # first relapse after one regimen: never offered
         "nelarabine_adult": "not eligible",
@@ -224,6 +237,7 @@ def test_tree_verdicts_after_answers() -> None:
         "blinatumomab_mrd": "not eligible",
         "inotuzumab": "eligible",
     }
+    assert {rid: verdicts[rid] for rid in golden} == golden
     assert "✗ CD19 on the blasts: CD19-positive" in tree.drawing.value
 
 
@@ -236,6 +250,9 @@ def test_tree_back_unknown_and_views() -> None:
     tree.answer(True)
     for value in (True, None, "relapsed"):
         tree.answer(value)
+    assert "blinatumomab_rr: undecided" in tree.summary  # age unknown: the label covers one month and older
+    tree.go(step_of(tree, "age_years"))
+    tree.answer("40")
     assert "blinatumomab_rr: eligible" in tree.summary  # the label in force: Ph-positive included
     assert "By the 2021 review: ✗ Not eligible" in tree.verdicts.value
     assert "already out of date on its own date" in tree.verdicts.value
@@ -247,12 +264,13 @@ def test_tree_back_unknown_and_views() -> None:
 
 def test_tree_rejects_bad_number_with_message() -> None:
     tree = EligibilityTree()
-    tree.go(8)  # age
+    age = step_of(tree, "age_years")
+    tree.go(age)
     tree.answer("abc")
     assert "Age: “abc” is not accepted. Accepted: 0 to 120 years" in tree.message.value
-    assert tree.step == 8
+    assert tree.step == age
     tree.answer("21")
-    assert tree.answers["age_years"] == 21 and tree.step == 9
+    assert tree.answers["age_years"] == 21 and tree.step == age + 1
 
 
 def test_tree_marks_mrd_boundary() -> None:
@@ -265,10 +283,11 @@ def test_tree_marks_mrd_boundary() -> None:
             "disease_status": "remission",
             "remission_number": 1,
             "mrd_percent": "0.1",
+            "age_years": "40",
         },
     )
     assert "blinatumomab_mrd: eligible" in tree.summary
-    tree.go(9)
+    tree.go(step_of(tree, "mrd_percent"))
     tree.answer("0.09")
     assert "blinatumomab_mrd: not eligible" in tree.summary
 
@@ -290,10 +309,44 @@ def test_factor_explorer() -> None:
     f.platelets.set(30)
     assert "expected CR rate 7%" in f.summary
     for key in ("albumin", "platelets", "marrow_blasts"):
-        f.adverse[key].value = True
-    assert "3 adverse factor(s) marked: expected 12-month survival 8%." in f.summary
+        f.marks[key].value = ADVERSE
+    assert "1 of 4 factors not marked (3 adverse, 0 not adverse so far)" in f.summary
+    assert "expected 12-month survival 0% to 8%, depending on the unmarked factor" in f.summary
+    f.marks["cr1_duration"].value = NOT_ADVERSE
+    assert "All 4 factors marked, 3 adverse: expected 12-month survival 8%" in f.summary
+    assert "Low albumin: adverse" in f.summary and "Short CR1 duration: not adverse" in f.summary
     assert "not trial data" in f.figure.value and "<svg" in f.figure.value
     assert "median DFS, CR2 patients (50%)" in f.figure.value and "Disease-free, patients in CR2" in f.figure.value
+
+
+def test_factor_explorer_unmarked_factors_are_not_counted_absent() -> None:
+    """A fresh lesson gives no single 12-month figure; marking all four "Not adverse" gives 33%."""
+    f = FactorExplorer()
+    single_33 = re.compile(r"(?<!to )\b33%")  # 33% on its own, not as the top of a range
+    for shown in (f.second.value, f.summary):
+        assert "4 of 4 factors not marked" in shown and "0% to 33%" in shown
+        assert not single_33.search(shown) and "0 adverse" not in shown
+    assert 'class="alledu-warn"' in f.second.value.split("</div>")[1]  # the survival line: not a result
+    assert all(group.value == NOT_MARKED for group in f.marks.values())
+    for group in f.marks.values():
+        group.value = NOT_ADVERSE
+    for shown in (f.second.value, f.summary):
+        assert "All 4 factors marked, 0 adverse: expected 12-month survival 33%" in shown
+        assert single_33.search(shown)
+    f.marks["platelets"].value = NOT_MARKED  # back to unknown: a range again (all of it in the 0-1 band)
+    assert "1 of 4 factors not marked" in f.summary and "All 4 factors marked" not in f.summary
+
+
+def test_factor_marks_are_named_radio_groups() -> None:
+    """Each factor is one named group (its label) of three options, so a screen reader says which factor."""
+    f = FactorExplorer()
+    labels = [group.description for group in f.marks.values()]
+    assert labels == ["Short CR1 duration", "High bone marrow blast percentage", "Low platelet count", "Low albumin"]
+    for group in f.marks.values():
+        assert group._labels == ["Not marked", "Adverse", "Not adverse"] and group.index == 0
+        assert "alledu-factor" in group._dom_classes
+    f.marks["albumin"].index = 1  # what a click, or one arrow key from "Not marked", sets in the browser
+    assert f.marks["albumin"].value == ADVERSE and "Low albumin: adverse" in f.summary
 
 
 # ---- quiz and scenarios -----------------------------------------------------------------
@@ -375,7 +428,9 @@ def test_page_pieces() -> None:
     assert "[blincyto]" in foot and "BLINCYTO (blinatumomab) US prescribing information." in foot
     assert "[mosteller1987]" in foot and "Recap" in foot
     index = page.lesson_index().value
-    assert index.count("<li><a href=") == 7 and "06_self_check_quiz.ipynb" in index
+    linked = re.findall(r"<li><a href='([^']+)\.ipynb'>", index)
+    assert linked == [lesson.id for lesson in content().lessons.lessons if lesson.id != "00_start_here"]
+    assert "06_self_check_quiz.ipynb" in index
 
 
 def test_label_history_shown_beside_the_review_and_footer_follows_regimen() -> None:
@@ -517,7 +572,8 @@ def test_footer_links_to_previous_and_next_lessons() -> None:
 def test_open_choice_is_shown_not_blank_and_references_list_every_bsa_source() -> None:
     calc = DoseCalculator(regimen_id="inotuzumab", age_years=40, height_cm=170, weight_kg=70)
     response = calc.choices._dropdowns["response"]
-    assert response.label.startswith("(not chosen yet") and calc.choices.values == {"cycle1_days": "21"}
+    assert response.label.startswith("(not chosen yet")
+    assert calc.choices.values == {"cycle1_days": "21", "transplant": "no"}
     assert {"mosteller1987", "dubois1916", "haycock1978", "gehan1970", "boyd1935"} <= set(calc.citations)
 
 
