@@ -22,12 +22,12 @@ import pandas as pd
 
 from alledu import validate
 from alledu.bsa import all_formulas, bsa, formula_ids
-from alledu.eligibility import eligibility, population_fit
+from alledu.eligibility import eligibility, population_fit, scope_line
 from alledu.errors import InvalidInput
 from alledu.export import handout_lines, to_csv, to_pdf
 from alledu.models import VIEWS, PatientField
 from alledu.patient import PATIENT_FIELDS, Patient, declarations
-from alledu.schedule import regimen, regimen_ids, schedule
+from alledu.schedule import dosed_regimen_ids, regimen, schedule
 from alledu.validate import parse_number, parse_whole
 
 EXIT_BAD_INPUT = 2
@@ -136,7 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["table", "csv", "json"], default="table")
 
     p = sub.add_parser("schedule", help="day-by-day schedule for a regimen")
-    p.add_argument("regimen_id", choices=regimen_ids(), metavar="REGIMEN", help=", ".join(regimen_ids()))
+    p.add_argument("regimen_id", choices=dosed_regimen_ids(), metavar="REGIMEN", help=", ".join(dosed_regimen_ids()))
     _patient_args(p)
     p.add_argument("--cycles", type=_cycles, default=1)
     p.add_argument("--start", type=_date, help="first day of cycle 1, YYYY-MM-DD")
@@ -295,9 +295,9 @@ def run_eligibility(ns: argparse.Namespace) -> str:
     if ns.format == "json":
         rows = [{k: v for k, v in dataclasses.asdict(verdict).items() if k != "tree"} for verdict in verdicts]
         return json.dumps(rows, indent=2, default=str)
-    lines = []
+    lines = [scope_line()]
     for v in verdicts:
-        word = {True: "ELIGIBLE", False: "not eligible", None: "undecided"}[v.eligible]
+        word = "ELIGIBLE" if v.eligible else v.word
         if v.eligible is not False and v.off_label:
             word += " (off-label)"
         lines.append(f"{v.regimen_id}: {word}" + (f" (missing: {', '.join(v.missing)})" if v.missing else ""))

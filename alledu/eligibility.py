@@ -18,7 +18,7 @@ from alledu.content_loader import content
 from alledu.errors import InvalidInput
 from alledu.models import Criterion, History, Regimen, Rule, Said, View
 from alledu.patient import Answers, Patient
-from alledu.schedule import check_view, regimen, regimen_ids
+from alledu.schedule import check_view, regimen, regimen_ids, safety_notes
 
 MONTHS_PER_YEAR = 12
 
@@ -62,6 +62,14 @@ class Verdict:
     view: View
     goal: str | None
     tree: NodeResult
+    in_review: bool = True  # False: the review does not name this agent (never "ineligible" by it)
+
+    @property
+    def word(self) -> str:
+        """The verdict in a word: 'eligible', 'not eligible', 'undecided' or 'not in the review'."""
+        if not self.in_review and self.view == "review":
+            return "not in the review"
+        return {True: "eligible", False: "not eligible", None: "undecided"}[self.eligible]
 
 
 def field_label(field: str) -> tuple[str, str]:
@@ -289,13 +297,23 @@ def _cites(*groups: Any) -> list[str]:
 
 
 def verdict(reg: Regimen, patient: Any, view: View = "label") -> Verdict:
-    """Judge one regimen; reasons list every criterion with the patient's value."""
+    """Judge one regimen; reasons list every criterion with the patient's value.
+
+    In the review's view an agent the review does not name is "not in the review": its verdict
+    stays open and says so (the tree is drawn with the label's criteria), never "not eligible".
+    """
+    if view == "review" and not reg.in_review():
+        return _not_in_review(reg, patient)
     tree = walk(reg.eligibility, patient, view)
     nodes = checks(tree)
     reasons = [n.reason for n in nodes if n.reason]
     cites = _cites(reg.cite)
     notes = [f"Label {n.when()}: {n.value}" for n in reg.dated_notes]
     cites = _cites(cites, *(n.cite for n in reg.dated_notes))
+    if not reg.has_dose_plan():  # judged only: its safety notes stand with the verdict, with the dose in words
+        shown = safety_notes(reg.id, getattr(patient, "age_years", None), view)
+        notes += [f"Safety: {n.text}" for n in shown] + [f"Dose: {reg.dose_note}"]
+        cites = _cites(cites, *(n.cite for n in shown))
     eligible = tree.result
     withdrawn = reg.withdrawn(view)
     if withdrawn is not None:
@@ -340,6 +358,35 @@ def verdict(reg: Regimen, patient: Any, view: View = "label") -> Verdict:
         goal=goal,
         tree=tree,
     )
+
+
+def _not_in_review(reg: Regimen, patient: Any) -> Verdict:
+    first = reg.indication.label[0] if reg.indication.label else None
+    since = f"; the US label has covered it {first.dated()}" if first is not None else ""
+    reason = f"Not in the review: the 2021 review ({review_date()}) does not name {reg.drug_name}{since}."
+    cites = _cites(content().meta.core_review.cite, first.cite if first else (), reg.cite)
+    return Verdict(
+        regimen_id=reg.id,
+        eligible=None,
+        reasons=(reason,),
+        missing=(),
+        citations=tuple(cites),
+        notes=(),
+        differences=(),
+        available=True,
+        off_label=reg.off_label,
+        view="review",
+        goal=None,
+        tree=walk(reg.eligibility, patient, "label"),
+        in_review=False,
+    )
+
+
+def scope_line() -> str:
+    """One line for any list of a patient's options: what the suite covers and what it does not."""
+    names = list(dict.fromkeys(regimen(rid).drug_name for rid in regimen_ids()))
+    not_covered = content().meta.scope.not_covered
+    return f"Covered here: {', '.join(names)}. Not covered here: {'; '.join(not_covered)}."
 
 
 def eligibility(patient: Any, view: View = "label") -> list[Verdict]:

@@ -74,7 +74,7 @@ class Said(Frozen, Generic[T]):
         """The date in a sentence: 'since 2017-07-11', 'by 2019-02 at the latest', '(date ... not verified)'."""
         if self.since is None:
             return "(date of this wording not verified)"
-        return f"{self.when()} at the latest" if self.at_latest else f"since {self.when()}"
+        return f"{self.when()} at the latest (exact date not verified)" if self.at_latest else f"since {self.when()}"
 
 
 class History(Frozen, Generic[T]):
@@ -406,8 +406,12 @@ class Regimen(Frozen):
     dose_unit: str
     size_rule: SizeRule | None = None
     choices: tuple[Choice, ...] = ()
-    max_cycles: tuple[MaxCycles, ...]
-    cycles: tuple[CyclePlan, ...]
+    max_cycles: tuple[MaxCycles, ...] = ()
+    cycles: tuple[CyclePlan, ...] = ()
+    # Why no dose plan is given (yet): judged for eligibility, never dosed by the suite.
+    dose_note: str | None = None
+    # After a CAR-T infusion: proximity, monitoring and driving, as a dated history (REMS until 2025-06-26)
+    monitoring: History[str] | None = None
     safety: tuple[Note, ...] = ()
     notes: tuple[Note, ...] = ()
     dated_notes: tuple[Said[str], ...] = ()
@@ -424,6 +428,21 @@ class Regimen(Frozen):
 
     def choice(self, name: str) -> Choice | None:
         return next((c for c in self.choices if c.name == name), None)
+
+    @model_validator(mode="after")
+    def _plan_or_why_not(self) -> Regimen:
+        if bool(self.cycles) == bool(self.dose_note):
+            raise ValueError("a regimen has cycles with doses, or no cycles and a dose_note saying why (not both)")
+        if bool(self.cycles) != bool(self.max_cycles):
+            raise ValueError("max_cycles goes with cycles")
+        return self
+
+    def has_dose_plan(self) -> bool:
+        return bool(self.cycles)
+
+    def in_review(self) -> bool:
+        """Does the 2021 review name this use? Agents it does not name are 'not in the review'."""
+        return self.indication.review is not None
 
     def withdrawn(self, view: View = "label") -> Said[str] | None:
         """The withdrawal entry in force in this view, or None when available."""
@@ -537,6 +556,13 @@ class CoreReview(Frozen):
     cite: tuple[str, ...]
 
 
+class Scope(Frozen):
+    """What the suite judges and doses, and what it leaves out: said wherever options are listed."""
+
+    not_covered: tuple[str, ...]
+    cite: tuple[str, ...] = ()
+
+
 class Meta(Frozen):
     title: str
     core_review: CoreReview
@@ -544,6 +570,7 @@ class Meta(Frozen):
     notice: str
     adult_from_years: Amount
     regimens: tuple[str, ...]
+    scope: Scope
 
 
 class Factor(Frozen):

@@ -56,6 +56,20 @@ def regimen_ids() -> list[str]:
     return list(content().meta.regimens)
 
 
+def dosed_regimen_ids() -> list[str]:
+    """The regimens the suite can dose and schedule, in lesson order (the others are judged only)."""
+    return [rid for rid in regimen_ids() if content().regimens[rid].has_dose_plan()]
+
+
+def dosed_regimen(regimen_id: str) -> Regimen:
+    """A regimen with a dose plan; one without says why it has none (never an empty schedule)."""
+    reg = regimen(regimen_id)
+    if not reg.has_dose_plan():
+        hint = f"{reg.short_title} is judged, not dosed, here: its verdict describes the dose"
+        raise InvalidInput("regimen_id", regimen_id, "one of " + ", ".join(dosed_regimen_ids()), hint)
+    return reg
+
+
 def regimen(regimen_id: str) -> Regimen:
     """A regimen by id; an unknown id lists the valid ones."""
     regs = content().regimens
@@ -133,7 +147,7 @@ def max_cycles(reg: Regimen, chosen: dict[str, str | None], view: View = "label"
 
 def cycles_allowed(regimen_id: str, view: View = "label", **choices: Any) -> int:
     """How many cycles can be planned now: the maximum, or fewer while a needed choice is open."""
-    reg = regimen(regimen_id)
+    reg = dosed_regimen(regimen_id)
     chosen = resolve_choices(reg, choices)
     most, _ = max_cycles(reg, chosen, check_view(view))
     for ch in reg.choices:
@@ -250,7 +264,7 @@ def timeline(
 
     `age_years` picks the premedication stated for adults or children (both when None).
     """
-    reg = regimen(regimen_id)
+    reg = dosed_regimen(regimen_id)
     view = check_view(view)
     chosen = resolve_choices(reg, choices)
     check_cycles(reg, cycles, chosen, view)
@@ -335,7 +349,7 @@ def schedule(
     `bsa_decimals` rounds the BSA before multiplying, only when the learner asks.
     Premedication is the one stated for this patient (adult or child, by age).
     """
-    reg = regimen(regimen_id)
+    reg = dosed_regimen(regimen_id)
     if not isinstance(patient, Patient):
         raise InvalidInput("patient", patient, "an alledu.Patient")
     infos = timeline(regimen_id, cycles, start, view, None, **choices)
@@ -406,6 +420,9 @@ def safety_notes(regimen_id: str, age_years: float | None = None, view: View = "
     """
     reg = regimen(regimen_id)
     notes = list(reg.safety)
+    watch = monitoring_note(reg, view)
+    if watch is not None:
+        notes.append(watch)
     withdrawn = reg.withdrawn("label")
     if withdrawn is not None:
         notes.insert(
@@ -418,7 +435,7 @@ def safety_notes(regimen_id: str, age_years: float | None = None, view: View = "
     stays = []
     premeds: dict[str, list[tuple[int, int | None, tuple[int, ...]]]] = {}
     values = [m.value.value(view) for m in reg.max_cycles]
-    most = None if None in values else max(values)  # the most cycles any choice allows in this view
+    most = None if None in values or not values else max(values)  # the most cycles any choice allows in this view
     for plan in reg.cycles:
         first, last = plan.cycles
         if most is not None and first > most:
@@ -446,6 +463,24 @@ def safety_notes(regimen_id: str, age_years: float | None = None, view: View = "
         ]
         notes.append(Note(text=f"Premedication{who}: " + ". ".join(parts) + ".", cite=reg.cite))
     return notes
+
+
+def monitoring_note(reg: Regimen, view: View = "label") -> Note | None:
+    """After the infusion: the rule in force, with the earlier rule beside it, each dated."""
+    if reg.monitoring is None:
+        return None
+    now = reg.monitoring.said("label")
+    if now is None:
+        return None
+    text = f"After the infusion (label {now.dated()}): {now.value}"
+    if now.note:
+        text += f" ({now.note})"
+    cites = list(now.cite)
+    for old in reversed(reg.monitoring.label[:-1]):
+        text += f" Until {now.when()}: {old.value}"
+        cites += [c for c in old.cite if c not in cites]
+        break
+    return Note(text=text, cite=tuple(cites))
 
 
 def _span(first: int, last: int | None) -> str:

@@ -59,7 +59,7 @@ def test_at_least_five_scenarios() -> None:
 @pytest.mark.parametrize("scenario", E.scenarios(), ids=lambda s: s.id)
 def test_scenario_expected_answers(scenario: E.Scenario) -> None:
     kinds = [s.kind for s in scenario.steps]
-    assert "eligible" in kinds and "dose" in kinds
+    assert "eligible" in kinds  # every case asks for the patient's options; most also work a dose
     for step in scenario.steps:
         got = E.step_answer(scenario, step)
         key = f"{step.kind}_review" if step.view == "review" else step.kind
@@ -85,9 +85,14 @@ def test_multiple_choice_feedback_names_missed_and_wrong() -> None:
     s = E.scenario("adult_first_relapse_short_cr1")
     step = next(st for st in s.steps if st.kind == "eligible")
     fb = E.check_step(s, step, ["blinatumomab_rr", "clofarabine_adult"])
-    assert "You missed: Inotuzumab ozogamicin." in fb.text
+    # a CAR-T product is right for him under today's label: not naming one is missed, never wrong
+    assert (
+        "You missed: Inotuzumab ozogamicin; Brexucabtagene autoleucel (CAR-T); Obecabtagene autoleucel (CAR-T)."
+        in fb.text
+    )
     assert "Not correct: Clofarabine, adult dose (off-label)." in fb.text
     assert "Why not: Clofarabine, adult dose (off-label): " in fb.text and "at least 2" in fb.text
+    assert E.check_step(s, step, ["blinatumomab_rr", "inotuzumab", "brexucabtagene", "obecabtagene"]).correct
 
 
 def test_no_question_leans_on_another() -> None:

@@ -19,11 +19,10 @@ import pypdfium2 as pdfium
 import pytest
 import traitlets
 
-import alledu
 from alledu import Patient
 from alledu.content_loader import content
 from alledu.export import handout_lines, pdf_text, to_pdf
-from alledu.schedule import cycles_allowed, dose_steps, regimen, safety_notes, schedule
+from alledu.schedule import cycles_allowed, dose_steps, dosed_regimen_ids, regimen, safety_notes, schedule
 from alledu.widgets.timeline import ScheduleTimeline
 
 CHILD = Patient(age_years=9, height_cm=130, weight_kg=30)
@@ -49,7 +48,7 @@ def read(data: bytes) -> tuple[str, list[float]]:
 
 
 @pytest.mark.parametrize(
-    ("rid", "patient"), [(rid, ADULT) for rid in alledu.regimen_ids()] + [("blinatumomab_rr", CHILD)]
+    ("rid", "patient"), [(rid, ADULT) for rid in dosed_regimen_ids()] + [("blinatumomab_rr", CHILD)]
 )
 def test_pdf_carries_notice_patient_safety_doses_and_sources(rid: str, patient: Patient) -> None:
     frame = schedule(rid, patient, cycles=min(2, cycles_allowed(rid)), start=dt.date(2026, 3, 2))
@@ -86,7 +85,7 @@ def test_long_schedule_runs_over_pages_each_with_the_notice() -> None:
 def test_pdf_spells_signs_outside_latin1() -> None:
     assert pdf_text("≥ 45 kg — “x” …") == '>= 45 kg - "x" ...'
     # every line of every handout fits the PDF font without a replacement "?"
-    for rid in alledu.regimen_ids():
+    for rid in dosed_regimen_ids():
         for line in handout_lines(rid, 9) + handout_lines(rid, 40):
             assert pdf_text(line).count("?") == line.count("?"), line
 

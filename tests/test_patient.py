@@ -27,6 +27,9 @@ def test_fields_exactly() -> None:
         "platelets_1e9_per_l",
         "albumin_g_dl",
         "marrow_blasts_percent",
+        "t315i_positive",
+        "other_tki_indicated",
+        "kmt2a_rearranged",
     ]
 
 

@@ -18,12 +18,13 @@ import pytest
 
 import alledu
 from alledu.cli import main
-from alledu.schedule import safety_notes
+from alledu.schedule import dosed_regimen_ids, safety_notes
 from alledu.widgets.dose import DoseCalculator
 from alledu.widgets.timeline import ScheduleTimeline
 
 # (regimen, age): an adult and a child for the regimens whose premedication differs by age.
-CASES = [(rid, 40) for rid in alledu.regimen_ids()] + [("blinatumomab_rr", 9), ("blinatumomab_mrd", 9)]
+CASES = [(rid, 40) for rid in dosed_regimen_ids()] + [("blinatumomab_rr", 9), ("blinatumomab_mrd", 9)]
+JUDGED = [rid for rid in alledu.regimen_ids() if rid not in dosed_regimen_ids()]  # judged, not dosed here
 
 # The notes section 5 names, by regimen: each must be among the notes shown.
 REQUIRED = {
@@ -109,3 +110,34 @@ def test_child_and_adult_blinatumomab_premedication_differ() -> None:
     assert "20 mg IV 1 hour before the first dose of the cycle (cycles 1-9 day 1)" in adult
     assert "not stated" in " ".join(notes("blinatumomab_mrd", 9))
     assert "Prednisone 100 mg" in " ".join(notes("blinatumomab_mrd", 40))
+
+
+# Agents the suite judges but does not dose (yet): their dose in words and every safety note stand
+# with the verdict, on the command line and in the eligibility tree.
+BOXED = {
+    "tisagenlecleucel": ["Boxed warning: cytokine release syndrome and neurologic toxicities", "fludarabine 30 mg/m2"],
+    "brexucabtagene": ["Boxed warning: cytokine release syndrome and neurologic toxicities"],
+    "obecabtagene": ["Boxed warning: cytokine release syndrome and neurologic toxicities", "without a REMS"],
+    "dasatinib": ["No boxed warning in the label"],
+    "ponatinib": ["Boxed warning: arterial occlusive events, venous thromboembolic events, heart failure"],
+    "revumenib": ["Boxed warning: differentiation syndrome"],
+}
+
+
+@pytest.mark.parametrize("rid", JUDGED)
+def test_judged_agents_show_safety_with_the_verdict(rid: str) -> None:
+    from alledu.widgets.tree import EligibilityTree
+
+    texts = [n.text for n in safety_notes(rid, 40)]
+    assert texts
+    for needle in BOXED.get(rid, ()):
+        assert any(needle in t for t in texts), (rid, needle)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main(["eligibility", "--age", "40", "--height-cm", "170", "--weight-kg", "70"]) == 0
+    block = out.getvalue().split(f"\n{rid}: ")[1].split("\n    sources:")[0]
+    tree = EligibilityTree()
+    for text in texts:
+        assert f"note: Safety: {text}" in block, text
+        assert html.escape(text) in tree.verdicts.value, text
+    assert f"note: Dose: {alledu.regimen(rid).dose_note}" in block

@@ -14,7 +14,7 @@ import traitlets as T
 
 from alledu.content_loader import content
 from alledu.errors import InvalidInput
-from alledu.schedule import regimen
+from alledu.schedule import dosed_regimen_ids, regimen
 from alledu.validate import WHOLE_TEXT, limits, read_decimal
 from alledu.widgets.common import LABEL_STYLE
 from alledu.widgets.slider import Slider
@@ -199,5 +199,5 @@ class ChoiceControls(W.VBox):
 
 
 def regimen_options() -> list[tuple[str, str]]:
-    """(label, id) for every regimen; short titles say 'withdrawn' and 'off-label' where so."""
-    return [(regimen(rid).short_title, rid) for rid in content().meta.regimens]
+    """(label, id) for every regimen the suite doses; short titles say 'withdrawn' and 'off-label' where so."""
+    return [(regimen(rid).short_title, rid) for rid in dosed_regimen_ids()]

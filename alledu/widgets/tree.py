@@ -15,7 +15,7 @@ import ipywidgets as W
 import traitlets as T
 
 from alledu.content_loader import content
-from alledu.eligibility import NodeResult, Verdict, criterion_text, eligibility
+from alledu.eligibility import NodeResult, Verdict, criterion_text, eligibility, scope_line
 from alledu.models import PatientField
 from alledu.patient import Answers
 from alledu.schedule import regimen
@@ -26,6 +26,7 @@ from alledu.widgets.radio import RadioGroup
 
 UNKNOWN = "__unknown__"
 VERDICT = {True: "✓ Eligible", False: "✗ Not eligible", None: "? Undecided"}
+NOT_IN_REVIEW = "– Not in the review"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -197,14 +198,15 @@ class EligibilityTree(LessonPanel):
         rows, cites = [], []
         for v in verdicts:
             reg = regimen(v.regimen_id)
-            word = VERDICT[v.eligible]
+            word = VERDICT[v.eligible] if v.in_review or v.view == "label" else NOT_IN_REVIEW
             if v.eligible is not False and v.off_label:
                 word += " (off-label)"
             if v.missing:
                 word += " (needs: " + ", ".join(self._label(f) for f in v.missing) + ")"
             other = others[v.regimen_id]
-            if other.eligible != v.eligible:
-                word += f"<br><span class='alledu-cite'>By {other_name}: {VERDICT[other.eligible]}</span>"
+            if other.word != v.word:
+                said = VERDICT[other.eligible] if other.word != "not in the review" else NOT_IN_REVIEW
+                word += f"<br><span class='alledu-cite'>By {other_name}: {said}</span>"
             why = "<ul>" + "".join(f"<li>{esc(r)}</li>" for r in v.reasons) + "</ul>"
             if v.goal:
                 why += f"<p><i>{esc(v.goal)}</i></p>"
@@ -215,14 +217,11 @@ class EligibilityTree(LessonPanel):
             )
             rows.append([esc(reg.short_title), f"<b>{word}</b>", why, side, cite_tag(v.citations)])
             cites += [c for c in v.citations if c not in cites]
-        self.verdicts.value = table(
+        self.verdicts.value = f"<p class='alledu-scope'>{esc(scope_line())}</p>" + table(
             ["Agent", "Verdict", "Why", "The 2021 review and the label in force", "Sources"], rows, raw=True, cards=True
         )
         self.citations = cites
-        self.summary = "\n".join(
-            f"{v.regimen_id}: {({True: 'eligible', False: 'not eligible', None: 'undecided'})[v.eligible]}"
-            for v in verdicts
-        )
+        self.summary = "\n".join(f"{v.regimen_id}: {v.word}" for v in verdicts)
 
 
 def _node_html(node: NodeResult, asked: str | None) -> str:
