@@ -282,7 +282,9 @@ def run_schedule(ns: argparse.Namespace) -> str:
         except OSError as exc:
             raise InvalidInput("output", ns.output, f"a file this user may write ({exc.strerror})") from None
         return f"wrote {ns.output} ({len(pdf)} bytes)"
-    shown = frame[[c for c in ("cycle", "day", "date", "dose", "unit", "premedication", "working") if c in frame]]
+    several = frame.drug.nunique() > 1  # lymphodepletion before a CAR-T infusion: name each drug
+    wanted = ("cycle", "day", "date", *(("drug",) if several else ()), "dose", "premedication", "working")
+    shown = frame.assign(dose=frame.dose_text)[[c for c in wanted if c in frame]]
     head = f"{reg.title} - {len(frame)} administration days."
     fit = population_fit(reg, patient.age_years, ns.view)
     body = shown.to_string(index=False, float_format=lambda x: f"{x:.2f}")

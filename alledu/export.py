@@ -63,11 +63,13 @@ def to_ics(frame: pd.DataFrame, regimen_id: str, age_years: float | None = None)
     safety = [f"Safety: {n.text}" for n in safety_notes(regimen_id, age_years)]
     for row in frame.itertuples(index=False):
         event = Event()
-        event.add("uid", f"{regimen_id}-c{row.cycle}-d{row.day}@alledu")
+        own = content().regimens[regimen_id].drug_name
+        drug = "" if row.drug == own else f"-{row.drug.lower()}"  # lymphodepletion drugs: uids of their own
+        event.add("uid", f"{regimen_id}{drug}-c{row.cycle}-d{row.day}@alledu")
         event.add("dtstamp", stamp)
         event.add("dtstart", row.date)
         event.add("dtend", row.date + dt.timedelta(days=1))
-        event.add("summary", f"{row.drug} {row.dose:.2f} {row.unit} (cycle {row.cycle} day {row.day})")
+        event.add("summary", f"{row.drug} {row.dose_text} (cycle {row.cycle} day {row.day})")
         details = [row.working, f"Sources: {row.citation}", notice, *safety]
         if row.premedication:
             details.insert(1, f"Premedication: {row.premedication}")

@@ -146,13 +146,24 @@ def _meaning(value: Any) -> Any:
 
 
 class Amount(Frozen):
-    """A number with its unit and citation; a dose cap is an Amount on the dose it limits."""
+    """A number with its unit and citation; a dose cap is an Amount on the dose it limits.
+
+    `high` makes it a labelled range, `value` to `high` (a CAR-T cell dose the label gives as a
+    range): both ends are computed and shown, never a single number picked from between them.
+    """
 
     value: float
     unit: str
     cite: tuple[str, ...] = ()
     label: str | None = None
     cap: Amount | None = None
+    high: float | None = None
+
+    @model_validator(mode="after")
+    def _range(self) -> Amount:
+        if self.high is not None and self.high <= self.value:
+            raise ValueError(f"a range runs from value to high: {self.value} to {self.high}")
+        return self
 
 
 class Criterion(Frozen):
@@ -295,13 +306,19 @@ class Dose(Frozen):
     days: Days
     when: dict[str, str | None] = {}
     per_m2: Amount | None = None
+    per_kg: Amount | None = None  # cells per kg of body weight (CAR-T): never BSA
     fixed: Amount | None = None
+    # another drug given within this regimen (lymphodepletion before a CAR-T infusion), from drugs.yaml
+    drug: str | None = None
+    unit: str | None = None  # the row's unit when it is not the regimen's dose_unit
     note: str | None = None
 
     @model_validator(mode="after")
     def _has_amount(self) -> Dose:
-        if self.per_m2 is None and self.fixed is None:
-            raise ValueError("a dose needs per_m2 or fixed")
+        if self.per_m2 is None and self.fixed is None and self.per_kg is None:
+            raise ValueError("a dose needs per_m2, per_kg or fixed")
+        if self.per_m2 is not None and self.per_kg is not None:
+            raise ValueError("a dose is per m2 or per kg, not both")
         return self
 
     def day_list(self) -> list[int]:
@@ -333,6 +350,9 @@ class CyclePlan(Frozen):
     length_days: History[int | None]
     treatment_free: Span | None = None
     hospital: Span | None = None
+    # after a CAR-T infusion (days counted from day 0): stay near the centre, and no driving; dated
+    near_centre: History[Span] | None = None
+    no_driving: History[Span] | None = None
     premedication: tuple[Premedication, ...] = ()
     doses: tuple[Dose, ...]
 
@@ -361,8 +381,27 @@ class MaxCycles(Frozen):
 
 
 class SizeRule(Frozen):
-    weight_kg_at_least: Amount
+    """Which basis a dose uses by weight: at least N kg (blinatumomab) or above N kg (tisagenlecleucel)."""
+
+    weight_kg_at_least: Amount | None = None
+    weight_kg_above: Amount | None = None
     explain: str
+
+    @model_validator(mode="after")
+    def _one_edge(self) -> SizeRule:
+        if (self.weight_kg_at_least is None) == (self.weight_kg_above is None):
+            raise ValueError("a size rule gives weight_kg_at_least or weight_kg_above (one of them)")
+        return self
+
+    @property
+    def edge(self) -> Amount:
+        return self.weight_kg_at_least or self.weight_kg_above  # type: ignore[return-value]
+
+    def big(self, weight_kg: float) -> bool:
+        """Does this weight take the fixed (flat) dose?"""
+        if self.weight_kg_at_least is not None:
+            return weight_kg >= self.weight_kg_at_least.value
+        return weight_kg > self.edge.value
 
 
 class Note(Frozen):
@@ -404,6 +443,8 @@ class Regimen(Frozen):
     relapse_goal: bool = True  # verdicts restate the CR2 -> alloSCT goal (not for MRD use)
     route: str
     dose_unit: str
+    # days count from the infusion day 0 (lymphodepletion on negative days); a start date is day 0
+    day_zero: bool = False
     size_rule: SizeRule | None = None
     choices: tuple[Choice, ...] = ()
     max_cycles: tuple[MaxCycles, ...] = ()

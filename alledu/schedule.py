@@ -33,6 +33,9 @@ COLUMNS = [
     "drug",
     "phase",
     "dose",
+    "dose_low",
+    "dose_high",
+    "dose_text",
     "unit",
     "basis",
     "basis_amount",
@@ -227,7 +230,32 @@ class CycleInfo:
     hospital: tuple[int, int] | None
     premedication: tuple[Premed, ...]
     source: str
-    start_date: dt.date | None = None
+    start_date: dt.date | None = None  # the date of day 1, or of day 0 for an infusion-day course
+    aftercare: tuple[Aftercare, ...] = ()  # after a CAR-T infusion: the rules in force and earlier ones
+
+
+@dataclasses.dataclass(frozen=True)
+class Aftercare:
+    """A stretch after the infusion: near the treating centre, or no driving; dated, in force or not."""
+
+    kind: str  # 'near the treating centre' or 'no driving'
+    first_day: int
+    last_day: int
+    source: str  # 'label since 2025-06-26', 'label since 2017-08-30'
+    in_force: bool
+
+
+def aftercare(plan: CyclePlan) -> tuple[Aftercare, ...]:
+    """Every dated rule for the days after the infusion, the one in force last (label view)."""
+    out = []
+    for kind, history in (("near the treating centre", plan.near_centre), ("no driving", plan.no_driving)):
+        if history is None:
+            continue
+        now = history.said("label")
+        for said in history.label:
+            first, last = said.value
+            out.append(Aftercare(kind, first, last, f"label {said.dated()}", said is now))
+    return tuple(out)
 
 
 def premedication_for(plan: CyclePlan, age_years: float | None, bsa_m2: float | None = None) -> tuple[Premed, ...]:
@@ -290,6 +318,7 @@ def timeline(
                 premedication=premedication_for(plan, age_years),
                 source=source_text(view, said if not plan.length_days.plain else None),
                 start_date=start + dt.timedelta(days=offset) if start else None,
+                aftercare=aftercare(plan),
             )
         )
         offset += length if length is not None else max(days)
@@ -301,26 +330,68 @@ def _as_date(start: Any) -> dt.date | None:
 
 
 def basis_for(reg: Regimen, dose: Dose, weight_kg: float) -> tuple[str, Amount]:
-    """Fixed or per-m2: the size rule decides when a dose offers both."""
-    if dose.fixed and dose.per_m2:
+    """Fixed (flat), per m2 or per kg: the size rule decides when a dose offers two bases."""
+    scaled = ("per_m2", dose.per_m2) if dose.per_m2 else ("per_kg", dose.per_kg) if dose.per_kg else None
+    if dose.fixed and scaled:
         if reg.size_rule is None:
             raise InvalidInput("regimen_id", reg.id, "a regimen with a size rule for two bases")
-        if weight_kg >= reg.size_rule.weight_kg_at_least.value:
-            return "fixed", dose.fixed
-        return "per_m2", dose.per_m2
-    if dose.per_m2:
-        return "per_m2", dose.per_m2
+        return ("fixed", dose.fixed) if reg.size_rule.big(weight_kg) else scaled  # type: ignore[return-value]
+    if scaled:
+        return scaled  # type: ignore[return-value]
     return "fixed", dose.fixed  # type: ignore[return-value]
 
 
-def dose_amount(basis: str, amount: Amount, bsa_m2: float) -> tuple[float, float, bool]:
-    """(dose, dose before cap, capped) for one administration; never above the cap."""
+def dose_amount(basis: str, amount: Amount, bsa_m2: float, weight_kg: float | None = None) -> tuple[float, float, bool]:
+    """(dose, dose before cap, capped) for one administration; never above the cap.
+
+    Per m2 multiplies by the BSA, per kg by the weight (cells: never BSA), fixed is as written.
+    For a range, this is the low end; `dose_range` gives both ends.
+    """
     if basis == "fixed":
         return amount.value, amount.value, False
-    before = amount.value * bsa_m2
+    size = bsa_m2 if basis == "per_m2" else weight_kg
+    if size is None:
+        raise InvalidInput("weight_kg", None, "a weight in kg for a per-kg dose")
+    before = amount.value * size
     if amount.cap is not None and before > amount.cap.value:
         return amount.cap.value, before, True
     return before, before, False
+
+
+def dose_range(basis: str, amount: Amount, bsa_m2: float, weight_kg: float) -> tuple[float, float] | None:
+    """(low, high) of a labelled range, each end computed like a dose; None when not a range."""
+    if amount.high is None:
+        return None
+    low, _, _ = dose_amount(basis, amount, bsa_m2, weight_kg)
+    high, _, _ = dose_amount(basis, amount.model_copy(update={"value": amount.high}), bsa_m2, weight_kg)
+    return low, high
+
+
+def amount_text(value: float, unit: str) -> str:
+    """A number as a learner reads it: '7.0 x 10^7' for cell counts, '58.01' for mg or mcg."""
+    if "cells" in unit and value > 0:
+        exponent = math.floor(math.log10(value))
+        mantissa = value / 10**exponent
+        if round(mantissa, 1) >= 10:  # 9.96 -> 10.0 x 10^6 reads as 1.0 x 10^7
+            mantissa, exponent = mantissa / 10, exponent + 1
+        return f"{mantissa:.1f} x 10^{exponent}"
+    return f"{value:.2f}"
+
+
+def label_range_text(low: float, high: float, unit: str) -> str:
+    """A label's range on one power of ten, as labels write it: '0.2 to 5.0 x 10^6'."""
+    if "cells" not in unit:
+        return f"{low:g} to {high:g}"
+    exponent = math.floor(math.log10(high))
+    return f"{low / 10**exponent:.1f} to {high / 10**exponent:.1f} x 10^{exponent}"
+
+
+def dose_text(dose: float, low: float, high: float, unit: str) -> str:
+    """A row's dose as a learner reads it: '58.01 mg', '7.0 x 10^7 CAR-positive viable T cells',
+    or a range '6.0 x 10^6 to 1.5 x 10^8 CAR-positive viable T cells'."""
+    if not math.isnan(low):
+        return f"{amount_text(low, unit)} to {amount_text(high, unit)} {unit}"
+    return f"{amount_text(dose, unit)} {unit}"
 
 
 def _cites(*groups: tuple[str, ...]) -> str:
@@ -372,22 +443,33 @@ def schedule(
             premed[line.day] = " | ".join(filter(None, [premed.get(line.day), line.text]))
         for dose in (d for d in plan.doses if _matches(d.when, chosen)):
             basis, amount = basis_for(reg, dose, patient.weight_kg)
-            value, before, capped = dose_amount(basis, amount, body)
-            working = _working(basis, amount, body, before, value, capped, reg.dose_unit)
+            unit = dose.unit or reg.dose_unit
+            value, before, capped = dose_amount(basis, amount, body, patient.weight_kg)
+            ends = dose_range(basis, amount, body, patient.weight_kg)
+            low, high = ends if ends else (math.nan, math.nan)
+            if ends:
+                value = before = math.nan  # a labelled range has two ends, not one dose
+            size = patient.weight_kg if basis == "per_kg" else body
+            working = _working(basis, amount, size, before, value, capped, unit)
             if dose.note:
                 working += f" ({dose.note})"
+            drug = content().drugs[dose.drug].name if dose.drug else reg.drug_name
+            offset = 0 if reg.day_zero else 1  # day 0 is the start date of an infusion-day course
             for day in dose.day_list():
                 rows.append(
                     {
                         "cycle": info.cycle,
                         "day": day,
-                        "date": info.start_date + dt.timedelta(days=day - 1) if info.start_date else None,
+                        "date": info.start_date + dt.timedelta(days=day - offset) if info.start_date else None,
                         "regimen_id": reg.id,
-                        "drug": reg.drug_name,
+                        "drug": drug,
                         "phase": info.phase,
                         "dose": value,
-                        "unit": reg.dose_unit,
-                        "basis": "per m2" if basis == "per_m2" else "fixed",
+                        "dose_low": low,
+                        "dose_high": high,
+                        "dose_text": dose_text(value, low, high, unit),
+                        "unit": unit,
+                        "basis": {"per_m2": "per m2", "per_kg": "per kg"}.get(basis, "fixed"),
                         "basis_amount": amount.value,
                         "basis_unit": amount.unit,
                         "bsa_m2": body if basis == "per_m2" else math.nan,
@@ -494,9 +576,22 @@ def _days(days: tuple[int, ...]) -> str:
 
 
 def _working(basis: str, amount: Amount, body: float, before: float, value: float, capped: bool, unit: str) -> str:
-    """The sum a learner should be able to redo by hand."""
+    """The sum a learner should be able to redo by hand (per m2: x BSA; per kg: x weight)."""
     if basis == "fixed":
+        if amount.high is not None:
+            return f"fixed dose {label_range_text(amount.value, amount.high, unit)} {unit}"
         return f"fixed dose {amount.value:g} {amount.unit}"
+    if basis == "per_kg":
+        each = amount_text(amount.value, unit)
+        if amount.high is not None:
+            each = label_range_text(amount.value, amount.high, unit)
+            total = f"{amount_text(amount.value * body, unit)} to {amount_text(amount.high * body, unit)}"
+        else:
+            total = amount_text(before, unit)
+        text = f"{each} {unit}/kg x {body:g} kg = {total} {unit}"
+        if capped:
+            text += f", capped at {amount_text(amount.cap.value, unit)} {unit}"  # type: ignore[union-attr]
+        return text
     text = f"{amount.value:g} {amount.unit} x {body:.4f} m2 = {before:.2f} {unit}"
     if capped:
         text += f", capped at {amount.cap.value:g} {amount.cap.unit}"  # type: ignore[union-attr]
@@ -518,21 +613,35 @@ class DoseStep:
     dose_before_cap: float
     citation: str
     cap: float | None = None  # the cap on this dose, when the label sets one
+    drug: str = ""
+    text: str = ""  # the dose as a learner reads it ('58.01 mg', '7.0 x 10^7 CAR-positive viable T cells')
 
     @property
     def days_text(self) -> str:
         if self.first_day == self.last_day:
             return f"day {self.first_day}"
-        return f"days {self.first_day}-{self.last_day}"
+        joiner = " to " if self.first_day < 0 or self.last_day < 0 else "-"  # "days -5 to -2", "days 1-5"
+        return f"days {self.first_day}{joiner}{self.last_day}"
 
 
 def dose_steps(frame: pd.DataFrame) -> list[DoseStep]:
     """Group a schedule's rows into runs of consecutive days with the same dose."""
     steps: list[DoseStep] = []
     for row in frame.itertuples(index=False):
-        last = steps[-1] if steps else None
-        if last and last.cycle == row.cycle and last.last_day == row.day - 1 and last.working == row.working:
-            steps[-1] = dataclasses.replace(last, last_day=row.day)
+        # the run this row continues: same cycle and working, the day before (two drugs may interleave)
+        i = next(
+            (
+                i
+                for i in range(len(steps) - 1, -1, -1)
+                if steps[i].cycle == row.cycle
+                and steps[i].last_day == row.day - 1
+                and steps[i].working == row.working
+                and steps[i].drug == row.drug
+            ),
+            None,
+        )
+        if i is not None:
+            steps[i] = dataclasses.replace(steps[i], last_day=row.day)
             continue
         steps.append(
             DoseStep(
@@ -547,6 +656,8 @@ def dose_steps(frame: pd.DataFrame) -> list[DoseStep]:
                 row.dose_before_cap,
                 row.citation,
                 None if math.isnan(row.cap) else float(row.cap),
+                row.drug,
+                row.dose_text,
             )
         )
     return steps

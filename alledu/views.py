@@ -133,10 +133,12 @@ def step_rows(frame: pd.DataFrame) -> list[list[str]]:
     Lesson 03's table and the PDF handout show the same rows, so they come from here.
     """
     rows = []
+    several = frame.drug.nunique() > 1  # lymphodepletion before a CAR-T infusion: name each drug
     for s in dose_steps(frame):
-        part = frame[(frame.cycle == s.cycle) & frame.day.between(s.first_day, s.last_day)]
+        part = frame[(frame.cycle == s.cycle) & frame.day.between(s.first_day, s.last_day) & (frame.drug == s.drug)]
         dates = f"{part.date.iloc[0]} to {part.date.iloc[-1]}" if "date" in part else ""
         stay = runs([int(d) for d in part[part.hospital].day])
         hosp = ", ".join(f"day {a}" if a == b else f"days {a}-{b}" for a, b in stay)
-        rows.append([str(s.cycle), s.days_text, dates, f"{s.dose:.2f} {s.unit}", s.working, hosp])
+        dose = f"{s.drug}: {s.text}" if several else s.text
+        rows.append([str(s.cycle), s.days_text, dates, dose, s.working, hosp])
     return rows

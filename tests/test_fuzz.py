@@ -189,15 +189,24 @@ def test_schedule_is_right_or_refused(
         return
     event("schedule")
     assert len(frame) > 0 and isinstance(formula, str) and formula in FORMULAS
-    assert frame["dose"].map(lambda d: math.isfinite(d) and d > 0).all()
+    for row in frame.itertuples():  # one dose, or a labelled range with two ends (never both)
+        if math.isnan(row.dose):
+            assert 0 < row.dose_low < row.dose_high and math.isfinite(row.dose_high)
+        else:
+            assert math.isfinite(row.dose) and row.dose > 0 and math.isnan(row.dose_low)
     if start is not None:
         assert frame["date"].notna().all()
-        assert frame["date"].iloc[0] == validate.date("start", start) + dt.timedelta(days=int(frame["day"].iloc[0]) - 1)
+        first_day = 0 if alledu.regimen(regimen_id).day_zero else 1  # a start date is day 0 of a CAR-T course
+        want = validate.date("start", start) + dt.timedelta(days=int(frame["day"].iloc[0]) - first_day)
+        assert frame["date"].iloc[0] == want
     for row in frame.itertuples():
+        low = row.dose_low if math.isnan(row.dose) else row.dose
         if row.capped:
             assert row.dose == row.cap and row.dose_before_cap > row.cap
         elif row.basis == "fixed":
-            assert row.dose == row.basis_amount
+            assert low == row.basis_amount
+        elif row.basis == "per kg":  # cells per kg of body weight: never BSA
+            assert math.isnan(row.bsa_m2) and low == pytest.approx(row.basis_amount * patient.weight_kg)
         else:
             assert LIMITS["bsa_m2"].min <= row.bsa_m2 and row.dose == pytest.approx(row.basis_amount * row.bsa_m2)
 

@@ -119,10 +119,94 @@ def test_car_t_monitoring_is_a_dated_history() -> None:
 
 def test_judged_agents_are_never_dosed_silently() -> None:
     p = Patient(age_years=40, height_cm=170, weight_kg=70)
-    for rid in NEW:
+    judged = [rid for rid in NEW if not alledu.regimen(rid).has_dose_plan()]
+    assert judged == ["obecabtagene", "dasatinib", "ponatinib", "revumenib"]  # the rest: section 2b not verified
+    for rid in judged:
         with pytest.raises(InvalidInput, match=r"regimen_id: .* is judged, not dosed, here"):
             alledu.schedule(rid, p)
-    dose = alledu.regimen("brexucabtagene").dose_note
-    assert "1 x 10^6 CAR-positive viable T cells per kg of body weight, at most 1 x 10^8" in dose
     assert "not verified" in alledu.regimen("revumenib").dose_note
     assert "not verified" in alledu.regimen("obecabtagene").dose_note
+
+
+def cells(rid: str, kg: float) -> list[tuple[int, str, str]]:
+    f = alledu.schedule(rid, Patient(age_years=20, height_cm=170 if kg > 40 else 135, weight_kg=kg))
+    return [(r.day, r.dose_text, r.working) for r in f.itertuples() if r.unit == "CAR-positive viable T cells"]
+
+
+def test_tisagenlecleucel_cell_dose_at_30_70_120_kg() -> None:
+    # KYMRIAH (ALL): "Body weight 50 kg or less: 0.2 to 5 x 10^6 CAR-positive viable T cells per kg of body
+    # weight / Body weight above 50 kg: 0.1 to 2.5 x 10^8 CAR-positive viable T cells"
+    unit = "CAR-positive viable T cells"
+    assert cells("tisagenlecleucel", 30) == [
+        (
+            0,
+            f"6.0 x 10^6 to 1.5 x 10^8 {unit}",
+            f"0.2 to 5.0 x 10^6 {unit}/kg x 30 kg = 6.0 x 10^6 to 1.5 x 10^8 {unit}",
+        )
+    ]
+    assert cells("tisagenlecleucel", 50)[0][1] == f"1.0 x 10^7 to 2.5 x 10^8 {unit}"  # 50 kg: still per kg
+    for kg in (50.1, 70, 120):
+        assert cells("tisagenlecleucel", kg) == [
+            (0, f"1.0 x 10^7 to 2.5 x 10^8 {unit}", f"fixed dose 0.1 to 2.5 x 10^8 {unit}")
+        ]
+    f = alledu.schedule("tisagenlecleucel", Patient(age_years=20, height_cm=135, weight_kg=30))
+    row = f[f.day == 0].iloc[0]
+    assert row.unit == unit and row.basis == "per kg" and (row.dose_low, row.dose_high) == (6.0e6, 1.5e8)
+    assert row.dose != row.dose  # NaN: a range has two ends, not one dose
+    assert row.bsa_m2 != row.bsa_m2  # never BSA
+
+
+def test_brexucabtagene_cell_dose_at_30_70_120_kg() -> None:
+    # TECARTUS (ALL): "1 x 10^6 CAR-positive viable T cells per kg body weight (maximum 1 x 10^8 CAR-positive
+    # viable T cells)"
+    unit = "CAR-positive viable T cells"
+    assert [d for _, d, _ in cells("brexucabtagene", 30)] == [f"3.0 x 10^7 {unit}"]
+    assert cells("brexucabtagene", 70) == [
+        (0, f"7.0 x 10^7 {unit}", f"1.0 x 10^6 {unit}/kg x 70 kg = 7.0 x 10^7 {unit}"
+         " (lymphodepleting chemotherapy comes first; its ALL doses and days are not verified here)")
+    ]  # fmt: skip
+    ((_, dose, working),) = cells("brexucabtagene", 120)
+    assert dose == f"1.0 x 10^8 {unit}" and f"= 1.2 x 10^8 {unit}, capped at 1.0 x 10^8 {unit}" in working
+
+
+def test_infusion_day_zero_and_lymphodepletion_on_negative_days() -> None:
+    # KYMRIAH: "Fludarabine (30 mg/m2 IV daily for 4 days) and cyclophosphamide (500 mg/m2 IV daily for 2 days
+    # starting with the first dose of fludarabine); infuse tisagenlecleucel 2 to 14 days after completion"
+    import datetime as dt
+
+    p = Patient(age_years=20, height_cm=170, weight_kg=70)
+    f = alledu.schedule("tisagenlecleucel", p, start="2026-03-02")
+    by_drug = f.groupby("drug").day.apply(list).to_dict()
+    assert by_drug == {"Fludarabine": [-5, -4, -3, -2], "Cyclophosphamide": [-5, -4], "Tisagenlecleucel": [0]}
+    assert f[f.day == 0].date.iloc[0] == dt.date(2026, 3, 2)  # the start date is the infusion day 0
+    assert f[f.day == -5].date.iloc[0] == dt.date(2026, 2, 25)
+    flu = f[f.drug == "Fludarabine"].iloc[0]
+    assert flu.unit == "mg" and round(flu.dose, 2) == 54.54  # 30 mg/m2 x 1.8181 m2
+    assert "Acetaminophen and an H1 antihistamine" in f[f.day == 0].premedication.iloc[0]
+    info = alledu.timeline("tisagenlecleucel")[0]
+    now = [(a.kind, a.first_day, a.last_day) for a in info.aftercare if a.in_force]
+    before = [(a.kind, a.last_day, a.source) for a in info.aftercare if not a.in_force]
+    assert now == [("near the treating centre", 1, 14), ("no driving", 1, 14)]  # since 2025-06-26
+    assert before == [
+        ("near the treating centre", 28, "label since 2017-08-30"),
+        ("no driving", 56, "label since 2017-08-30"),
+    ]
+
+
+def test_cell_doses_on_the_command_line() -> None:
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        main(["schedule", "--age", "40", "--height-cm", "170", "--weight-kg", "70", "brexucabtagene"])
+    assert "7.0 x 10^7 CAR-positive viable T cells" in out.getvalue()
+    assert "mg" not in out.getvalue().split("working")[-1].split("\n")[1]
+
+
+def test_calendar_export_keeps_each_drug_on_its_own_event() -> None:
+    from alledu.export import to_ics
+
+    p = Patient(age_years=20, height_cm=135, weight_kg=30)
+    data = to_ics(alledu.schedule("tisagenlecleucel", p, start="2026-03-02"), "tisagenlecleucel", 20)
+    text = data.decode() if isinstance(data, bytes) else data
+    uids = [line for line in text.splitlines() if line.startswith("UID:")]
+    assert len(uids) == len(set(uids)) == 7  # 4 fludarabine + 2 cyclophosphamide + the infusion
+    assert "SUMMARY:Tisagenlecleucel 6.0 x 10^6 to 1.5 x 10^8 CAR-positive viable T ce" in text

@@ -199,5 +199,7 @@ class ChoiceControls(W.VBox):
 
 
 def regimen_options() -> list[tuple[str, str]]:
-    """(label, id) for every regimen the suite doses; short titles say 'withdrawn' and 'off-label' where so."""
-    return [(regimen(rid).short_title, rid) for rid in dosed_regimen_ids()]
+    """(label, id) for the regimens lessons 02 and 03 dose by BSA and cycles; short titles say 'withdrawn' and
+    'off-label' where so. A course counted from an infusion day 0 (CAR-T) is not among them: its cell dose
+    and days are shown by the command line and its exports for now."""
+    return [(regimen(rid).short_title, rid) for rid in dosed_regimen_ids() if not regimen(rid).day_zero]

@@ -248,9 +248,9 @@ class DoseCalculator(LessonPanel):
         rule = reg.size_rule
         if rule is None:
             return f"<p>{esc(reg.drug_name)} is dosed per m² of BSA at every weight.</p>"
-        edge = rule.weight_kg_at_least
-        fixed = weight >= edge.value
-        sign = "≥" if fixed else "<"
+        edge = rule.edge
+        fixed = rule.big(weight)
+        sign = ("≥" if fixed else "<") if rule.weight_kg_at_least else (">" if fixed else "≤")
         what = "fixed dose (BSA not used)" if fixed else "BSA-based dose, per m² with a cap"
         return (
             f'<div class="alledu-ok"><b>{"■ Fixed" if fixed else "○ BSA-based"}:</b> weight {weight:.1f} kg '
