@@ -713,12 +713,21 @@ class Lesson(Frozen):
     cite: tuple[str, ...]
 
 
+class CarTDefaults(Frozen):
+    """Lesson 08: the products it compares, the patient it starts with, and the planned infusion day."""
+
+    products: tuple[str, ...]
+    patient: dict[str, Any]
+    infusion: dt.date
+
+
 class LessonDefaults(Frozen):
     patient: dict[str, float]
     regimen: str
     compare_with: str
     start: dt.date
     factors: dict[str, dict[str, float]]
+    car_t: CarTDefaults
 
 
 class Lessons(Frozen):

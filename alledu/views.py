@@ -98,7 +98,7 @@ def timeline_bars(infos: list[CycleInfo], frame: pd.DataFrame) -> list[Bar]:
             days = [d for d in info.dose_days if s.first_day <= d <= s.last_day]
             for a, b in runs(days):
                 where = f"day {a}" if a == b else f"days {a}-{b} ({kind})"
-                text = f"Cycle {info.cycle} {where}: {s.dose:.2f} {s.unit} - {s.working}"
+                text = f"Cycle {info.cycle} {where}: {s.text} - {s.working}"
                 bars.append(Bar("doses", info.cycle, a, b, info.start_day + a - 1, text))
         for key, span, label in (
             ("treatment-free", info.treatment_free, "treatment-free"),
