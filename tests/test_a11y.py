@@ -120,7 +120,7 @@ INTERACTIONS: dict[str, Callable] = {
         p.wait_for_selector("text=✓ Correct: favourable factors present: none of them."),
     ),
     "06_self_check_quiz": lambda p: (
-        p.locator(".widget-radio-box input").first.check(),
+        p.locator(".widget-radio-box input, .widget-checkbox input").first.check(),  # single or multiple
         p.click("text=Check answer"),
         p.wait_for_selector("text=/[✓✗] (Correct|Not quite)/"),
     ),

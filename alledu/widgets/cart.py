@@ -15,6 +15,7 @@ import ipywidgets as W
 
 from alledu.brief import brief
 from alledu.content_loader import content
+from alledu.eligibility import scope_line
 from alledu.journey import Journey, plan, products
 from alledu.patient import Patient
 from alledu.schedule import regimen
@@ -129,7 +130,9 @@ class CarTJourney(LessonPanel):
             reasons = "<ul>" + "".join(f"<li>{esc(r)}</li>" for r in v.reasons) + "</ul>"
             rows.append([esc(regimen(v.regimen_id).short_title), f"<b>{VERDICT[v.word]}</b>", reasons])
             cites += [c for c in v.citations if c not in cites]
-        self.verdicts.value = table(["Product", "Verdict", "Why"], rows, raw=True, cards=True)
+        self.verdicts.value = f"<p class='alledu-scope'>{esc(scope_line())}</p>" + table(
+            ["Product", "Verdict", "Why"], rows, raw=True, cards=True
+        )
         info = brief(j.product, patient.age_years)
         reg = regimen(j.product)
         chosen = next(v for v in j.verdicts if v.regimen_id == j.product)
