@@ -27,6 +27,7 @@ def test_opens_with_three_products_judged_and_a_full_course() -> None:
     assert "No driving (label since 2017-08-30, earlier rule)" in labels and "No driving" in labels
     assert w.plot.value.startswith("<svg") and "2026-02-25" in w.plot.value  # day -5 of a 2026-03-02 infusion
     assert "Not covered here: salvage chemotherapy combinations" in w.verdicts.value
+    assert "The patient&#x27;s own T cells" in w.steps.value and "&amp;#x27;" not in w.steps.value  # escaped once
 
 
 def test_age_band_and_cd19() -> None:

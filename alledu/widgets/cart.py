@@ -163,7 +163,9 @@ class CarTJourney(LessonPanel):
             ]
             for s in j.steps
         ]
-        self.steps.value = table(["Step", "Days", "Dates", "What happens", "Source", "In force"], step_rows_html)
+        self.steps.value = table(
+            ["Step", "Days", "Dates", "What happens", "Source", "In force"], step_rows_html, raw=True
+        )
         self.about.value = fold("About this product", brief_html(info))
         self.citations = list(dict.fromkeys([*cites, *info.citations]))
         lines = [f"{v.regimen_id}: {v.word}" for v in j.verdicts]
