@@ -13,7 +13,7 @@ import random
 from typing import Any
 
 from alledu.content_loader import content
-from alledu.eligibility import eligibility
+from alledu.eligibility import eligibility, scope_line
 from alledu.errors import ContentError, InvalidInput
 from alledu.models import DoseSpec, Question, QuestionBank, Scenario, Step
 from alledu.patient import Patient
@@ -240,13 +240,16 @@ def check_step(s: Scenario, step: Step, given: Any) -> Feedback:
         wrong = sorted(got - set(expected))
         reasons = [
             f"{regimen(r).short_title}: "
-            + "; ".join(x for x in verdicts[r].reasons if "(not met)" in x or x.startswith("No longer"))
+            + "; ".join(
+                x for x in verdicts[r].reasons if "(not met)" in x or x.startswith(("No longer", "Not in the review"))
+            )
             for r in wrong
         ]
         source = "by the label in force" if step.view == "label" else "in the 2021 review's view"
         text = f"{'Correct' if ok else 'Not quite'}: {source}, the agents that fit are {names}.{extra}" + (
             " Why not: " + " | ".join(reasons) if reasons else ""
         )
+        text += f" {scope_line()}"  # the list of options is never taken for every option there is
         cites = tuple(dict.fromkeys(c for r in [*expected, *wrong] for c in verdicts[r].citations))
         return Feedback(ok, text, expected, cites)
     text = f"{'Correct' if ok else 'Not quite'}: favourable factors present: {names}.{extra}"

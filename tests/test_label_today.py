@@ -210,3 +210,14 @@ def test_calendar_export_keeps_each_drug_on_its_own_event() -> None:
     uids = [line for line in text.splitlines() if line.startswith("UID:")]
     assert len(uids) == len(set(uids)) == 7  # 4 fludarabine + 2 cyclophosphamide + the infusion
     assert "SUMMARY:Tisagenlecleucel 6.0 x 10^6 to 1.5 x 10^8 CAR-positive viable T ce" in text
+
+
+def test_case_feedback_says_not_in_the_review_and_the_scope() -> None:
+    from alledu import exercises as E
+
+    s = E.scenario("young_adult_refractory_car_t")
+    review = next(st for st in s.steps if st.kind == "eligible" and st.view == "review")
+    fb = E.check_step(s, review, ["blinatumomab_rr", "tisagenlecleucel"])
+    assert not fb.correct
+    assert "Why not: Tisagenlecleucel (CAR-T): Not in the review: the 2021 review (2021-07-02) does not name" in fb.text
+    assert fb.text.endswith(scope_line())
