@@ -22,6 +22,7 @@ import pandas as pd
 
 from alledu import validate
 from alledu.bsa import all_formulas, bsa, formula_ids
+from alledu.content_loader import content
 from alledu.eligibility import eligibility, population_fit, scope_line
 from alledu.errors import InvalidInput
 from alledu.export import handout_lines, to_csv, to_pdf
@@ -285,7 +286,8 @@ def run_schedule(ns: argparse.Namespace) -> str:
     several = frame.drug.nunique() > 1  # lymphodepletion before a CAR-T infusion: name each drug
     wanted = ("cycle", "day", "date", *(("drug",) if several else ()), "dose", "premedication", "working")
     shown = frame.assign(dose=frame.dose_text)[[c for c in wanted if c in frame]]
-    head = f"{reg.title} - {len(frame)} administration days."
+    days = frame[["cycle", "day"]].drop_duplicates().shape[0]  # lymphodepletion drugs share days
+    head = f"{reg.title} - {days} administration day{'' if days == 1 else 's'}."
     fit = population_fit(reg, patient.age_years, ns.view)
     body = shown.to_string(index=False, float_format=lambda x: f"{x:.2f}")
     notes = "\n".join(f"  {line}" for line in [*fit, *handout_lines(ns.regimen_id, patient.age_years, context)])
@@ -297,7 +299,13 @@ def run_eligibility(ns: argparse.Namespace) -> str:
     if ns.format == "json":
         rows = [{k: v for k, v in dataclasses.asdict(verdict).items() if k != "tree"} for verdict in verdicts]
         return json.dumps(rows, indent=2, default=str)
-    lines = [scope_line()]
+    meta = content().meta
+    judged = (
+        f"Judged by the US label in force on {meta.content_checked}."
+        if ns.view == "label"
+        else f"Judged by the 2021 review ({meta.core_review.date}), as it was written."
+    )
+    lines = [meta.notice, judged, scope_line()]
     for v in verdicts:
         word = "ELIGIBLE" if v.eligible else v.word
         if v.eligible is not False and v.off_label:

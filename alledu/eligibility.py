@@ -149,8 +149,8 @@ def test(c: Criterion, value: Any) -> bool | None:
             return want[0] <= value < want[1] + 1
         case "years_at_most":
             return value < want + 1
-        case "months_at_least":  # ages are kept in years
-            return value * MONTHS_PER_YEAR >= want
+        case "months_at_least":  # ages are kept in years: read to the month's tenth, as shown (0.083 y = 1.0)
+            return round(value * MONTHS_PER_YEAR, 1) >= want
     raise AssertionError(c.op)
 
 

@@ -164,6 +164,11 @@ def scenario_patient(s: Scenario) -> Patient:
     return Patient(**s.patient)
 
 
+def regimen_ids_in(chosen: set[str]) -> list[str]:
+    """The chosen ids that are regimens, in lesson order."""
+    return [rid for rid in content().meta.regimens if rid in chosen]
+
+
 def step_answer(s: Scenario, step: Step) -> Any:
     """What the domain says the answer to a scenario step is."""
     p = scenario_patient(s)
@@ -171,7 +176,12 @@ def step_answer(s: Scenario, step: Step) -> Any:
         case "factors":
             return sorted(f.id for f in first_relapse(p).factors if f.present)
         case "eligible":
-            return [v.regimen_id for v in eligibility(p, view=step.view) if v.eligible]
+            # "under the current label": an off-label use is not a label answer (it is the review's)
+            return [
+                v.regimen_id
+                for v in eligibility(p, view=step.view)
+                if v.eligible and not (step.view == "label" and v.off_label)
+            ]
         case "dose":
             return dose_of(step, p)
         case "cycle_start":
@@ -231,6 +241,12 @@ def check_step(s: Scenario, step: Step, given: Any) -> Feedback:
         text = f"{'Correct' if ok else 'Not quite'}: {step.options.get(expected, expected)}. {step.explain or ''}"
         return Feedback(ok, text, expected, step.cite)
     got = set(given or ())
+    neutral: list[str] = []
+    if step.kind == "eligible" and step.view == "review":
+        # an agent the review does not name is never marked wrong in its view: it is not counted
+        judged = {v.regimen_id: v for v in eligibility(scenario_patient(s), view="review")}
+        neutral = [r for r in regimen_ids_in(got) if not judged[r].in_review]
+        got -= set(neutral)
     ok = got == set(expected)
     labels = step_options(s, step)
     names = ", ".join(labels[k] for k in expected) or "none of them"
@@ -241,7 +257,8 @@ def check_step(s: Scenario, step: Step, given: Any) -> Feedback:
         reasons = [
             f"{regimen(r).short_title}: "
             + "; ".join(
-                x for x in verdicts[r].reasons if "(not met)" in x or x.startswith(("No longer", "Not in the review"))
+                [x for x in verdicts[r].reasons if "(not met)" in x or x.startswith("No longer")]
+                + ([f"off-label ({verdicts[r].off_label})"] if verdicts[r].off_label and verdicts[r].eligible else [])
             )
             for r in wrong
         ]
@@ -249,6 +266,11 @@ def check_step(s: Scenario, step: Step, given: Any) -> Feedback:
         text = f"{'Correct' if ok else 'Not quite'}: {source}, the agents that fit are {names}.{extra}" + (
             " Why not: " + " | ".join(reasons) if reasons else ""
         )
+        if neutral:
+            text += " Not counted: " + "; ".join(
+                f"{regimen(r).short_title} ({judged[r].reasons[0].removeprefix('Not in the review: ')})"
+                for r in neutral
+            )
         text += f" {scope_line()}"  # the list of options is never taken for every option there is
         cites = tuple(dict.fromkeys(c for r in [*expected, *wrong] for c in verdicts[r].citations))
         return Feedback(ok, text, expected, cites)

@@ -86,12 +86,12 @@ def plan(product: str, patient: Patient, infusion: dt.date | None = None) -> Jou
         dose = rows.dose_text.iloc[0] + ("" if drug == reg.drug_name else " a day")
         steps.append(Step(what, days[0], days[-1], f"{dose}. {rows.working.iloc[0]}"))
     cares = aftercare(reg.cycles[0])
-    today = {c.kind: c.source.removeprefix("label since ") for c in cares if c.in_force}
+    today = {c.kind: c.since for c in cares if c.in_force}
     for care in cares:
         near = care.kind.startswith("near")
         what = "Near the treating centre" if near else "No driving"
         detail = "Stay near the treating centre" if near else "Do not drive"
-        if not care.in_force:
+        if not care.in_force and care.kind in today:
             detail += f" (the rule until {today[care.kind]})"
         steps.append(Step(what, care.first_day, care.last_day, detail, care.in_force, care.source))
     return Journey(product, verdicts, frame, tuple(steps), None, infusion)
@@ -101,5 +101,7 @@ def _aftercare_text(reg: Any) -> list[Step]:
     """A product without coded days: its monitoring rule in words, dated."""
     if reg.monitoring is None or not reg.monitoring.label:
         return []
-    now = reg.monitoring.label[-1]
+    now = reg.monitoring.said("label")
+    if now is None:
+        return []
     return [Step("After the infusion", None, None, str(now.value), True, f"label {now.dated()}")]

@@ -251,7 +251,7 @@ def parse_days(value: Any) -> tuple[int, ...]:
         if not value or not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
             raise ValueError(f"days {list(value)!r}: a list holds whole day numbers, e.g. [1, 8, 15]")
         if len(value) == 2 and abs(value[1] - value[0]) > 1:
-            a, b = value
+            a, b = sorted(value)
             raise ValueError(
                 f"days {list(value)!r} is ambiguous (days {a} and {b}, or days {a} to {b}?): "
                 f"write '{a}-{b}' for the range or '{a}, {b}' for the two days"
@@ -288,6 +288,8 @@ def parse_cycles(value: Any) -> tuple[int, int | None]:
     if isinstance(value, str):
         m = _FROM.match(value)
         if m:
+            if int(m.group(1)) < 1:
+                raise ValueError(f"cycles {value!r}: write 1, '3-5' or 'from 1' (cycle numbers start at 1)")
             return int(m.group(1)), None
         first, last = _range(value, "cycle")
         if first >= 1:
@@ -469,6 +471,15 @@ class Regimen(Frozen):
 
     def choice(self, name: str) -> Choice | None:
         return next((c for c in self.choices if c.name == name), None)
+
+    @model_validator(mode="after")
+    def _days_in_their_course(self) -> Regimen:
+        if not self.day_zero:  # day 0 and negative days belong to an infusion-day course
+            early = [d for plan in self.cycles for dose in plan.doses for d in dose.days if d < 1]
+            early += [d for plan in self.cycles for p in plan.premedication for d in p.days if d < 1]
+            if early:
+                raise ValueError(f"days {early} come before day 1; only a course with day_zero: true has them")
+        return self
 
     @model_validator(mode="after")
     def _plan_or_why_not(self) -> Regimen:

@@ -243,6 +243,7 @@ class Aftercare:
     last_day: int
     source: str  # 'label since 2025-06-26', 'label since 2017-08-30'
     in_force: bool
+    since: str = ""  # the entry's date as read ('2025-06-26', 'by 2019-02')
 
 
 def aftercare(plan: CyclePlan) -> tuple[Aftercare, ...]:
@@ -254,7 +255,7 @@ def aftercare(plan: CyclePlan) -> tuple[Aftercare, ...]:
         now = history.said("label")
         for said in history.label:
             first, last = said.value
-            out.append(Aftercare(kind, first, last, f"label {said.dated()}", said is now))
+            out.append(Aftercare(kind, first, last, f"label {said.dated()}", said is now, said.when()))
     return tuple(out)
 
 

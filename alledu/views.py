@@ -97,8 +97,10 @@ def timeline_bars(infos: list[CycleInfo], frame: pd.DataFrame) -> list[Bar]:
         for s in (s for s in steps if s.cycle == info.cycle):
             days = [d for d in info.dose_days if s.first_day <= d <= s.last_day]
             for a, b in runs(days):
-                where = f"day {a}" if a == b else f"days {a}-{b} ({kind})"
-                text = f"Cycle {info.cycle} {where}: {s.text} - {s.working}"
+                joiner = " to " if a < 0 or b < 0 else "-"  # "days -5 to -2", never "days -5--2"
+                where = f"day {a}" if a == b else f"days {a}{joiner}{b} ({kind})"
+                drug = f"{s.drug} " if frame.drug.nunique() > 1 else ""
+                text = f"Cycle {info.cycle} {where}: {drug}{s.text} - {s.working}"
                 bars.append(Bar("doses", info.cycle, a, b, info.start_day + a - 1, text))
         for key, span, label in (
             ("treatment-free", info.treatment_free, "treatment-free"),

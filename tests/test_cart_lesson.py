@@ -84,3 +84,14 @@ def test_journey_steps_count_from_the_infusion() -> None:
         ("Infusion", "day 0", "2026-03-02"),
     ]
     assert products() == ("tisagenlecleucel", "brexucabtagene", "obecabtagene")
+
+
+def test_undecided_and_inconsistent_entries() -> None:
+    w = CarTJourney()
+    w.cd19.value = None
+    assert "Undecided for this patient by the label: it needs CD19 on the blasts." in w.dose.value
+    w.status.value = "relapsed"
+    assert "Relapse number: “0” is not accepted. Accepted: 1 or more for relapsed disease." in w.message.value
+    assert w.dose.value == ""
+    w.relapses.value = 2
+    assert w.message.value == "" and w.summary.splitlines()[0] == "tisagenlecleucel: undecided"

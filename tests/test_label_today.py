@@ -97,7 +97,9 @@ def test_cli_lists_scope_and_the_new_agents() -> None:
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         main(["eligibility", "--age", "45", "--height-cm", "175", "--weight-kg", "80", "--lineage", "B"])
-    lines = out.getvalue().splitlines()
+    notice, judged, *lines = out.getvalue().splitlines()
+    assert notice.startswith("Educational use only")
+    assert judged == "Judged by the US label in force on 2026-12-07."
     assert lines[0] == scope_line()
     assert lines[0].startswith("Covered here: Clofarabine, Nelarabine, Vincristine sulfate liposome, Blinatumomab")
     assert (
@@ -212,12 +214,47 @@ def test_calendar_export_keeps_each_drug_on_its_own_event() -> None:
     assert "SUMMARY:Tisagenlecleucel 6.0 x 10^6 to 1.5 x 10^8 CAR-positive viable T ce" in text
 
 
-def test_case_feedback_says_not_in_the_review_and_the_scope() -> None:
+def test_case_feedback_never_marks_a_car_t_product_wrong() -> None:
     from alledu import exercises as E
 
     s = E.scenario("young_adult_refractory_car_t")
     review = next(st for st in s.steps if st.kind == "eligible" and st.view == "review")
-    fb = E.check_step(s, review, ["blinatumomab_rr", "tisagenlecleucel"])
-    assert not fb.correct
-    assert "Why not: Tisagenlecleucel (CAR-T): Not in the review: the 2021 review (2021-07-02) does not name" in fb.text
+    want = ["clofarabine_adult", "vincristine_liposomal", "blinatumomab_rr", "inotuzumab"]
+    fb = E.check_step(s, review, [*want, "tisagenlecleucel"])
+    assert fb.correct  # not in the review: not counted, never wrong
+    assert "Not counted: Tisagenlecleucel (CAR-T) (the 2021 review (2021-07-02) does not name" in fb.text
     assert fb.text.endswith(scope_line())
+    label = next(st for st in s.steps if st.kind == "eligible" and st.view == "label")
+    # "under the current label": the off-label adult clofarabine is not a label answer
+    assert E.step_answer(s, label) == [
+        "blinatumomab_rr",
+        "inotuzumab",
+        "tisagenlecleucel",
+        "brexucabtagene",
+        "obecabtagene",
+    ]
+    fb = E.check_step(s, label, [*E.step_answer(s, label), "clofarabine_adult"])
+    assert not fb.correct and "Why not: Clofarabine, adult dose (off-label): off-label (" in fb.text
+
+
+def test_one_month_as_a_learner_types_it_and_bars_on_negative_days() -> None:
+    from alledu.views import timeline_bars
+
+    base = dict(height_cm=54, weight_kg=4.2, lineage="B", cd19_positive=True, disease_status="relapsed")
+    for age, fits in ((0.083, True), (0.0833, True), (0.075, False), (0.04, False)):
+        judged = {v.regimen_id: v.eligible for v in alledu.eligibility(Patient(age_years=age, **base))}
+        assert judged["blinatumomab_rr"] is fits, age
+    p = Patient(age_years=20, height_cm=170, weight_kg=70)
+    bars = timeline_bars(alledu.timeline("tisagenlecleucel"), alledu.schedule("tisagenlecleucel", p))
+    texts = [b.text for b in bars if b.kind == "doses"]
+    assert texts[0].startswith("Cycle 1 days -5 to -2 (dose): Fludarabine 54.54 mg")
+    assert not any("--" in t for t in texts)
+
+
+def test_day_and_cycle_syntax_edges() -> None:
+    from alledu.models import parse_cycles, parse_days
+
+    with pytest.raises(ValueError, match="cycle numbers start at 1"):
+        parse_cycles("from 0")
+    with pytest.raises(ValueError, match="write '1-5' for the range or '1, 5'"):
+        parse_days([5, 1])

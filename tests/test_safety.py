@@ -119,7 +119,7 @@ BOXED = {
     "tisagenlecleucel": ["Boxed warning: cytokine release syndrome and neurologic toxicities", "fludarabine 30 mg/m2"],
     "brexucabtagene": ["Boxed warning: cytokine release syndrome and neurologic toxicities"],
     "obecabtagene": ["Boxed warning: cytokine release syndrome and neurologic toxicities", "without a REMS"],
-    "dasatinib": ["No boxed warning in the label"],
+    "dasatinib": ["No boxed warning was found in the label text checked here"],
     "ponatinib": ["Boxed warning: arterial occlusive events, venous thromboembolic events, heart failure"],
     "revumenib": ["Boxed warning: differentiation syndrome"],
 }

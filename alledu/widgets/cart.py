@@ -16,6 +16,7 @@ import ipywidgets as W
 from alledu.brief import brief
 from alledu.content_loader import content
 from alledu.eligibility import scope_line
+from alledu.errors import InvalidInput
 from alledu.journey import Journey, plan, products
 from alledu.patient import Patient
 from alledu.schedule import regimen
@@ -111,6 +112,10 @@ class CarTJourney(LessonPanel):
         self.journey = None
 
     def patient(self) -> Patient:
+        if self.status.value == "relapsed" and self.relapses.value == 0:
+            raise InvalidInput("relapse_number", 0, "1 or more for relapsed disease", "choose which relapse this is")
+        if self.status.value == "refractory" and self.relapses.value != 0:
+            self.relapses.value = 0  # refractory disease has not relapsed: the list follows the status
         return Patient(
             age_years=self.age.read(),
             weight_kg=self.weight.read(),
@@ -136,11 +141,13 @@ class CarTJourney(LessonPanel):
         info = brief(j.product, patient.age_years)
         reg = regimen(j.product)
         chosen = next(v for v in j.verdicts if v.regimen_id == j.product)
-        warn = (
-            ""
-            if chosen.eligible
-            else f"<div class='alledu-warn'>Not this patient's product by the label: {esc(chosen.word)}.</div>"
-        )
+        if chosen.eligible:
+            warn = ""
+        elif chosen.eligible is None:
+            needs = ", ".join(content().patient_fields[f].label for f in chosen.missing)
+            warn = f"<div class='alledu-warn'>Undecided for this patient by the label: it needs {esc(needs)}.</div>"
+        else:
+            warn = f"<div class='alledu-warn'>Not this patient's product by the label: {esc(chosen.word)}.</div>"
         if j.frame is not None:
             dose = table(list(STEP_COLUMNS), step_rows(j.frame))
         else:
