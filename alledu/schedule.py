@@ -503,7 +503,7 @@ def safety_notes(regimen_id: str, age_years: float | None = None, view: View = "
     """
     reg = regimen(regimen_id)
     notes = list(reg.safety)
-    watch = monitoring_note(reg, view)
+    watch = monitoring_note(reg)
     if watch is not None:
         notes.append(watch)
     withdrawn = reg.withdrawn("label")
@@ -548,7 +548,7 @@ def safety_notes(regimen_id: str, age_years: float | None = None, view: View = "
     return notes
 
 
-def monitoring_note(reg: Regimen, view: View = "label") -> Note | None:
+def monitoring_note(reg: Regimen) -> Note | None:
     """After the infusion: the rule in force, with the earlier rule beside it, each dated."""
     if reg.monitoring is None:
         return None
@@ -559,10 +559,10 @@ def monitoring_note(reg: Regimen, view: View = "label") -> Note | None:
     if now.note:
         text += f" ({now.note})"
     cites = list(now.cite)
-    for old in reversed(reg.monitoring.label[:-1]):
-        text += f" Until {now.when()}: {old.value}"
-        cites += [c for c in old.cite if c not in cites]
-        break
+    earlier = reg.monitoring.label[:-1]
+    if earlier:  # the rule it replaced, beside it
+        text += f" Until {now.when()}: {earlier[-1].value}"
+        cites += [c for c in earlier[-1].cite if c not in cites]
     return Note(text=text, cite=tuple(cites))
 
 

@@ -91,6 +91,7 @@ def timeline_bars(infos: list[CycleInfo], frame: pd.DataFrame) -> list[Bar]:
     step-up on day 8 starts a new bar with its own dose), treatment-free and hospital spans,
     and one mark per premedication line."""
     steps = dose_steps(frame)
+    several = frame.drug.nunique() > 1  # lymphodepletion before a CAR-T infusion: name each drug
     bars: list[Bar] = []
     for info in infos:
         kind = "continuous infusion" if info.continuous else "dose"
@@ -99,7 +100,7 @@ def timeline_bars(infos: list[CycleInfo], frame: pd.DataFrame) -> list[Bar]:
             for a, b in runs(days):
                 joiner = " to " if a < 0 or b < 0 else "-"  # "days -5 to -2", never "days -5--2"
                 where = f"day {a}" if a == b else f"days {a}{joiner}{b} ({kind})"
-                drug = f"{s.drug} " if frame.drug.nunique() > 1 else ""
+                drug = f"{s.drug} " if several else ""
                 text = f"Cycle {info.cycle} {where}: {drug}{s.text} - {s.working}"
                 bars.append(Bar("doses", info.cycle, a, b, info.start_day + a - 1, text))
         for key, span, label in (

@@ -10,7 +10,6 @@ import contextlib
 import datetime as dt
 import io
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -23,8 +22,8 @@ from alledu.errors import ContentError
 from alledu.models import History, parse_cycles, parse_days, parse_span
 from alledu.patient import Patient
 from alledu.schedule import cycles_allowed
+from tests.test_content import _copy  # one helper for a scratch copy of the content
 
-CONTENT = Path(alledu.__file__).parent / "content"
 OUT_OF_DATE = "already out of date on its own date"
 
 
@@ -334,12 +333,6 @@ def test_spans_and_cycles() -> None:
         parse_span([1, 9])
     with pytest.raises(ValueError, match="cycle numbers start at 1"):
         parse_cycles([1, 1])
-
-
-def _copy(tmp_path: Path) -> Path:
-    root = tmp_path / "content"
-    shutil.copytree(CONTENT, root)
-    return root
 
 
 def test_ambiguous_days_in_a_file_are_refused_naming_file_key_and_value(tmp_path: Path) -> None:
