@@ -10,6 +10,7 @@ import pytest
 
 from alledu import exercises as E
 from alledu.content_loader import content
+from alledu.errors import InvalidInput
 from alledu.widgets import page
 from alledu.widgets.dose import DoseCalculator
 from alledu.widgets.exercise import CaseScenario, Quiz, State
@@ -630,3 +631,18 @@ def test_request_states_answer_is_ipywidgets_own_in_one_pass(monkeypatch: pytest
     assert ours * 2 == theirs
     with pytest.raises(RuntimeError, match="Unknown"):  # anything else: ipywidgets' own handling
         Widget._handle_control_comm_msg({"content": {"data": {"method": "nonsense"}}})
+
+
+@pytest.mark.parametrize("rid", ["tisagenlecleucel", "dasatinib", "nope"])
+def test_lessons_02_03_refuse_a_regimen_they_cannot_show_by_name(rid):
+    """A CAR-T or judged-only id is refused with the field, value and accepted ids (no traitlets traceback)."""
+    for build in (lambda: DoseCalculator(regimen_id=rid), lambda: ScheduleTimeline(regimen_id=rid)):
+        with pytest.raises(InvalidInput) as err:
+            build()
+        assert err.value.field == "regimen_id" and err.value.value == rid
+        assert "inotuzumab" in str(err.value)
+    with pytest.raises(InvalidInput, match="compare_with: 'brexucabtagene'.*lesson 08"):
+        ScheduleTimeline(compare_with="brexucabtagene")
+    if rid == "tisagenlecleucel":
+        with pytest.raises(InvalidInput, match="lesson 08"):
+            DoseCalculator(regimen_id=rid)

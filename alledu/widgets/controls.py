@@ -203,3 +203,24 @@ def regimen_options() -> list[tuple[str, str]]:
     'off-label' where so. A course counted from an infusion day 0 (CAR-T) is not among them: its cell dose
     and days are shown by the command line and its exports for now."""
     return [(regimen(rid).short_title, rid) for rid in dosed_regimen_ids() if not regimen(rid).day_zero]
+
+
+def lesson_regimen(regimen_id: str | None, field: str = "regimen_id") -> str | None:
+    """A regimen id lessons 02 and 03 can show; a CAR-T or judged-only id says where it is taught.
+
+    Why: a dropdown given a value outside its options raises a traitlets error (a traceback
+    for whoever built the page); this names the field, the value and the accepted ids instead.
+    """
+    if regimen_id is None:
+        return None
+    ids = [rid for _, rid in regimen_options()]
+    if regimen_id not in ids:
+        if not isinstance(regimen_id, str) or regimen_id not in content().regimens:
+            raise InvalidInput(field, regimen_id, "one of " + ", ".join(ids))
+        hint = (
+            "a CAR-T course (counted from infusion day 0) is planned in lesson 08"
+            if regimen(regimen_id).day_zero
+            else f"{regimen(regimen_id).short_title} is judged, not dosed, here"
+        )
+        raise InvalidInput(field, regimen_id, "one of " + ", ".join(ids), hint)
+    return regimen_id

@@ -20,7 +20,7 @@ from alledu.schedule import cycles_allowed, max_cycles, regimen, resolve_choices
 from alledu.validate import limits
 from alledu.views import dose_rows
 from alledu.widgets.common import LABEL_STYLE, LessonPanel, brief_html, cite_tag, esc, fold, table
-from alledu.widgets.controls import WIDE_DROPDOWN, ChoiceControls, NumberEntry, entry, regimen_options
+from alledu.widgets.controls import WIDE_DROPDOWN, ChoiceControls, NumberEntry, entry, lesson_regimen, regimen_options
 from alledu.widgets.print_css import print_summary
 
 
@@ -36,6 +36,7 @@ class DoseCalculator(LessonPanel):
 
     def __init__(self, regimen_id: str | None = None, **patient: float) -> None:
         defaults = content().lessons.defaults
+        regimen_id = lesson_regimen(regimen_id)
         start = {**defaults.patient, **patient}
         self.units = W.ToggleButtons(options=["Metric", "Imperial"], description="Units", style=LABEL_STYLE)
         self.height = entry("height_cm", start["height_cm"], 0.5)

@@ -36,7 +36,7 @@ from alledu.widgets.common import (
     safety_html,
     table,
 )
-from alledu.widgets.controls import ChoiceControls, WholeEntry, entry, regimen_options
+from alledu.widgets.controls import ChoiceControls, WholeEntry, entry, lesson_regimen, regimen_options
 from alledu.widgets.print_css import print_summary
 from alledu.widgets.svg import Lane, Span, timeline_svg
 
@@ -59,6 +59,9 @@ class ScheduleTimeline(LessonPanel):
     def __init__(self, regimen_id: str | None = None, compare_with: str | None = "default") -> None:
         d = content().lessons.defaults
         lim = limits()
+        regimen_id = lesson_regimen(regimen_id)
+        if compare_with != "default":
+            compare_with = lesson_regimen(compare_with, "compare_with")
         self.regimen_a = W.Dropdown(
             options=regimen_options(),
             value=regimen_id or d.regimen,
