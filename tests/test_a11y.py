@@ -149,6 +149,23 @@ def test_landing_page_has_no_serious_violations(browser, served: str, axe_source
     page.close()
 
 
+def test_the_learners_login_page_has_no_violations(browser, axe_source: str) -> None:
+    """The page a learner without the class link sees (`alledu serve --token`), and its wrong-password message."""
+    from tests.server import alledu_serve
+
+    with alledu_serve("--token", "s3cret", "--pool", "0") as (_proc, base, _lines):
+        blocked: list[str] = []
+        page = open_page(browser, f"{base}voila/render/02_bsa_and_dosing.ipynb", blocked)
+        page.wait_for_selector("#password_input")
+        audit(page, axe_source, "login")
+        page.fill("#password_input", "wrong")
+        page.click("#login_submit")
+        page.wait_for_selector("#alledu-login-error")
+        audit(page, axe_source, "login, wrong password")
+        assert blocked == []
+        page.close()
+
+
 def test_interactions_are_for_lessons_in_the_content() -> None:
     assert set(INTERACTIONS) <= {lesson.id for lesson in content().lessons.lessons}  # none left for a lesson gone
 

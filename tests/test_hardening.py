@@ -435,7 +435,7 @@ def test_security_headers_on_every_response(server: Server) -> None:
         assert "frame-ancestors 'self'" in csp and "object-src 'none'" in csp, path
         assert headers.get("X-Content-Type-Options") == "nosniff", path
         assert headers.get("X-Frame-Options") == "SAMEORIGIN", path
-        assert headers.get("Referrer-Policy") == "no-referrer", path
+        assert headers.get("Referrer-Policy") == "same-origin", path
         assert "Server" not in headers, (path, headers.get("Server"))
 
 

@@ -13,10 +13,12 @@ import os
 import sys
 from collections.abc import MutableMapping
 from typing import Any, NoReturn
+from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 from alledu.errors import InvalidInput
 from alledu.live.store import ENV, ClassInfo, StoreUnavailable, describe, location, open_store
 from alledu.live.summary import CASE_LESSON, QUIZ_LESSON, to_csv, to_json
+from alledu.serve.links import qr_text, reachable_addresses, with_query
 
 DASHBOARD_LESSON = "07_teacher_dashboard"
 DEFAULT_URL = "http://127.0.0.1:8866/"
@@ -41,7 +43,12 @@ def add_class_parser(sub: Any) -> None:
 
     p = cmds.add_parser("new", help="start a class: prints its code, teacher key and links")
     p.add_argument("--title", default="", help="shown on the teacher's dashboard")
-    p.add_argument("--url", default=DEFAULT_URL, help=f"where `alledu serve` runs (default {DEFAULT_URL})")
+    p.add_argument(
+        "--url",
+        default=DEFAULT_URL,
+        help=f"where `alledu serve` runs, as it printed it (default {DEFAULT_URL}); 0.0.0.0 = this machine's addresses",
+    )
+    p.add_argument("--token", default="", help="the --token given to `alledu serve` (put into every link)")
     p.add_argument("--format", choices=["text", "json"], default="text")
     store_args(p)
 
@@ -58,17 +65,38 @@ def add_class_parser(sub: Any) -> None:
 def _url(text: str) -> str:
     if not text.startswith(("http://", "https://")):
         raise InvalidInput("url", text, "the served suite's address, e.g. http://127.0.0.1:8866/")
-    return text if text.endswith("/") else text + "/"
+    parts = urlsplit(text)
+    return urlunsplit(parts._replace(path=parts.path if parts.path.endswith("/") else parts.path + "/"))
 
 
-def links(base: str, info: ClassInfo) -> dict[str, str]:
-    render = f"{_url(base)}voila/render/"
-    return {
-        "lessons": f"{_url(base)}?class={info.code}",
-        "teacher": f"{render}{DASHBOARD_LESSON}.ipynb?class={info.code}",
-        "quiz": f"{render}{QUIZ_LESSON}.ipynb?class={info.code}",
-        "cases": f"{render}{CASE_LESSON}.ipynb?class={info.code}",
-    }
+def links(base: str, info: ClassInfo, token: str = "") -> dict[str, str]:
+    """The class's links at the address learners use (a server on 0.0.0.0: the machine's own
+    network address), each carrying the class code and the server's token when there is one."""
+    return all_links(base, info, token)[0]
+
+
+def all_links(base: str, info: ClassInfo, token: str = "") -> list[dict[str, str]]:
+    """`links` for every address learners can reach, the one to hand out first."""
+    parts = urlsplit(_url(base))
+    token = token or parse_qs(parts.query).get("token", [""])[0]
+    found = []
+    for address in reachable_addresses(parts.hostname or ""):
+        host = f"[{address}]" if ":" in address else address
+        netloc = f"{host}:{parts.port}" if parts.port else host
+        root = urlunsplit(parts._replace(netloc=netloc, query="", fragment=""))
+        render = f"{root}voila/render/"
+        found.append(
+            {
+                name: with_query(url, **{"class": info.code}, token=token)
+                for name, url in {
+                    "lessons": root,
+                    "teacher": f"{render}{DASHBOARD_LESSON}.ipynb",
+                    "quiz": f"{render}{QUIZ_LESSON}.ipynb",
+                    "cases": f"{render}{CASE_LESSON}.ipynb",
+                }.items()
+            }
+        )
+    return found
 
 
 def run_class(ns: argparse.Namespace) -> str:
@@ -79,7 +107,8 @@ def run_class(ns: argparse.Namespace) -> str:
         if ns.class_command == "new":
             _url(ns.url)
             info, key = store.create_class(ns.title)
-            to = links(ns.url, info)
+            every = all_links(ns.url, info, ns.token)
+            to = every[0]
             if ns.format == "json":
                 return json.dumps({"code": info.code, "teacher_key": key, "teacher_url": to["teacher"]}, indent=2)
             return "\n".join(
@@ -90,7 +119,10 @@ def run_class(ns: argparse.Namespace) -> str:
                     f"Learners, quiz: {to['quiz']}",
                     f"Learners, cases: {to['cases']}",
                     f"Learners, every lesson: {to['lessons']}",
+                    *(f"  also at: {other['lessons']}" for other in every[1:]),
                     f"Answers are kept in {describe(url)}. Serve with the same --data/--db.",
+                    "Learners can scan this QR code (every lesson, in this class):",
+                    qr_text(to["lessons"]).rstrip("\n"),
                 ]
             )
         if ns.class_command == "answers":

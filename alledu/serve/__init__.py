@@ -16,6 +16,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from alledu.serve.links import join_links, learner_link, qr_text
+
 HERE = Path(__file__).resolve().parent
 
 
@@ -118,6 +120,22 @@ def voila_command(
     return cmd, env
 
 
+def join_message(host: str, port: int, base_url: str, token: str) -> str:
+    """What the teacher's terminal shows: a link per reachable address, and a QR code of the one
+    learners on the network open (none when the server listens on this computer only)."""
+    links = join_links(host, port, base_url, token)
+    handout = learner_link(links)
+    if handout.where == "this computer only":
+        lines = ["alledu: serving the lessons on this computer only:"]
+        lines += [f"  {link.url}" for link in links]
+        lines.append("alledu: for a class on this network use --host 0.0.0.0 --token <secret>")
+        return "\n".join(lines)
+    lines = ["alledu: serving the lessons. Learners open this link (or scan the QR code):"]
+    lines += [f"  {link.url}   ({link.where})" for link in links]
+    lines.append(qr_text(handout.url).rstrip("\n"))
+    return "\n".join(lines)
+
+
 def _die_with_parent() -> None:
     """In the Voila child: get SIGTERM if `alledu serve` itself is killed (Linux)."""
     with contextlib.suppress(Exception):
@@ -197,7 +215,8 @@ def serve(
         max_kernels=max_kernels,
         fork=fork,
     )
-    print(f"alledu: serving the lessons on http://{host}:{port}{base_url if base_url.startswith('/') else '/'}")
+    print(join_message(host, port, base_url, token), flush=True)
+    env["ALLEDU_JOIN_URL"] = learner_link(join_links(host, port, base_url, token)).url  # the dashboard's QR
     if class_size:
         print(f"alledu: class mode: preparing for {class_size} learners; wait for the 'ready' line", flush=True)
     return run_voila(cmd, env)

@@ -21,8 +21,11 @@ import jinja2
 import tornado.web
 import voila.app as voila_app
 from jupyter_core.utils import run_sync
+from jupyter_server.auth.identity import PasswordIdentityProvider
 from nbconvert.exporters.templateexporter import TemplateExporter
+from traitlets import default
 from voila.tornado.handler import TornadoVoilaHandler
+from voila.voila_identity_provider import VoilaLoginHandler
 
 from alledu.serve.kernels import ClassFull, ClassroomKernels
 
@@ -163,8 +166,41 @@ class LessonHandler(TornadoVoilaHandler):
         )
 
 
+class LearnerLogin(VoilaLoginHandler):
+    """The page a learner sees without the class link: in a learner's words, in the suite's look.
+
+    Why: jupyter_server's own login page tells a learner to run `jupyter server list`. Same
+    form and checks (jupyter_server's), only the page differs: it says to ask the teacher for
+    the link, and offers a box for the password the teacher may read out instead.
+    """
+
+    def get_template(self, name: str) -> jinja2.Template:
+        if name == "login.html":
+            return self.settings["voila_jinja2_env"].get_template("alledu_login.html")
+        return super().get_template(name)
+
+    @property
+    def template_namespace(self) -> dict[str, Any]:
+        from alledu.serve import suite_info
+
+        return {**super().template_namespace, "suite": suite_info()}
+
+
+class LearnerIdentity(PasswordIdentityProvider):
+    """Voila's default identity provider (jupyter_server's password/token one), with the learner's
+    login page (Voila passes its own login handler, so it is set here)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs["login_handler_class"] = LearnerLogin
+        super().__init__(**kwargs)
+
+
 class AlleduVoila(voila_app.Voila):
-    """Voila with `LessonHandler` serving the lessons."""
+    """Voila with `LessonHandler` serving the lessons and the learner's login page."""
+
+    @default("identity_provider_class")
+    def _learner_identity(self) -> type:
+        return LearnerIdentity
 
     def stop(self) -> None:
         """Kernels first, then the folder of their connection files.

@@ -48,6 +48,9 @@ CSS = """
 .alledu-notice { border-left: 6px solid #D55E00; background: #fff4ec; padding: 6px 10px; margin: 6px 0; }
 .alledu-error { border-left: 6px solid #D55E00; background: #fff0f0; padding: 6px 10px; }
 .alledu-ok { border-left: 6px solid #009E73; background: #effaf6; padding: 6px 10px; }
+.alledu-join { display: flex; flex-wrap: wrap; gap: 1em; align-items: center; }
+.alledu-join a { word-break: break-all; }
+.alledu-qr svg { display: block; background: #fff; }
 .alledu-warn { border-left: 6px solid #E69F00; background: #fff8e6; padding: 6px 10px; }
 .alledu-table { border-collapse: collapse; margin: 4px 0; }
 .alledu-table th, .alledu-table td { border: 1px solid #ccc; padding: 3px 8px; text-align: left; }

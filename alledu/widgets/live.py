@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import concurrent.futures as cf
 import datetime as dt
+import os
 import threading
 from typing import Any
 
@@ -28,6 +29,7 @@ from alledu.live.codes import normalize_code
 from alledu.live.record import Participant
 from alledu.live.store import ClassClosed, ClassInfo, PostgresStore, Store, StoreUnavailable, location, open_store
 from alledu.live.summary import QuestionStats, summarize, to_csv
+from alledu.serve.links import qr_svg, with_query
 from alledu.widgets.common import CSS, LABEL_STYLE, PALETTE, Guarded, error_html, esc
 
 POLL_S = 1  # the dashboard shows a new answer within two polls
@@ -183,6 +185,28 @@ class JoinBox(W.VBox):
         )
 
 
+def join_html(code: str, base: str | None = None) -> str:
+    """The class's join link and its QR code, for the teacher to project.
+
+    `base` is the link `alledu serve` hands out (it sets ALLEDU_JOIN_URL: the machine's network
+    address and the token); elsewhere (JupyterLab, a hub) there is none to show, and the page
+    says which link to use instead.
+    """
+    base = base if base is not None else os.environ.get("ALLEDU_JOIN_URL", "")
+    if not base:
+        return (
+            f"<p>Learners join with the class code <b>{esc(code)}</b> "
+            "(the links <code>alledu class new</code> printed).</p>"
+        )
+    url = with_query(base, **{"class": code})
+    return (
+        '<div class="alledu-join"><div>'
+        f"<p>Learners join class <b>{esc(code)}</b> with this link, or by scanning the code:</p>"
+        f'<p><a href="{esc(url)}">{esc(url)}</a></p></div>'
+        f'<div class="alledu-qr" role="img" aria-label="QR code of the class link">{qr_svg(url, scale=4)}</div></div>'
+    )
+
+
 class Dashboard(W.VBox, Guarded):
     """The teacher's page: key prompt first; then per-question counts, bars, reveal, CSV."""
 
@@ -214,7 +238,8 @@ class Dashboard(W.VBox, Guarded):
         self.reveal.layout.width = "auto"
         self.download = W.HTML()
         self.questions = W.HTML()
-        self.body = W.VBox([self.status, W.HBox([self.reveal, self.download]), self.questions])
+        self.join = W.HTML()
+        self.body = W.VBox([self.status, self.join, W.HBox([self.reveal, self.download]), self.questions])
         self.body.layout.display = "none"
         self.children = [W.HTML(CSS), self.prompt, self.message, self.body, self.session]
         self.open_button.on_click(self.guard(lambda _: self.unlock()))
@@ -257,6 +282,7 @@ class Dashboard(W.VBox, Guarded):
             )
             return False
         self.store, self.code = store, code
+        self.join.value = join_html(code)
         self.key_box.value = ""
         self.prompt.layout.display = "none"
         self.body.layout.display = None
