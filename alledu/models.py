@@ -719,6 +719,7 @@ class Lesson(Frozen):
     title: str
     purpose: str
     minutes: int
+    for_teachers: bool = False  # the teacher's page: a class is never sized for it (alledu/serve/kernels.py)
     objectives: tuple[str, ...]
     recap: tuple[str, ...]
     cite: tuple[str, ...]

@@ -278,12 +278,21 @@ class Learner:
         """
         state = self.states.get(model_id, {}).get("state", {})
         sent: Any = f"{value:g}" if state.get("_model_name") == "TextModel" else value
-        state["value"] = sent
+        return await self.update(model_id, {"value": sent})
+
+    async def update(self, model_id: str, change: dict[str, Any]) -> float:
+        """Send a state change (what a browser control sends); ms until the kernel is idle again."""
+        self.states.setdefault(model_id, {"state": {}}).setdefault("state", {}).update(change)
+        data = {"method": "update", "state": change, "buffer_paths": []}
+        return await self._until_idle(model_id, data)
+
+    async def click(self, model_id: str) -> float:
+        """Press a button (the custom 'click' event a browser's Button view sends)."""
+        return await self._until_idle(model_id, {"method": "custom", "content": {"event": "click"}})
+
+    async def _until_idle(self, model_id: str, data: dict[str, Any]) -> float:
         start, sent_at = time.perf_counter(), time.time()
-        msg_id = await self.send(
-            "comm_msg",
-            {"comm_id": model_id, "data": {"method": "update", "state": {"value": sent}, "buffer_paths": []}},
-        )
+        msg_id = await self.send("comm_msg", {"comm_id": model_id, "data": data})
         busy_at = sent_at
         while True:
             msg = await self.receive()

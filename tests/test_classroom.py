@@ -139,6 +139,51 @@ def test_class_mode_reports_ready_then_serves_the_class(odd_cwd: Path) -> None:
 
 
 @pytest.mark.served
+def test_a_class_without_lessons_gets_in_on_any_lesson_and_the_pools_follow_it() -> None:
+    """`--class N` without `--lessons` (issue 20): the ready line's N all get in on one lesson although
+    each lesson has fewer kernels waiting (arrivals take idle pooled kernels' places, never a learner's),
+    the cap holds, and while the class works the next lesson's pool fills for when it moves on."""
+    cap, size = 10, 4
+    with alledu_serve("--class", str(size), "--max-kernels", str(cap), ready="ready for") as (proc, base, lines):
+        ready = next(line for line in lines if "ready for" in line)
+        assert f"ready for {size} learners on any one lesson (1 kernels waiting on each of 8 lessons" in ready
+        server = psutil.Process(proc.pid)
+        counts: list[int] = []
+
+        def kernels() -> list[psutil.Process]:
+            found = [p for p in server.children(recursive=True) if "ipykernel" in command(p)]
+            counts.append(len(found))
+            return found
+
+        assert len(kernels()) == 9  # one waiting per lesson: 8 learners' lessons and the teacher's page
+
+        async def scenario() -> tuple[list[Learner], list[Learner], list[bool], float]:
+            first = [Learner(base, LESSON) for _ in range(size)]
+            await asyncio.gather(*(learner.open() for learner in first))
+            for _ in range(30):  # the class works on lesson 02; the pools turn toward 02 and 03
+                await asyncio.sleep(1)
+                kernels()
+            moved_at = time.time()
+            second = [Learner(base, "03_schedule_timeline") for _ in range(size)]
+            await asyncio.gather(*(learner.open() for learner in second))
+            alive = [kernel_process(learner.kernel_id) is not None for learner in first]
+            made = [proc.create_time() for learner in second if (proc := kernel_process(learner.kernel_id))]
+            kernels()
+            for learner in [*first, *second]:
+                await learner.leave()
+            return first, second, alive, moved_at, made
+
+        first, second, alive, moved_at, made = run_async(scenario())
+        assert [learner.error for learner in [*first, *second]] == [""] * (2 * size)  # nobody turned away
+        assert len({learner.kernel_id for learner in [*first, *second]}) == 2 * size
+        assert len({learner.widgets for learner in first}) == 1 and first[0].widgets > 20
+        assert all(alive)  # room was made from idle pooled kernels, never from a learner's
+        assert max(counts) <= cap, counts
+        # lesson 03's kernels were waiting before the class moved there (pooled, not started on arrival)
+        assert len(made) == size and sum(t < moved_at for t in made) >= size - 1, (made, moved_at)
+
+
+@pytest.mark.served
 def test_full_class_page_appears_and_recovers() -> None:
     with alledu_serve("--pool", "0", "--max-kernels", "2") as (_, base, _lines):
 
@@ -233,12 +278,14 @@ def test_serve_class_options_refuse_bad_values(argv: list[str], message: str) ->
 
 
 def test_memory_cap_leaves_room() -> None:
-    from alledu.serve.kernels import KERNEL_BUDGET_MIB, RESERVE_MIB, memory_cap
+    from alledu.serve.kernels import FORKED_KERNEL_MIB, RESERVE_MIB, SPAWNED_KERNEL_MIB, memory_cap
 
     mib = 1024 * 1024
-    assert memory_cap(24 * 1024 * mib) == (24 * 1024 - RESERVE_MIB) // KERNEL_BUDGET_MIB
+    assert memory_cap(24 * 1024 * mib) == (24 * 1024 - RESERVE_MIB) // FORKED_KERNEL_MIB
+    assert memory_cap(24 * 1024 * mib, SPAWNED_KERNEL_MIB) == (24 * 1024 - RESERVE_MIB) // SPAWNED_KERNEL_MIB
     assert memory_cap(1024 * mib) == 2  # never below 2, even on a tiny machine
-    assert memory_cap((RESERVE_MIB + 10 * KERNEL_BUDGET_MIB) * mib) == 10
+    assert memory_cap((RESERVE_MIB + 10 * FORKED_KERNEL_MIB) * mib) == 10
+    assert FORKED_KERNEL_MIB < SPAWNED_KERNEL_MIB
 
 
 @pytest.mark.served

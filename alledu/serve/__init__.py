@@ -102,7 +102,10 @@ def voila_command(
     if not open_browser:
         cmd.append("--no-browser")
     if not fork:
+        from alledu.serve.kernels import SPAWNED_KERNEL_MIB
+
         cmd.append("--KernelProvisionerFactory.default_provisioner_name=local-provisioner")
+        cmd.append(f"--ClassroomKernels.kernel_mib={SPAWNED_KERNEL_MIB}")  # a kernel of its own costs more
     if pool is not None:
         if pool < 0:
             raise ValueError(f"pool: {pool} is not accepted; accepted: 0 or more kernels per lesson")

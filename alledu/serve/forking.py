@@ -34,7 +34,8 @@ import setproctitle
 from jupyter_client.provisioning import LocalProvisioner
 
 # what the template imports once; every forked kernel starts with them loaded
-WARM_MODULES = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipywidgets", "pandas", "alledu", "alledu.widgets")
+# fpdf: the handouts (lessons 03, 08) - imported on first use it cost each such kernel ~30 MiB of its own
+WARM_MODULES = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipywidgets", "pandas", "alledu", "alledu.widgets", "fpdf")
 # environment variables that shape the Python start itself: a kernel asking for other values
 # than the template has cannot be a fork of it
 _STARTUP_ENV = ("PYTHONPATH", "PYTHONHOME", "PYTHONSAFEPATH", "PYTHONNOUSERSITE", "VIRTUAL_ENV")

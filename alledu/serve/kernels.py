@@ -38,15 +38,18 @@ from traitlets import Float, Int, List, default
 from traitlets.config import LoggingConfigurable
 
 MIB = 1024 * 1024
-KERNEL_BUDGET_MIB = 160  # RSS of the heaviest lesson kernel (~150 MiB, docs/performance.md) + margin
+# Memory one more learner costs: the unique memory (USS) of the heaviest lesson kernel after heavy
+# use, plus a margin (bench/kernel_memory.py measures it; docs/performance.md keeps the figures).
+FORKED_KERNEL_MIB = 64  # forked (the default): heaviest 50 MiB USS after 300 interactions (lesson 03), + ~28%
+SPAWNED_KERNEL_MIB = 160  # started from scratch (`alledu serve --no-fork`): RSS of the heaviest (~150 MiB) + margin
 RESERVE_MIB = 1536  # left for the server, the OS and the page cache
 
 
-def memory_cap(available_bytes: int | None = None) -> int:
+def memory_cap(available_bytes: int | None = None, kernel_mib: int = FORKED_KERNEL_MIB) -> int:
     """How many lesson kernels fit in the memory available now (at least 2)."""
     if available_bytes is None:
         available_bytes = psutil.virtual_memory().available
-    return max(2, int((available_bytes / MIB - RESERVE_MIB) // KERNEL_BUDGET_MIB))
+    return max(2, int((available_bytes / MIB - RESERVE_MIB) // kernel_mib))
 
 
 def say(line: str) -> None:
@@ -117,12 +120,16 @@ class ClassroomKernels(LoggingConfigurable):
     refill_parallel = Int(2, config=True, help="Kernels started at once by the warm-up and the refill.")
     refill_max_wait = Float(20.0, config=True, help="Longest wait for a quiet moment before refilling anyway.")
     class_size = Int(0, config=True, help="Class mode: learners to prepare for (0 = off).")
-    class_lessons = List(config=True, help="Class mode: lesson ids (empty = every lesson).")
+    class_lessons = List(config=True, help="Class mode: lesson ids (empty = whichever lessons the class opens).")
+    kernel_mib = Int(FORKED_KERNEL_MIB, config=True, help="Memory one more learner's kernel is budgeted (MiB).")
+    follow_window = Float(
+        120.0, config=True, help="Class mode without lessons: seconds a lesson stays 'in use' after its last page."
+    )
     start_timeout = Float(120.0, config=True, help="Seconds a learner's new kernel may take to answer.")
 
     @default("max_kernels")
     def _max_kernels_default(self) -> int:
-        return memory_cap()
+        return memory_cap(kernel_mib=self.kernel_mib)
 
     def __init__(self, **kwargs: Any) -> None:
         self._refill_slot: asyncio.Semaphore | None = None
@@ -143,10 +150,17 @@ class ClassroomKernels(LoggingConfigurable):
         self._running_lesson: set[str] = set()  # pooled kernels whose lesson run is not over
         self._lesson_process: dict[str, Any] = {}  # pooled kernel id -> process that ran the lesson
         self._tasks: set[asyncio.Future] = set()  # background shutdowns in flight
+        self._claims: dict[str, list[float]] = {}  # lesson -> pooled kernels promised to pages being rendered
+        self._evicting: set[str] = set()  # idle pooled kernels being shut down to make room for a learner
+        self._follow = False  # class mode without --lessons: pools follow the lessons in use
+        self._order: list[str] = []  # the class's lessons, in lesson order (notebook names)
+        self._per_lesson = 0  # kernels each class lesson starts with (follow mode)
+        self._demand: dict[str, float] = {}  # lesson -> when a page of it was last asked for
+        self.evicted = 0  # idle pooled kernels given up for arriving learners (for the log and tests)
         self._stopping = False
         super().__init__(**kwargs)
         if self.max_kernels <= 0:
-            self.max_kernels = memory_cap()
+            self.max_kernels = memory_cap(kernel_mib=self.kernel_mib)
         self._sweeper = PeriodicCallback(self._sweep, self.sweep_interval * 1000)
         self._sweeper.start()
         self.arrivals = Arrivals(self.arrivals_at_once, self.arrival_patience)
@@ -160,20 +174,140 @@ class ClassroomKernels(LoggingConfigurable):
         pools: dict[str, Any] = {"default": {"pool_size": default_size}}
         if self.class_size > 0:
             every = [p.stem for p in self._lesson_paths()]
-            lessons = self.class_lessons or every
+            if self.class_lessons:
+                lessons = self.class_lessons
+            else:  # whichever lesson the class opens: every learners' lesson, sized to follow the class
+                self._follow = True
+                teachers = self._teacher_lessons()
+                lessons = [lesson for lesson in self._lesson_order(every) if lesson not in teachers]
+                self._order = [f"{lesson}.ipynb" for lesson in lessons]
             others = default_size * (len(every) - len(lessons))
             per_lesson = min(self.class_size, max(1, (self.max_kernels - others) // len(lessons)))
-            if per_lesson < self.class_size:
+            if per_lesson < self.class_size and not self._follow:
                 say(
                     f"a class of {self.class_size} on {len(lessons)} lesson(s) needs "
                     f"{self.class_size * len(lessons) + others} kernels; the memory cap is {self.max_kernels}: "
                     f"preparing {per_lesson} per lesson (raise --max-kernels or name fewer --lessons)"
                 )
             self._prepared = per_lesson
+            self._per_lesson = per_lesson
             for lesson in lessons:
                 pools[f"{lesson}.ipynb"] = {"pool_size": per_lesson}
                 self._class_sizes[f"{lesson}.ipynb"] = per_lesson
+            if self._follow:  # any one lesson: every arrival past its pool takes an idle kernel's place
+                self._prepared = min(self.class_size, self.max_kernels - others)
         return pools
+
+    @staticmethod
+    def _teacher_lessons() -> set[str]:
+        from alledu.content_loader import content
+
+        return {lesson.id for lesson in content().lessons.lessons if lesson.for_teachers}
+
+    @staticmethod
+    def _lesson_order(stems: list[str]) -> list[str]:
+        """The notebooks in the content's lesson order (any others after them, by name)."""
+        from alledu.content_loader import content
+
+        order = [lesson.id for lesson in content().lessons.lessons]
+        return sorted(stems, key=lambda stem: (order.index(stem) if stem in order else len(order), stem))
+
+    def ready_line(self) -> str:
+        """What the teacher is told is ready: the number a class arriving at once gets in."""
+        if self._follow:
+            return (
+                f"ready for {self._prepared} learners on any one lesson ({self._per_lesson} kernels waiting on "
+                f"each of {len(self._order)} lessons; more start as a class arrives, cap {self.max_kernels})"
+            )
+        return f"ready for {self._prepared} learners ({self._warmup_total} kernels, cap {self.max_kernels})"
+
+    # ---- following the class (class mode without --lessons) ---------------------------------
+
+    def _wanted(self) -> list[str]:
+        """Lessons in use (a page asked for within `follow_window` s, or learners in them), most
+        recent first, each followed by the next lesson in order: where the class is and goes next."""
+        now = time.monotonic()
+        active = [
+            name
+            for name in self._order
+            if now - self._demand.get(name, -1e9) < self.follow_window or self._in_use(name) > 0
+        ]
+        active.sort(key=lambda name: -self._demand.get(name, 0.0))
+        wanted: list[str] = []
+        for name in active:
+            following = self._order[self._order.index(name) + 1 : self._order.index(name) + 2]
+            for lesson in [name, *following]:
+                if lesson not in wanted:
+                    wanted.append(lesson)
+        return wanted
+
+    def _retarget(self) -> None:
+        """Give the lessons in use (and the next ones) the class's size; the others share what is left.
+
+        Targets count a lesson's kernels in all (in use + pooled). Lowering a target shuts nothing
+        down by itself: an idle lesson's pooled kernels are given up only when the cap needs room
+        (`_evict`), so a class that comes back soon still finds them.
+        """
+        if not self._follow:
+            return
+        budget = self.max_kernels - sum(
+            self.kernel_pools_config.get("default", {}).get("pool_size", 0) for _ in self._teacher_lessons()
+        )
+        wanted = self._wanted()
+        targets: dict[str, int] = {}
+        for name in wanted:
+            targets[name] = max(0, min(self.class_size, budget))
+            budget -= targets[name]
+        rest = [name for name in self._order if name not in targets]
+        for name in rest:
+            targets[name] = min(self._per_lesson, max(0, budget) // max(1, len(rest)))
+        for name, target in targets.items():
+            grew = target > self._class_sizes.get(name, 0)
+            self._class_sizes[name] = target
+            if grew and not self._stopping:
+                self.fill_if_needed(delay=None, notebook_name=name)
+
+    def _evict(self, for_lesson: str, surplus_only: bool) -> bool:
+        """Shut down one idle pooled kernel of another lesson to make room; True if one was found.
+
+        Only kernels waiting in a pool (never one a learner has); first from lessons nobody uses,
+        the one with the most kernels waiting above its target. `surplus_only`: only above target
+        (the refill rebalancing); otherwise any idle one (a learner is at the door).
+        """
+        wanted = set(self._wanted()) if self._follow else set()
+        best: tuple[tuple[int, int], str, asyncio.Task] | None = None
+        for name, pool in self._pools.items():
+            if name == for_lesson:
+                continue
+            ready = [t for t in self._started(name) if t.result()["kernel_id"] not in self._evicting]
+            if not ready:
+                continue
+            target = self._class_sizes.get(name, 0)
+            above = len(ready) + self._in_use(name) - target
+            if surplus_only and above <= 0:
+                continue
+            rank = (0 if name in wanted else 1, above)
+            if best is None or rank > best[0]:
+                best = (rank, name, ready[-1])
+        if best is None:
+            return False
+        _, name, task = best
+        kid = task.result()["kernel_id"]
+        self._pools[name].remove(task)
+        self._evicting.add(kid)
+        self.evicted += 1
+        self.log.info("giving up an idle %s kernel (%s) to make room for %s", name, kid, for_lesson)
+
+        async def shut() -> None:
+            try:
+                await self.shutdown_kernel(kid, now=True)
+            except Exception as exc:
+                self.log.info("an idle kernel given up was already gone (%s)", exc)
+            finally:
+                self._evicting.discard(kid)
+
+        self._background(shut())
+        return True
 
     def _voila_default_pool(self) -> int:
         return int(self.parent.voila_configuration.default_pool_size)
@@ -214,8 +348,11 @@ class ClassroomKernels(LoggingConfigurable):
                     and time.monotonic() - since < self.refill_max_wait
                 ):
                     await asyncio.sleep(0.25)
-            # under the cap, and never taking a place a turned-away learner is retrying for
+            # under the cap, and never taking a place a turned-away learner is retrying for; a
+            # lesson the class uses takes the place of another lesson's surplus idle kernel
             while self._live_count() >= self.max_kernels or time.monotonic() - self._turned_away < 15:
+                if self._live_count() >= self.max_kernels and self._follow and self._wants_more(notebook_path):
+                    self._evict(notebook_path, surplus_only=True)
                 await asyncio.sleep(1.0)
             self._starting += 1
             try:
@@ -314,7 +451,7 @@ class ClassroomKernels(LoggingConfigurable):
             if self.class_size > 0:
                 say(f"warming up: {self._warmup_done}/{self._warmup_total} lesson kernels ready")
                 if self._warmup_done == self._warmup_total:
-                    say(f"ready for {self._prepared} learners ({self._warmup_total} kernels, cap {self.max_kernels})")
+                    say(self.ready_line())
 
     # ---- handing kernels to learners ------------------------------------------------------
 
@@ -362,6 +499,9 @@ class ClassroomKernels(LoggingConfigurable):
             pool.remove(task)  # died in the pool: never handed out; shut down and replaced
             self.log.warning("pooled kernel %s died; replacing it", kid)
             self._background(self._drop(kid, notebook_name))
+        claims = self._claims.get(notebook_name)
+        if claims:
+            claims.pop(0)  # the pooled kernel `admit` promised this page
         render_task, cache, kid = await super().get_rendered_notebook(notebook_name, *args, **kwargs)
         self._pooled.discard(kid)
         self._handed_out[kid] = time.monotonic()
@@ -372,15 +512,20 @@ class ClassroomKernels(LoggingConfigurable):
 
     async def start_kernel(self, *args: Any, **kwargs: Any) -> str:
         """A learner's cold start (no ready pooled kernel): admitted under the cap only."""
+        script = (kwargs.get("env") or {}).get("SCRIPT_NAME", "")  # the lesson page's path
+        lesson = script.rsplit("/render/", 1)[1] if "/render/" in script else ""
         if self._reserved() > 0:
             self._reservations.pop(0)  # the handler reserved this start in `admit`
-        elif self._live_count() >= self.max_kernels:
+        elif self._live_count() >= self.max_kernels and not self._evict(lesson, surplus_only=False):
             raise ClassFull(f"{self._live_count()} live kernels, cap {self.max_kernels}")
-        kid = await super().start_kernel(*args, **kwargs)
+        self._starting += 1  # counted until listed: concurrent cold starts never pass the cap together
+        try:
+            kid = await super().start_kernel(*args, **kwargs)
+        finally:
+            self._starting -= 1
         self._handed_out[kid] = time.monotonic()
-        script = (kwargs.get("env") or {}).get("SCRIPT_NAME", "")  # the lesson page's path
-        if "/render/" in script:
-            self._lesson_of[kid] = script.rsplit("/render/", 1)[1]
+        if lesson:
+            self._lesson_of[kid] = lesson
         self._watch_restarts(kid)
         try:
             await self._wait_ready(kid)
@@ -458,16 +603,32 @@ class ClassroomKernels(LoggingConfigurable):
         """Learners' kernels running for this lesson."""
         return sum(1 for kid, name in self._lesson_of.items() if name == notebook_name and kid in self)
 
-    def page_served(self) -> None:
-        """A lesson page was requested: the refill waits for a quiet moment."""
+    def page_served(self, notebook_name: str | None = None) -> None:
+        """A lesson page was requested: the refill waits for a quiet moment, and (class mode
+        without --lessons) the pools turn toward this lesson and the next."""
         self._last_page = time.monotonic()
+        if notebook_name in self._class_sizes and self._follow:
+            before = self._wanted()
+            self._demand[notebook_name] = self._last_page
+            if self._wanted()[:2] != before[:2]:
+                self._retarget()
+
+    def _wants_more(self, notebook_name: str) -> bool:
+        """Is this lesson below its target (kernels in use + pooled + starting)?"""
+        pool = self._pools.get(notebook_name, [])
+        return len(pool) + self._in_use(notebook_name) <= self._class_sizes.get(notebook_name, 0)
 
     def admit(self, notebook_name: str) -> bool:
-        """May this request have a kernel? Reserves a cold start when it needs one."""
-        self.page_served()
-        if self.get_pool_size(notebook_name) > 0:
+        """May this request have a kernel? Reserves a cold start when it needs one; at the cap, a
+        learner takes the place of another lesson's idle pooled kernel (never a learner's)."""
+        self.page_served(notebook_name)
+        claims = self._claims.setdefault(notebook_name, [])
+        now = time.monotonic()
+        claims[:] = [t for t in claims if now - t < 30]  # a page that never took its kernel
+        if self.get_pool_size(notebook_name) > len(claims):  # a pooled kernel nobody has been promised
+            claims.append(now)
             return True
-        if self._live_count() >= self.max_kernels:
+        if self._live_count() >= self.max_kernels and not self._evict(notebook_name, surplus_only=False):
             self._turned_away = time.monotonic()
             return False
         self._reservations.append(time.monotonic())
@@ -480,8 +641,9 @@ class ClassroomKernels(LoggingConfigurable):
         return len(self._reservations)
 
     def _live_count(self) -> int:
-        """Kernels running or starting, and cold starts reserved."""
-        return len(self.list_kernel_ids()) + self._starting + self._reserved()
+        """Kernels running or starting, and cold starts reserved (not those being given up)."""
+        ids = self.list_kernel_ids()
+        return len(ids) - len(self._evicting.intersection(ids)) + self._starting + self._reserved()
 
     # ---- culling -------------------------------------------------------------------------
 
@@ -496,7 +658,10 @@ class ClassroomKernels(LoggingConfigurable):
             self._disconnected_at[kernel_id] = time.monotonic()
 
     async def _sweep(self) -> None:
-        """Shut down learners' kernels that never connected, or whose page went away."""
+        """Shut down learners' kernels that never connected, or whose page went away; let the
+        pools of lessons the class has left shrink (class mode without --lessons)."""
+        if self._follow and not self._stopping:
+            self._retarget()
         now = time.monotonic()
         for kid in list(self._handed_out):
             if kid not in self:
