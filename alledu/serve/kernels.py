@@ -276,7 +276,7 @@ class ClassroomKernels(LoggingConfigurable):
         """
         wanted = set(self._wanted()) if self._follow else set()
         best: tuple[tuple[int, int], str, asyncio.Task] | None = None
-        for name, pool in self._pools.items():
+        for name in list(self._pools):
             if name == for_lesson:
                 continue
             ready = [t for t in self._started(name) if t.result()["kernel_id"] not in self._evicting]
