@@ -170,14 +170,14 @@ def build_parser() -> argparse.ArgumentParser:
         type=_count("class", 1, 1000),
         default=None,
         metavar="N",
-        help="class mode: prepare N learners' kernels per lesson before saying 'ready'",
+        help="class mode: prepare for N learners at once on whichever lesson they open; say when ready",
     )
     p.add_argument(
         "--lessons",
         type=_lesson_list,
         default=None,
         metavar="ID,ID",
-        help="class mode: only these lessons (comma-separated ids; default every lesson)",
+        help="class mode: keep N kernels waiting on each of these lessons (comma-separated ids) instead",
     )
     p.add_argument(
         "--max-kernels",

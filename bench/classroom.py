@@ -128,9 +128,23 @@ async def wait_quiet(busy_below: float = 0.25, timeout: float = 120.0) -> float:
             return busy
 
 
-async def wait_idle(server_pid: int, idle_count: int, timeout: float) -> float:
-    """Seconds until the server holds its idle kernel count again (nan if not within timeout)."""
+async def wait_idle(server_pid: int, idle_count: int | None, timeout: float) -> float:
+    """Seconds until the server holds its idle kernel count again (nan if not within timeout).
+
+    `None`: a server whose pools follow the class has no fixed idle count; wait until the count
+    has not changed for 5 s.
+    """
     start = time.perf_counter()
+    if idle_count is None:
+        seen, since_change = -1, time.perf_counter()
+        while time.perf_counter() - start < timeout:
+            count = len(kernels_of(server_pid))
+            if count != seen:
+                seen, since_change = count, time.perf_counter()
+            elif time.perf_counter() - since_change >= 5:
+                return time.perf_counter() - start
+            await asyncio.sleep(1.0)
+        return float("nan")
     while time.perf_counter() - start < timeout:
         kernels = kernels_of(server_pid)
         if len(kernels) == idle_count:
@@ -352,6 +366,7 @@ def summary(learners: list[Learner]) -> dict[str, Any]:
     return {
         "n": len(learners),
         "errors": sum(not learner.ok for learner in learners),
+        "turned_away": sum(learner.retries > 0 for learner in learners),  # met the "class is full" page
         "p50": pct(times, 50),
         "p95": pct(times, 95),
         "max": max(times) if times else float("nan"),
@@ -366,7 +381,7 @@ async def burst(
     size: int,
     spread: float,
     late: int,
-    idle_count: int,
+    idle_count: int | None,
     browser: Any,
     class_mode: bool,
     movers: MoversElsewhere,
@@ -377,7 +392,7 @@ async def burst(
     sentinels = movers
     await sentinels.start()
     # default serve refills a pooled kernel behind each sentinel; class mode counts them in the class
-    expected = idle_count + (sentinels.n if not class_mode else 0)
+    expected = None if idle_count is None else idle_count + (sentinels.n if not class_mode else 0)
     await wait_idle(server_pid, expected, 300)
     settled = await wait_settled(server_pid, sentinels.kernel_ids, 30)
     busy_before = await wait_quiet()
@@ -458,6 +473,38 @@ async def burst(
     return result, [ms for sent, ms, _ in sentinels.samples if t0 <= sent <= t_burst]
 
 
+async def class_moves_on(
+    base: str, server_pid: int, lessons: tuple[str, ...], size: int, within: float
+) -> dict[str, Any]:
+    """A class going from lesson to lesson: `size` learners open the first lesson at once, then each
+    closes it and opens the next within `within` seconds (the teacher says "now lesson 03"), and so on.
+    Per lesson: time to interactive (p50/p95/max) and how many were turned away."""
+    await wait_idle(server_pid, None, 600)
+    await wait_quiet()
+    steps = []
+    learners = [Learner(base, lessons[0], protocol=WS_PROTOCOL) for _ in range(size)]
+    start = time.perf_counter()
+    await asyncio.gather(*(learner.open(max_retries=20) for learner in learners))
+    steps.append({"lesson": lessons[0], "wall_s": time.perf_counter() - start, **summary(learners)})
+    for lesson in lessons[1:]:
+        await asyncio.sleep(20)  # the class works on the lesson a while; the next one's pool fills
+        moved = [Learner(base, lesson, protocol=WS_PROTOCOL) for _ in range(size)]
+
+        async def move(i: int, old: Learner, new: Learner) -> None:
+            await asyncio.sleep(within * i / size)
+            await old.leave()
+            await new.open(max_retries=20)
+
+        start = time.perf_counter()
+        await asyncio.gather(*(move(i, old, new) for i, (old, new) in enumerate(zip(learners, moved, strict=True))))
+        steps.append({"lesson": lesson, "wall_s": time.perf_counter() - start, **summary(moved)})
+        learners = moved
+    await asyncio.gather(*(learner.leave() for learner in learners))
+    result = {"size": size, "within_s": within, "steps": steps}
+    print(json.dumps(result), flush=True)
+    return result
+
+
 async def run_mode(
     mode: str,
     lesson: str,
@@ -469,10 +516,15 @@ async def run_mode(
     every: float,
     cold_sizes: tuple[int, ...] = (),
     repeat: int = 1,
+    move_on: tuple[str, ...] = (),
 ) -> dict:
     args = ["--lessons", lesson]
     is_class = mode.startswith("class")
-    if is_class:
+    teacher = mode.startswith("teacher")
+    if teacher:  # the README's command as a teacher types it: `alledu serve --class N`, nothing else
+        args = ["--class", str(max(sizes))]
+        ready = "ready for"
+    elif is_class:
         # the class includes its late arrivals, the Chromium page and the learners moving controls
         prepared = max(sizes) + late + 1 + movers
         # the cap from memory counts 160 MiB RSS per kernel; the box is shared, so name it here
@@ -487,13 +539,15 @@ async def run_mode(
     with alledu_serve(*args, ready=ready, timeout=900) as (proc, base, lines):
         ready_s = time.perf_counter() - start
         lessons = len(list((ROOT / "notebooks").glob("*.ipynb")))
-        idle_count = lessons if mode == "default" else max(sizes) + late + 1 + movers + lessons - 1
-        await wait_idle(proc.pid, idle_count, 300)
+        idle_count: int | None = lessons if mode == "default" else max(sizes) + late + 1 + movers + lessons - 1
+        if teacher:
+            idle_count = None  # the pools follow the class: no fixed count at rest
+        await wait_idle(proc.pid, idle_count, 600 if teacher else 300)
         idle_memory = memory(list(kernels_of(proc.pid).values()))
         runs = []
         plan = [(size, 0.0, False) for size in sizes for _ in range(repeat)]
-        if mode == "class":
-            plan += [(max(sizes), spread, False)] if spread else []
+        if mode in ("class", "teacher"):
+            plan += [(max(sizes), spread, False)] if spread and mode == "class" else []
             plan += [(size, 0.0, True) for size in cold_sizes if size <= max(sizes)] if browser else []
         assets: tuple[str, ...] = ()
         if any(cold for *_, cold in plan):
@@ -516,6 +570,9 @@ async def run_mode(
             )
             runs.append(run)
             pooled.setdefault((size, over, cold), []).extend(burst_ms)
+        moves = []
+        if teacher and move_on:
+            moves.append(await class_moves_on(base, proc.pid, move_on, max(sizes), within=10.0))
         warmup = [line.strip() for line in lines if "ready for" in line]
     # a burst of 60 gives some 12-17 updates, so its p95 is nearly its slowest: repeated bursts pooled
     repeated = [
@@ -530,6 +587,7 @@ async def run_mode(
         "idle_kernels": idle_memory,
         "runs": runs,
         "burst_updates_pooled": repeated,
+        "moves": moves,
     }
 
 
@@ -552,7 +610,7 @@ def markdown(results: list[dict], lesson: str, setting: str = "") -> str:
         "(share busy in the second before it, and the 1-min load average before/after, shown); "
         f"{os.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB.",
         "",
-        "| mode | class | arrival | p50 s | p95 s | max s | errors | late p95 s | Chromium s "
+        "| mode | class | arrival | p50 s | p95 s | max s | errors / turned away | late p95 s | Chromium s "
         "| update ms burst p50 / p95 (n) | update ms refill p50 / p95 (n) "
         "| kernel RSS / USS MiB (median) | burst CPU s (server / kernels / learners / Chromium) "
         "| idle restored s | busy before | load |",
@@ -563,7 +621,7 @@ def markdown(results: list[dict], lesson: str, setting: str = "") -> str:
             a, k = r["all"], r["kernel_mib"]
             lines.append(
                 f"| {mode['mode']} | {r['size']} | {arrival(r)} | {a['p50']:.2f} | {a['p95']:.2f} | {a['max']:.2f} "
-                f"| {a['errors']} | {r['late']['p95']:.2f} | {r['chromium_s']:.2f} "
+                f"| {a['errors']} / {a.get('turned_away', 0)} | {r['late']['p95']:.2f} | {r['chromium_s']:.2f} "
                 f"| {updates(r['update_ms_burst'])} | {updates(r['update_ms_refill'])} "
                 f"| {k.get('rss_median', float('nan')):.0f} / {k.get('uss_median', float('nan')):.0f} "
                 f"| {' / '.join(f'{v:.1f}' for v in r['burst_cpu_s'].values())} "
@@ -593,6 +651,16 @@ def markdown(results: list[dict], lesson: str, setting: str = "") -> str:
                 f"p50 / p95 {pooled['p50']:.0f} / {pooled['p95']:.0f} ms (n {pooled['n']})"
             )
         lines.append(f"- {mode['mode']}: server ready after {mode['ready_s']:.0f} s {mode['ready_line']}")
+        for move in mode.get("moves", []):
+            lines.append(
+                f"- {mode['mode']}: a class of {move['size']} moving on (each closes the lesson and opens the next "
+                f"within {move['within_s']:.0f} s): "
+                + "; ".join(
+                    f"{step['lesson']} p50 / p95 / max {step['p50']:.2f} / {step['p95']:.2f} / {step['max']:.2f} s, "
+                    f"errors {step['errors']}, turned away {step['turned_away']}"
+                    for step in move["steps"]
+                )
+            )
         for r in mode["runs"]:
             if r.get("update_errors"):
                 lines.append(f"- {mode['mode']} {r['size']}: a learner moving a control failed: {r['update_errors']}")
@@ -668,7 +736,12 @@ async def main_async(ns: argparse.Namespace) -> list[dict]:
     results = []
     try:
         for mode in ns.modes:
-            sizes = {"default": ns.default_sizes, "class-nofork": ns.nofork_sizes}.get(mode, ns.sizes)
+            sizes = {
+                "default": ns.default_sizes,
+                "class-nofork": ns.nofork_sizes,
+                "teacher": ns.teacher_sizes,
+                "teacher100": [100],
+            }.get(mode, ns.sizes)
             results.append(
                 await run_mode(
                     mode,
@@ -681,6 +754,7 @@ async def main_async(ns: argparse.Namespace) -> list[dict]:
                     ns.move_every,
                     tuple(ns.cold_sizes),
                     ns.repeat,
+                    tuple(ns.move_on),
                 )
             )
     finally:
@@ -706,10 +780,20 @@ def main() -> int:
     parser.add_argument(
         "--modes",
         type=lambda t: t.split(","),
-        default=["default", "class-nofork", "class"],
-        help="default (alledu serve), class (--class N), class-nofork (--class N --no-fork)",
+        default=["teacher", "teacher100", "default", "class"],
+        help="teacher (alledu serve --class N, as the README says), teacher100 (--class 100), default "
+        "(alledu serve), class (--class N --lessons L --max-kernels M), class-nofork (the same, --no-fork)",
     )
     parser.add_argument("--lesson", default="02_bsa_and_dosing")
+    parser.add_argument(
+        "--teacher-sizes", type=ints, default=[30, 60], help="teacher mode: `alledu serve --class MAX` (README)"
+    )
+    parser.add_argument(
+        "--move-on",
+        type=lambda t: t.split(","),
+        default=["02_bsa_and_dosing", "03_schedule_timeline", "04_eligibility_tree"],
+        help="teacher mode: the class then moves through these lessons (empty: skip)",
+    )
     parser.add_argument("--spread", type=float, default=30.0, help="class mode: also arrive over this many s")
     parser.add_argument("--late", type=int, default=5, help="learners arriving one by one after the burst")
     parser.add_argument("--no-browser", action="store_true", help="skip the Chromium page")

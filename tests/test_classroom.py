@@ -277,6 +277,24 @@ def test_serve_class_options_refuse_bad_values(argv: list[str], message: str) ->
     assert len(done.stderr.strip().splitlines()) == 1
 
 
+@pytest.mark.parametrize(
+    ("euid", "rlimit_nice", "expected"),
+    [(0, (0, 0), True), (1000, (0, 0), False), (1000, (20, 20), True), (1000, (-1, -1), True), (1000, (10, 10), False)],
+)
+def test_pooled_kernels_wait_at_low_priority_only_where_it_can_be_undone(
+    monkeypatch: pytest.MonkeyPatch, euid: int, rlimit_nice: tuple[int, int], expected: bool
+) -> None:
+    """A teacher's laptop (not root, RLIMIT_NICE 0) cannot lower a niceness again: there pooled kernels
+    keep normal priority, or a learner's kernel would stay at nice 19 all lesson and starve."""
+    import resource
+
+    from alledu.serve import kernels
+
+    monkeypatch.setattr(kernels.os, "geteuid", lambda: euid)
+    monkeypatch.setattr(resource, "getrlimit", lambda which: rlimit_nice)
+    assert kernels.can_restore_priority() is expected
+
+
 def test_memory_cap_leaves_room() -> None:
     from alledu.serve.kernels import FORKED_KERNEL_MIB, RESERVE_MIB, SPAWNED_KERNEL_MIB, memory_cap
 

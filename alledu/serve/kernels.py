@@ -52,6 +52,25 @@ def memory_cap(available_bytes: int | None = None, kernel_mib: int = FORKED_KERN
     return max(2, int((available_bytes / MIB - RESERVE_MIB) // kernel_mib))
 
 
+def can_restore_priority() -> bool:
+    """May this process give a kernel back normal priority after lowering it?
+
+    Why: a pooled kernel waits at a low priority and gets normal priority when a learner takes
+    it; lowering a niceness again needs root or an RLIMIT_NICE of 20 (Linux). A teacher's laptop
+    has neither: there a lowered kernel would stay at nice 19 for its learner's whole lesson, and
+    starve whenever anything else keeps a core busy. Then pooled kernels keep normal priority.
+    """
+    import resource
+
+    if os.geteuid() == 0:
+        return True
+    try:
+        limit = resource.getrlimit(resource.RLIMIT_NICE)[0]
+    except (AttributeError, OSError, ValueError):
+        return False
+    return limit == resource.RLIM_INFINITY or limit >= 20
+
+
 def say(line: str) -> None:
     """A progress line for the teacher's terminal (stdout, flushed at once)."""
     print(f"alledu: {line}", flush=True)
@@ -365,7 +384,8 @@ class ClassroomKernels(LoggingConfigurable):
                 self._starting -= 1
             kid = result["kernel_id"]
             self._pooled.add(kid)
-            self._renice(kid, self.refill_nice)
+            if can_restore_priority():  # else it would stay at the pool's priority after a learner takes it
+                self._renice(kid, self.refill_nice)
             self._watch_restarts(kid)
             process = self._process_of(kid)
             # hold the slot until the lesson has run, so starts never pile up
