@@ -49,6 +49,7 @@ from tests.server import alledu_serve  # noqa: E402
 OUT = ROOT / "bench" / "results"
 MIB = 2**20
 WS_PROTOCOL = V1_PROTOCOL  # the learners' websocket protocol (`--ws`)
+QUIET_BELOW = 0.25  # share of both cores busy under which a burst starts (`--hog` keeps one busy: 0.75)
 
 
 def pct(values: list[float], q: float) -> float:
@@ -113,7 +114,7 @@ async def wait_settled(server_pid: int, kernel_ids: list[str], timeout: float) -
     return False
 
 
-async def wait_quiet(busy_below: float = 0.25, timeout: float = 120.0) -> float:
+async def wait_quiet(busy_below: float | None = None, timeout: float = 120.0) -> float:
     """The share of both cores busy over the last second, once it is below `busy_below` (or at timeout).
 
     Why: after the kernel count is back, the server's warm-up or refill, and the last burst's
@@ -121,6 +122,7 @@ async def wait_quiet(busy_below: float = 0.25, timeout: float = 120.0) -> float:
     work too (the 1-minute load average lags far behind, so it cannot tell). The movers alone
     keep the box about 10 % busy.
     """
+    busy_below = QUIET_BELOW if busy_below is None else busy_below
     deadline = time.perf_counter() + timeout
     while True:
         busy = await asyncio.get_running_loop().run_in_executor(None, psutil.cpu_percent, 1.0) / 100
@@ -723,7 +725,18 @@ def svg(results: list[dict]) -> str:
     return "\n".join(parts) + "\n"
 
 
+def _hog() -> None:
+    """Keep one core busy at normal priority, as a teacher's laptop is never idle (a browser, a
+    projector's screen share, a video call)."""
+    while True:
+        pass
+
+
 async def main_async(ns: argparse.Namespace) -> list[dict]:
+    hog = None
+    if ns.hog:
+        hog = multiprocessing.Process(target=_hog, daemon=True)
+        hog.start()
     browser = None
     pw = None
     if not ns.no_browser:
@@ -762,6 +775,8 @@ async def main_async(ns: argparse.Namespace) -> list[dict]:
             await browser.close()
         if pw:
             await pw.stop()
+        if hog is not None:
+            hog.terminate()
     return results
 
 
@@ -805,16 +820,20 @@ def main() -> int:
         "--ws", choices=["v1", "legacy"], default="v1", help="learners' websocket protocol (browsers: v1)"
     )
     parser.add_argument("--move-every", type=float, default=0.25, help="seconds between one mover's updates")
+    parser.add_argument("--hog", action="store_true", help="keep one core busy throughout (another program)")
     parser.add_argument(
         "--repeat", type=int, default=1, help="each at-once class this many times; burst updates pooled over them"
     )
     ns = parser.parse_args()
-    global WS_PROTOCOL
+    global WS_PROTOCOL, QUIET_BELOW
     WS_PROTOCOL = V1_PROTOCOL if ns.ws == "v1" else ""
+    QUIET_BELOW = 0.75 if ns.hog else 0.25
     print(f"load average before: {os.getloadavg()}", flush=True)
     results = asyncio.run(main_async(ns))
     OUT.mkdir(parents=True, exist_ok=True)
     setting = f"learners' websocket protocol {ns.ws}, Chromium at nice {ns.browser_nice}"
+    if ns.hog:
+        setting += "; another process keeps one core busy throughout"
     (OUT / "classroom.json").write_text(json.dumps(results, indent=1))
     (OUT / "classroom.md").write_text(markdown(results, ns.lesson, setting))
     (OUT / "classroom.svg").write_text(svg(results))

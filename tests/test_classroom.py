@@ -12,6 +12,7 @@ import json
 import os
 import signal
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -181,6 +182,41 @@ def test_a_class_without_lessons_gets_in_on_any_lesson_and_the_pools_follow_it()
         assert max(counts) <= cap, counts
         # lesson 03's kernels were waiting before the class moved there (pooled, not started on arrival)
         assert len(made) == size and sum(t < moved_at for t in made) >= size - 1, (made, moved_at)
+
+
+@pytest.mark.served
+def test_requests_for_lessons_that_do_not_exist_answer_404_and_lock_nobody_out() -> None:
+    """Issue 24, high 1: 160 requests at once for lessons that do not exist used to reserve a kernel
+    place each (held 30 s) and hand out queue tickets, so the next learners met "the class is full"
+    with 8 of ~130 kernels running. Now each answers 404 before admission: the cap is untouched."""
+    from tornado.httpclient import AsyncHTTPClient, HTTPClientError
+
+    with alledu_serve("--pool", "1", "--max-kernels", "12") as (_proc, base, lines):
+
+        async def flood_then_learners() -> tuple[list[int], list[Learner]]:
+            client = AsyncHTTPClient(max_clients=160)
+
+            async def bogus(i: int) -> int:
+                try:
+                    return (await client.fetch(f"{base}voila/render/zz{i}.ipynb")).code
+                except HTTPClientError as exc:
+                    return exc.code
+
+            codes = await asyncio.gather(*(bogus(i) for i in range(160)))
+            learners = [Learner(base, LESSON) for _ in range(3)]
+            await asyncio.gather(*(learner.open(max_retries=0) for learner in learners))
+            for learner in learners:
+                await learner.leave()
+            return list(codes), learners
+
+        codes, learners = run_async(flood_then_learners())
+        assert set(codes) == {404}, sorted(set(codes))
+        assert [(learner.status, learner.error) for learner in learners] == [(200, "")] * 3
+        assert not any("Traceback" in line for line in lines), [line for line in lines if "Traceback" in line][:3]
+        for path in ("voila/render/../../etc/passwd.ipynb", "voila/render/notebooks", "voila/render/x.txt"):
+            with pytest.raises(urllib.error.HTTPError) as err:
+                urllib.request.urlopen(base + path, timeout=10)
+            assert err.value.code == 404, path
 
 
 @pytest.mark.served

@@ -113,6 +113,8 @@ class LessonHandler(TornadoVoilaHandler):
         _ = self.xsrf_token  # sets the _xsrf cookie that the close-tab shutdown beacon sends
         km = self.kernel_manager
         notebook = self.notebook_path or path
+        if not self._is_lesson(notebook):  # before any place is reserved or queue ticket handed out
+            raise tornado.web.HTTPError(404)
         ticket = self._ticket()
         slot: Any = contextlib.nullcontext()
         if hasattr(km, "admit") and notebook and notebook.endswith(".ipynb"):
@@ -140,6 +142,16 @@ class LessonHandler(TornadoVoilaHandler):
                 raise
             self.log.exception("a lesson kernel failed to start")
             self._wait_page(None, "failed")
+
+    def _is_lesson(self, notebook: str | None) -> bool:
+        """Is this a notebook in the lessons folder? Asked before admission (issue 24): requests for
+        lessons that do not exist used to reserve kernel places for 30 s and lock out the class."""
+        if not notebook or not notebook.endswith(".ipynb"):
+            return False
+        try:
+            return bool(self.contents_manager.file_exists(notebook))
+        except Exception:  # a path outside the folder, or unreadable: not a lesson
+            return False
 
     def _ticket(self) -> int | None:
         value = self.get_cookie(QUEUE_COOKIE)

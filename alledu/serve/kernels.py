@@ -71,6 +71,30 @@ def can_restore_priority() -> bool:
     return limit == resource.RLIM_INFINITY or limit >= 20
 
 
+def raise_socket_limits(context: Any) -> int:
+    """Let the server open the sockets a full class needs; returns the ZMQ socket limit set.
+
+    Why: the server holds one ZMQ socket per kernel (its activity watch) and about five per open
+    lesson page, all in one ZMQ context whose default limit is 1,023 sockets: with 336 kernels and
+    100 learners arriving at once, 14 of the 100 met "Too many open files" (HTTP 500, a closed
+    websocket). Each socket also uses file descriptors, so the process's soft limit is raised to
+    its hard limit first. Must run before the context's first socket (ZMQ sizes it then).
+    """
+    import resource
+
+    import zmq
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    with contextlib.suppress(ValueError, OSError):
+        if hard == resource.RLIM_INFINITY or hard > soft:
+            soft = 1 << 20 if hard == resource.RLIM_INFINITY else hard
+            resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+    sockets = int(max(1024, min(65536, soft // 2)))
+    with contextlib.suppress(zmq.ZMQError):
+        context.set(zmq.MAX_SOCKETS, sockets)
+    return int(context.get(zmq.MAX_SOCKETS))
+
+
 def say(line: str) -> None:
     """A progress line for the teacher's terminal (stdout, flushed at once)."""
     print(f"alledu: {line}", flush=True)
@@ -178,6 +202,7 @@ class ClassroomKernels(LoggingConfigurable):
         self.evicted = 0  # idle pooled kernels given up for arriving learners (for the log and tests)
         self._stopping = False
         super().__init__(**kwargs)
+        self.max_sockets = raise_socket_limits(self.context)
         if self.max_kernels <= 0:
             self.max_kernels = memory_cap(kernel_mib=self.kernel_mib)
         self._sweeper = PeriodicCallback(self._sweep, self.sweep_interval * 1000)
@@ -806,7 +831,7 @@ class ClassroomKernels(LoggingConfigurable):
         try:
             pid = self.get_kernel(kernel_id).provisioner.pid
             os.setpriority(os.PRIO_PROCESS, pid, nice)
-        except (AttributeError, KeyError, OSError, TypeError):
+        except (AttributeError, KeyError, OSError, TypeError, tornado.web.HTTPError):  # gone: 404 from jupyter_server
             return
         with contextlib.suppress(OSError), open(f"/proc/{pid}/autogroup", "w") as group:
             group.write(str(nice))
