@@ -805,7 +805,7 @@ def main() -> int:
     )
     parser.add_argument(
         "--move-on",
-        type=lambda t: t.split(","),
+        type=lambda t: [x for x in t.split(",") if x],
         default=["02_bsa_and_dosing", "03_schedule_timeline", "04_eligibility_tree"],
         help="teacher mode: the class then moves through these lessons (empty: skip)",
     )
