@@ -608,7 +608,7 @@ def updates(u: dict[str, float]) -> str:
 
 def markdown(results: list[dict], lesson: str, setting: str = "") -> str:
     lines = [
-        f"Lesson `{lesson}`; {setting}; each burst starts once the cores are under 25 % busy "
+        f"Lesson `{lesson}`; {setting}; each burst starts once the cores are under {QUIET_BELOW:.0%} busy "
         "(share busy in the second before it, and the 1-min load average before/after, shown); "
         f"{os.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB.",
         "",
