@@ -220,6 +220,49 @@ def test_requests_for_lessons_that_do_not_exist_answer_404_and_lock_nobody_out()
 
 
 @pytest.mark.served
+def test_the_queue_keeps_places_for_those_waiting_only_and_its_ticket_cannot_be_forged() -> None:
+    """Issue 24, medium 5: a newcomer used to get the wait page whenever anybody held a queue ticket
+    (41 of 45 refused with 48 of 128 places used), and an unsigned `alledu_queue=1` cookie put a
+    visitor first in line. Now the places are kept only for those waiting, and the ticket is signed."""
+    with alledu_serve("--pool", "0", "--max-kernels", "3") as (_, base, _lines):
+
+        async def scenario() -> dict[str, object]:
+            seen: dict[str, object] = {}
+            first = [Learner(base, LESSON) for _ in range(3)]
+            await asyncio.gather(*(learner.open() for learner in first))
+            waiting = Learner(base, LESSON)
+            await waiting.open(max_retries=0)  # the class is full: a ticket
+            seen["waiting"] = (waiting.status, "You are next." in waiting.wait_page)
+            forger = Learner(base, LESSON)
+            forger.cookies["alledu_queue"] = "1"  # made up: not signed by the server
+            await forger.open(max_retries=0)
+            seen["forger"] = (forger.status, "You are next." in forger.wait_page)
+            for learner in first:
+                await learner.leave()
+            await asyncio.sleep(2)  # three places free; two are kept for the two learners waiting
+            newcomer = Learner(base, LESSON)
+            await newcomer.open(max_retries=0)
+            seen["newcomer"] = (newcomer.status, newcomer.error)
+            late = Learner(base, LESSON)
+            await late.open(max_retries=0)  # the last two places are for the two waiting
+            seen["late"] = late.status
+            back = Learner(base, LESSON)
+            back.cookies = dict(waiting.cookies)  # the waiting learner's page retries
+            await back.open(max_retries=0)
+            seen["back"] = (back.status, back.error)
+            for learner in (newcomer, back):
+                await learner.leave()
+            return seen
+
+        seen = run_async(scenario())
+        assert seen["waiting"] == (503, True)
+        assert seen["forger"] == (503, False)  # behind the real ticket, not first
+        assert seen["newcomer"] == (200, "")  # room for them: let in although someone waits
+        assert seen["late"] == 503
+        assert seen["back"] == (200, "")
+
+
+@pytest.mark.served
 def test_full_class_page_appears_and_recovers() -> None:
     with alledu_serve("--pool", "0", "--max-kernels", "2") as (_, base, _lines):
 

@@ -93,10 +93,10 @@ class Waiting:
         self.seen[ticket] = now
         return sorted(self.seen).index(ticket) + 1
 
-    def anyone(self) -> bool:
-        """Is somebody (still retrying) in the queue?"""
+    def waiting(self) -> int:
+        """How many (still retrying) are in the queue."""
         now = time.monotonic()
-        return any(now - last <= 3 * RETRY_SECONDS for last in self.seen.values())
+        return sum(now - last <= 3 * RETRY_SECONDS for last in self.seen.values())
 
     def leave(self, ticket: int) -> None:
         self.seen.pop(ticket, None)
@@ -118,8 +118,9 @@ class LessonHandler(TornadoVoilaHandler):
         ticket = self._ticket()
         slot: Any = contextlib.nullcontext()
         if hasattr(km, "admit") and notebook and notebook.endswith(".ipynb"):
-            first_in_line = WAITING.position(ticket) == 1 if ticket is not None else not WAITING.anyone()
-            if not (first_in_line and km.admit(notebook)):
+            # places are kept for the learners ahead in the queue; anyone else gets in while there is room
+            ahead = WAITING.position(ticket) - 1 if ticket is not None else WAITING.waiting()
+            if not km.admit(notebook, keep=ahead):
                 return self._wait_page(ticket, "full")
             if km.get_pool_size(notebook) > 0:  # a cold start is not held in line (it takes seconds)
                 slot = km.pages.slot()
@@ -154,8 +155,11 @@ class LessonHandler(TornadoVoilaHandler):
             return False
 
     def _ticket(self) -> int | None:
-        value = self.get_cookie(QUEUE_COOKIE)
-        return int(value) if value and value.isdigit() else None
+        """The learner's place in the queue, from a cookie this server signed (a made-up one counts
+        as none: it used to let a visitor jump the queue, issue 24)."""
+        value = self.get_signed_cookie(QUEUE_COOKIE, max_age_days=1)
+        text = value.decode("ascii", "replace") if value else ""
+        return int(text) if text.isdigit() else None
 
     def _wait_page(self, ticket: int | None, why: str) -> None:
         """503 with Retry-After: the page reloads itself after RETRY_SECONDS."""
@@ -164,7 +168,7 @@ class LessonHandler(TornadoVoilaHandler):
         if why == "full":
             if ticket is None:
                 ticket = next(_tickets)
-                self.set_cookie(QUEUE_COOKIE, str(ticket), httponly=True, samesite="Strict")
+                self.set_signed_cookie(QUEUE_COOKIE, str(ticket), expires_days=None, httponly=True, samesite="Strict")
             position = WAITING.position(ticket)
         else:
             position = 0

@@ -663,9 +663,27 @@ class ClassroomKernels(LoggingConfigurable):
         pool = self._pools.get(notebook_name, [])
         return len(pool) + self._in_use(notebook_name) <= self._class_sizes.get(notebook_name, 0)
 
-    def admit(self, notebook_name: str) -> bool:
+    def spare(self, notebook_name: str) -> int:
+        """Learners this lesson could take now: its unpromised pooled kernels, room under the cap,
+        and other lessons' idle pooled kernels (each can make way for one)."""
+        claims = len(self._claims.get(notebook_name, []))
+        mine = max(0, self.get_pool_size(notebook_name) - claims)
+        idle = sum(
+            1
+            for name in self._pools
+            if name != notebook_name
+            for t in self._started(name)
+            if t.result()["kernel_id"] not in self._evicting
+        )
+        return mine + max(0, self.max_kernels - self._live_count()) + idle
+
+    def admit(self, notebook_name: str, keep: int = 0) -> bool:
         """May this request have a kernel? Reserves a cold start when it needs one; at the cap, a
-        learner takes the place of another lesson's idle pooled kernel (never a learner's)."""
+        learner takes the place of another lesson's idle pooled kernel (never a learner's).
+        `keep`: places left for the learners ahead in the queue (they go first)."""
+        if keep > 0 and self.spare(notebook_name) <= keep:
+            self._turned_away = time.monotonic()
+            return False
         self.page_served(notebook_name)
         claims = self._claims.setdefault(notebook_name, [])
         now = time.monotonic()
