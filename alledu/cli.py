@@ -153,14 +153,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["table", "json"], default="table")
 
     p = sub.add_parser("serve", help="serve the lessons as apps with Voila")
-    p.add_argument("--port", type=int, default=8866)
+    p.add_argument("--port", type=_count("port", 1, 65535), default=8866)
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--no-browser", action="store_true")
     p.add_argument("--token", default="")
     p.add_argument("--base-url", default="/")
     p.add_argument(
         "--pool",
-        type=int,
+        type=_count("pool", 0, 1000),  # an unbounded pool filled memory without ever answering (issue 24)
         default=None,
         help="preheated kernels per lesson (default in alledu/serve/voila.py); raise it for a class",
     )

@@ -344,6 +344,13 @@ def test_default_culling_fits_the_issue() -> None:
         ),
         (["--class", "5", "--lessons", "02_bsa"], "alledu: lessons: '02_bsa' is not accepted; accepted: comma-sep"),
         (["--lessons", LESSON], f"alledu: lessons: '{LESSON}' is not accepted; accepted: only together with --class N"),
+        # issue 24, low: these gave a server that never answered and grew ~110 MB/s, or a traceback
+        (
+            ["--pool", "99999999999"],
+            "alledu: pool: '99999999999' is not accepted; accepted: a whole number from 0 to 1000",
+        ),
+        (["--port", "-1"], "alledu: port: '-1' is not accepted; accepted: a whole number from 1 to 65535"),
+        (["--port", "70000"], "alledu: port: '70000' is not accepted; accepted: a whole number from 1 to 65535"),
     ],
 )
 def test_serve_class_options_refuse_bad_values(argv: list[str], message: str) -> None:
