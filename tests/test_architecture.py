@@ -11,8 +11,8 @@ PKG = Path(alledu.__file__).parent
 DOMAIN = [p for p in PKG.rglob("*.py") if "widgets" not in p.parts and "serve" not in p.parts]
 
 # Numbers that are not clinical facts: structure, unit definitions, display and solver settings.
-# 11-13: English ordinals (11th, 12th, 13th).
-ALLOWED = {0, 1, 2, 3, 4, 10, 11, 12, 13, 100, 1000.0, 1e-9, 1e-12, 200, 72, 2.54, 0.45359237, 2000, 8866}
+# 11-13: English ordinals (11th, 12th, 13th). 8866 and 65535: the default and the highest TCP port.
+ALLOWED = {0, 1, 2, 3, 4, 10, 11, 12, 13, 100, 1000.0, 1e-9, 1e-12, 200, 72, 2.54, 0.45359237, 2000, 8866, 65535}
 
 
 def test_no_ipywidgets_in_domain() -> None:
