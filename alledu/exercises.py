@@ -110,6 +110,11 @@ def _number(value: Any, unit: str | None = None) -> float:
     return number("answer", value, limit=key)
 
 
+def tolerance_words(percent: float | None) -> str:
+    """How close a number must be, in words: 'accepted within ±5%', or 'the exact value' for 0."""
+    return f"accepted within ±{percent:g}%" if percent else "the exact value is expected"
+
+
 def check_question(q: Question, given: Any) -> Feedback:
     """Mark one answer: an option id, a set of option ids, or a number."""
     if q.kind == "numeric":
@@ -119,7 +124,7 @@ def check_question(q: Question, given: Any) -> Feedback:
         unit = f" {q.unit}" if q.unit and q.unit != "%" else (q.unit or "")
         text = (
             f"{'Correct' if ok else 'Not quite'}: the answer is {expected:.2f}{unit} "
-            f"(accepted within ±{q.tolerance_percent:g}%). {q.explain}"
+            f"({tolerance_words(q.tolerance_percent)}). {q.explain}"
         )
         safety = ()
         if q.answer and q.answer.dose:
@@ -225,7 +230,7 @@ def check_step(s: Scenario, step: Step, given: Any) -> Feedback:
             unit = reg.dose_unit
             why = (
                 f"{reg.title}, cycle {step.cycle} day {step.day}: {expected:.2f} {unit} "
-                f"(accepted within ±{step.tolerance_percent:g}%)."
+                f"({tolerance_words(step.tolerance_percent)})."
             )
             if step.explain:
                 why += f" {step.explain}"

@@ -390,6 +390,28 @@ def test_quiz_score_retry_and_seeded_order() -> None:
     assert quiz.seed == 8 and quiz.score == 0 and quiz.state is State.ANSWERING
 
 
+def test_quiz_header_at_the_end_agrees_with_the_final_score() -> None:
+    """Issue 21: the header kept "score so far 4" above "Final score: 5 / 21"."""
+    quiz = Quiz(seed=3)
+    for _ in quiz.questions:
+        q = quiz.current
+        quiz.answer(E.numeric_answer(q) if q.kind == "numeric" else q.correct)
+        quiz.next_button.click()
+    total = len(quiz.questions)
+    assert quiz.score == total
+    assert quiz.progress.value == f"All {total} questions answered · final score {total} / {total}"
+    assert f"Final score: {total} / {total}" in quiz.scoreline.value
+
+
+def test_exact_numeric_answers_say_so_not_plus_minus_zero() -> None:
+    quiz = Quiz(seed=1)
+    quiz.index = [q.id for q in quiz.questions].index("lala94_cr2")
+    quiz._show()
+    assert "±0" not in quiz.prompt.value and "the exact value is expected" in quiz.prompt.value
+    quiz.answer(str(E.numeric_answer(quiz.current)))
+    assert "±0" not in quiz.feedback.value and "(the exact value is expected)" in quiz.feedback.value
+
+
 def test_quiz_single_needs_a_choice() -> None:
     quiz = Quiz(seed=2)
     while quiz.current.kind != "single":
@@ -410,6 +432,25 @@ def test_case_scenario_walkthrough(scenario: E.Scenario) -> None:
         case.state is State.FINISHED
         and case.summary == f"{scenario.id}: score {len(scenario.steps)}/{len(scenario.steps)}"
     )
+
+
+def test_case_empty_tick_boxes_ask_and_none_of_these_is_an_answer() -> None:
+    """Issue 21: an empty multi-select was marked wrong and locked the step, though "none" can be right."""
+    case = CaseScenario("adult_first_relapse_short_cr1")  # step 1: favourable factors; none present
+    assert case.input.none.description == "None of these"
+    case.check_button.click()  # nothing ticked
+    assert "Tick an answer, or “None of these”" in case.message.value
+    assert case.state is State.ANSWERING and case.feedback.value == "" and not case.check_button.disabled
+    first = next(iter(case.input.boxes.values()))
+    first.value = True
+    case.input.none.value = True  # "None of these" clears the ticked answer...
+    assert not first.value and case.input.value() == []
+    first.value = True  # ...and an answer clears "None of these"
+    assert not case.input.none.value and case.input.value() == [next(iter(case.input.boxes))]
+    case.input.none.value = True
+    case.check_button.click()
+    assert case.state is State.CHECKED and case.message.value == ""
+    assert "✓ Correct: favourable factors present: none of them." in case.feedback.value
 
 
 def test_case_scenario_wrong_agent_explained() -> None:

@@ -36,8 +36,15 @@ class State(enum.Enum):
     FINISHED = "finished"
 
 
+NONE_OF_THESE = "None of these"
+
+
 class AnswerInput(W.VBox):
-    """The right control for a question: radio buttons, checkboxes or a number box."""
+    """The right control for a question: radio buttons, checkboxes or a number box.
+
+    Tick boxes end with "None of these": an empty set can be the right answer (a patient with no
+    favourable factor), and it must be chosen, not left blank by mistake and marked.
+    """
 
     def show(self, kind: str, options: list[tuple[str, str]], label: str, unit: str | None = None) -> None:
         self.kind = kind
@@ -47,16 +54,29 @@ class AnswerInput(W.VBox):
             self.children = [self.radio]
         elif kind == "multiple":
             self.boxes = {key: W.Checkbox(description=text, indent=False, value=False) for text, key in options}
-            self.children = [W.HTML("<i>Tick every answer that applies.</i>"), *self.boxes.values()]
+            self.none = W.Checkbox(description=NONE_OF_THESE, indent=False, value=False)
+            for box in self.boxes.values():  # ticking an answer clears "None of these", and the reverse
+                box.observe(lambda ch: ch["new"] and self.none.set_trait("value", False), "value")
+            self.none.observe(
+                lambda ch: ch["new"] and [b.set_trait("value", False) for b in self.boxes.values()], "value"
+            )
+            self.none.add_class("alledu-none-of-these")
+            self.children = [
+                W.HTML(f"<i>Tick every answer that applies, or “{NONE_OF_THESE}”.</i>"),
+                *self.boxes.values(),
+                self.none,
+            ]
         else:
             self.number = W.Text(description=f"Your answer ({unit})" if unit else "Your answer", style=LABEL_STYLE)
             self.children = [self.number]
 
     def value(self) -> Any:
+        """The answer, or None when nothing is chosen yet (tick boxes: neither an answer nor "None of these")."""
         if self.kind == "single":
             return self.radio.value
         if self.kind == "multiple":
-            return [k for k, box in self.boxes.items() if box.value]
+            ticked = [k for k, box in self.boxes.items() if box.value]
+            return ticked if ticked or self.none.value else None
         return self.number.value.strip()
 
     def set(self, value: Any) -> None:
@@ -65,6 +85,7 @@ class AnswerInput(W.VBox):
         elif self.kind == "multiple":
             for k, box in self.boxes.items():
                 box.value = k in set(value)
+            self.none.value = not value
         else:
             self.number.value = str(value)
 
@@ -143,11 +164,13 @@ class Stepper(LessonPanel):
     def _show(self) -> None:
         raise NotImplementedError
 
-    def _unanswered(self, kind: str, given: Any) -> bool:
-        """A single-choice question checked with nothing chosen: ask, do not mark."""
-        if kind == "single" and given is None:
-            self.message.value = '<div class="alledu-warn">Choose an answer first.</div>'
+    def _unanswered(self, given: Any) -> bool:
+        """A choice checked with nothing chosen: ask, do not mark (the step stays open)."""
+        if given is None and self.input.kind in ("single", "multiple"):
+            ask = "Choose an answer first." if self.input.kind == "single" else f"Tick an answer, or “{NONE_OF_THESE}”."
+            self.message.value = f'<div class="alledu-warn" role="status">{ask}</div>'
             return True
+        self.message.value = ""
         return False
 
     def _prompt_text(self) -> str:
@@ -208,6 +231,7 @@ class Quiz(Stepper):
     def _show(self) -> None:
         total = len(self.questions)
         if self.index >= total:
+            self.progress.value = f"All {total} questions answered · final score {self.score} / {total}"
             self._finish(
                 "Finished",
                 f"score {self.score}/{total}",
@@ -217,7 +241,7 @@ class Quiz(Stepper):
             return
         q = self.questions[self.index]
         self.progress.value = f"Question {self.index + 1} of {total} · score so far {self.score}"
-        tol = f" <i>(answers within ±{q.tolerance_percent:g}% are accepted)</i>" if q.kind == "numeric" else ""
+        tol = f" <i>({E.tolerance_words(q.tolerance_percent)})</i>" if q.kind == "numeric" else ""
         self.prompt.value = f"<p><b>{esc(q.prompt)}</b>{tol}</p>"
         options = [(q.options[k], k) for k in E.option_order(q, self.seed)]
         self.input.show(q.kind, options, q.prompt, q.unit)
@@ -227,7 +251,7 @@ class Quiz(Stepper):
     def check(self) -> None:
         q = self.questions[self.index]
         given = self.input.value()
-        if self._unanswered(q.kind, given):
+        if self._unanswered(given):
             return
         fb = E.check_question(q, given)
         self._show_feedback(fb)
@@ -284,6 +308,7 @@ class CaseScenario(Stepper):
         s = self.scenario
         total = len(s.steps)
         if self.index >= total:
+            self.progress.value = f"All {total} steps answered · {self.score} of {total} right"
             self._finish(
                 "Case complete",
                 f"{s.id}: score {self.score}/{total}",
@@ -306,7 +331,7 @@ class CaseScenario(Stepper):
         s = self.scenario
         step = s.steps[self.index]
         given = self.input.value()
-        if self._unanswered(step.kind, given):
+        if self._unanswered(given):
             return
         fb = E.check_step(s, step, given)
         self._show_feedback(fb)
