@@ -104,6 +104,16 @@ def ordinal(n: float) -> str:
     return f"{k}{suffix}"
 
 
+def quantity(field: str, value: Any) -> str:
+    """A patient's value with its unit, singular for one: '1 regimen', '2 relapses', '80 kg', 'Ph-negative'."""
+    _label, unit = field_label(field)
+    if not unit or isinstance(value, bool):
+        return show(field, value)
+    if value == 1 and unit.endswith("s"):
+        unit = unit[:-1]
+    return f"{show(field, value)} {unit}"
+
+
 def criterion_text(field: str, c: Criterion) -> str:
     """The criterion in words, e.g. 'Age from 1 to 21 years (up to the 22nd birthday)'."""
     label, unit = field_label(field)
@@ -174,14 +184,11 @@ def walk(rule: Rule, patient: Any, view: View, path: str = "0") -> NodeResult:
             return NodeResult(path, "check", True, field, None, None, f"{label}: no criterion in {source}{why}.")
         value = getattr(patient, field)
         result = test(crit, value)
-        _label, unit = field_label(field)
         why = f" - {crit.why}" if crit.why else ""
         if value is None:
             reason = f"{criterion_text(field, crit)}{why}. Patient: unknown."
         else:
-            if value == 1 and unit.endswith("s"):
-                unit = unit[:-1]  # "1 regimen", not "1 regimens"
-            shown = f"{show(field, value)}{' ' + unit if unit else ''}"
+            shown = quantity(field, value)
             if crit.op == "months_at_least":  # an age criterion in months: say the patient's age in months
                 shown += f", about {value * MONTHS_PER_YEAR:.1f} months"
             reason = f"{criterion_text(field, crit)}{why}. Patient: {shown} ({'met' if result else 'not met'})."

@@ -453,6 +453,14 @@ def test_case_empty_tick_boxes_ask_and_none_of_these_is_an_answer() -> None:
     assert "✓ Correct: favourable factors present: none of them." in case.feedback.value
 
 
+def test_case_facts_say_one_relapse_not_one_relapses() -> None:
+    """Issue 21: vignettes read "1 relapses", "1 regimens"."""
+    shown = " ".join(CaseScenario(s.id).vignette.value for s in E.scenarios())
+    assert "Relapse number: 1 relapse," in shown or "Relapse number: 1 relapse<" in shown
+    assert not re.search(r"\b1 (relapses|regimens)\b", shown)
+    assert "Number of prior regimens: 2 regimens" in shown
+
+
 def test_case_scenario_wrong_agent_explained() -> None:
     case = CaseScenario("cd19_negative_relapse")
     case.answer([])  # factors step: wrong (two factors present)

@@ -14,7 +14,7 @@ import ipywidgets as W
 import traitlets as T
 
 from alledu import exercises as E
-from alledu.eligibility import field_label, show
+from alledu.eligibility import field_label, quantity
 from alledu.live.summary import CASE_LESSON, QUIZ_LESSON, step_id
 from alledu.widgets.common import CSS, LABEL_STYLE, LessonPanel, cite_tag, esc
 from alledu.widgets.live import JoinBox
@@ -23,9 +23,7 @@ from alledu.widgets.radio import RadioGroup
 
 def _fact(field: str, value: Any) -> str:
     """A patient fact as a learner reads it: 'Philadelphia chromosome: Ph-negative', 'Weight: 80 kg'."""
-    label, unit = field_label(field)
-    unit = f" {unit}" if unit and not isinstance(value, bool) else ""
-    return f"{label}: {show(field, value)}{unit}"
+    return f"{field_label(field)[0]}: {quantity(field, value)}"
 
 
 class State(enum.Enum):
