@@ -1,4 +1,4 @@
-"""Exports a learner can take away: iCalendar (one event per administration day), CSV and a PDF handout.
+"""Exports a learner can take away: iCalendar (one event per run of dosing days), CSV and a PDF handout.
 
 Why: a schedule on a calendar is how a learner sees the weeks a regimen occupies; the
 icalendar package writes valid RFC 5545 so any calendar app opens it. The PDF (fpdf2) is the
@@ -39,6 +39,10 @@ def handout_lines(regimen_id: str, age_years: float | None = None, context: dict
     return lines
 
 
+# Decimals the CSV keeps: doses as the page shows them (5.40 mcg/day), BSA as the working does (1.0801 m2).
+CSV_DECIMALS = {"dose": 2, "dose_low": 2, "dose_high": 2, "dose_before_cap": 2, "bsa_m2": 4}
+
+
 def to_csv(
     frame: pd.DataFrame, regimen_id: str, age_years: float | None = None, context: dict[str, str] | None = None
 ) -> str:
@@ -47,12 +51,30 @@ def to_csv(
     Spreadsheets show the lines; `pandas.read_csv(..., comment="#")` skips them.
     """
     head = "".join(f"# {line}\n" for line in handout_lines(regimen_id, age_years, context))
-    return head + frame.to_csv(index=False)
+    return head + frame.round(CSV_DECIMALS).to_csv(index=False)
+
+
+def _days(days: list[int]) -> str:
+    """'day 8' or 'days 1-28' (a run of consecutive days)."""
+    return f"day {days[0]}" if len(days) == 1 else f"days {days[0]}-{days[-1]}"
+
+
+def _runs(frame: pd.DataFrame) -> list[pd.DataFrame]:
+    """The schedule's rows cut into runs: consecutive dates of one drug at one dose in one cycle.
+
+    A 28-day continuous infusion is one event, not 28; a dose that steps up on day 8 starts a new one.
+    """
+    runs: list[pd.DataFrame] = []
+    for _, rows in frame.groupby(["cycle", "drug", "dose_text", "working"], sort=False):
+        rows = rows.sort_values("date")
+        gaps = pd.to_datetime(rows["date"]).diff().dt.days.fillna(1).ne(1).cumsum()
+        runs += [run for _, run in rows.groupby(gaps, sort=False)]
+    return sorted(runs, key=lambda run: (run["date"].iloc[0], run.index[0]))
 
 
 def to_ics(frame: pd.DataFrame, regimen_id: str, age_years: float | None = None) -> bytes:
-    """One all-day event per administration day; needs a schedule built with a start date."""
-    if "date" not in frame.columns:
+    """One all-day event per run of days (see `_runs`); needs a schedule built with a start date."""
+    if "date" not in frame.columns or frame["date"].isna().any():
         raise InvalidInput("start", None, "a start date (YYYY-MM-DD) for a calendar export")
     cal = Calendar()
     cal.add("prodid", "-//alledu//relapsed ALL teaching suite//EN")
@@ -61,20 +83,24 @@ def to_ics(frame: pd.DataFrame, regimen_id: str, age_years: float | None = None)
     notice = content().meta.notice
     stamp = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)  # fixed: the same schedule gives the same file
     safety = [f"Safety: {n.text}" for n in safety_notes(regimen_id, age_years)]
-    for row in frame.itertuples(index=False):
+    own = content().regimens[regimen_id].drug_name
+    for run in _runs(frame):
+        first, days = run.iloc[0], [int(d) for d in run["day"]]
         event = Event()
-        own = content().regimens[regimen_id].drug_name
-        drug = "" if row.drug == own else f"-{row.drug.lower()}"  # lymphodepletion drugs: uids of their own
-        event.add("uid", f"{regimen_id}{drug}-c{row.cycle}-d{row.day}@alledu")
+        drug = "" if first.drug == own else f"-{first.drug.lower()}"  # lymphodepletion drugs: uids of their own
+        span = f"d{days[0]}" if len(days) == 1 else f"d{days[0]}-{days[-1]}"
+        event.add("uid", f"{regimen_id}{drug}-c{first.cycle}-{span}@alledu")
         event.add("dtstamp", stamp)
-        event.add("dtstart", row.date)
-        event.add("dtend", row.date + dt.timedelta(days=1))
-        event.add("summary", f"{row.drug} {row.dose_text} (cycle {row.cycle} day {row.day})")
-        details = [row.working, f"Sources: {row.citation}", notice, *safety]
-        if row.premedication:
-            details.insert(1, f"Premedication: {row.premedication}")
-        if row.hospital:
-            details.insert(1, "In hospital on this day.")
+        event.add("dtstart", first.date)
+        event.add("dtend", run["date"].iloc[-1] + dt.timedelta(days=1))
+        how = "" if len(days) == 1 else f", {first.route}"
+        event.add("summary", f"{first.drug} {first.dose_text}{how} (cycle {first.cycle} {_days(days)})")
+        details = [first.working]
+        hospital = [int(r.day) for r in run.itertuples() if r.hospital]
+        if hospital:
+            details.append(f"In hospital on {_days(hospital)}." if len(hospital) > 1 else "In hospital on this day.")
+        details += [f"Premedication, day {int(r.day)}: {r.premedication}" for r in run.itertuples() if r.premedication]
+        details += [f"Sources: {first.citation}", notice, *safety]
         event.add("description", "\n".join(details))
         cal.add_component(event)
     return cal.to_ical()

@@ -313,6 +313,7 @@ class Dose(Frozen):
     # another drug given within this regimen (lymphodepletion before a CAR-T infusion), from drugs.yaml
     drug: str | None = None
     unit: str | None = None  # the row's unit when it is not the regimen's dose_unit
+    route: str | None = None  # the row's route when it is not the regimen's (lymphodepletion before a CAR-T)
     note: str | None = None
 
     @model_validator(mode="after")

@@ -481,7 +481,7 @@ def schedule(
                         "working": working,
                         "hospital": bool(info.hospital and info.hospital[0] <= day <= info.hospital[1]),
                         "premedication": premed.get(day, ""),
-                        "route": reg.route,
+                        "route": dose.route or reg.route,
                         "source": info.source,
                         "citation": _cites(amount.cite, amount.cap.cite if amount.cap else ()),
                     }

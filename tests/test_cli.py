@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import subprocess
 import sys
@@ -101,6 +102,33 @@ def test_ics_one_event_per_day() -> None:
         "2026-01-22",
     ]
     assert "1.45 mg" in str(events[0]["summary"])
+
+
+def test_ics_a_continuous_infusion_is_one_event_per_run_of_days() -> None:
+    """Issue 21: three blinatumomab cycles wrote 84 all-day events, one per infusion day."""
+    r = run("schedule", "blinatumomab_rr", *ADULT, "--cycles", "3", "--start", "2026-01-05", "--format", "ics")
+    assert r.returncode == 0, r.stderr
+    events = Calendar.from_ical(r.stdout).walk("VEVENT")
+    got = [(str(e["summary"]), e.decoded("dtstart").isoformat(), e.decoded("dtend").isoformat()) for e in events]
+    assert got == [  # 9 mcg/day days 1-7, then the step-up to 28; cycles start 42 days apart
+        ("Blinatumomab 9.00 mcg/day, continuous IV infusion (cycle 1 days 1-7)", "2026-01-05", "2026-01-12"),
+        ("Blinatumomab 28.00 mcg/day, continuous IV infusion (cycle 1 days 8-28)", "2026-01-12", "2026-02-02"),
+        ("Blinatumomab 28.00 mcg/day, continuous IV infusion (cycle 2 days 1-28)", "2026-02-16", "2026-03-16"),
+        ("Blinatumomab 28.00 mcg/day, continuous IV infusion (cycle 3 days 1-28)", "2026-03-30", "2026-04-27"),
+    ]
+    first = str(events[0]["description"])
+    assert "In hospital on days 1-7." in first and "Premedication, day 1: Dexamethasone 20 mg IV" in first
+    assert "In hospital on days 8-9." in str(events[1]["description"])
+    assert len({str(e["uid"]) for e in events}) == 4
+
+
+def test_csv_numbers_as_the_page_shows_them() -> None:
+    """Issue 21: the CSV held doses like 5.204164998665331."""
+    r = run("schedule", "blinatumomab_rr", *CHILD, "--format", "csv")
+    rows = list(csv.DictReader(line for line in r.stdout.splitlines() if not line.startswith("#")))
+    assert rows[0]["dose"] == "5.2" and rows[0]["dose_text"] == "5.20 mcg/day"  # 5 x 1.0408 m2
+    assert rows[0]["bsa_m2"] == "1.0408"
+    assert all(len(row["dose"].partition(".")[2]) <= 2 for row in rows)
 
 
 def test_bsa_all_and_json() -> None:

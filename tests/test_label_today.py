@@ -210,8 +210,20 @@ def test_calendar_export_keeps_each_drug_on_its_own_event() -> None:
     data = to_ics(alledu.schedule("tisagenlecleucel", p, start="2026-03-02"), "tisagenlecleucel", 20)
     text = data.decode() if isinstance(data, bytes) else data
     uids = [line for line in text.splitlines() if line.startswith("UID:")]
-    assert len(uids) == len(set(uids)) == 7  # 4 fludarabine + 2 cyclophosphamide + the infusion
+    assert len(uids) == len(set(uids)) == 3  # fludarabine days -5 to -2, cyclophosphamide -5 to -4, the infusion
     assert "SUMMARY:Tisagenlecleucel 6.0 x 10^6 to 1.5 x 10^8 CAR-positive viable T ce" in text
+    assert "SUMMARY:Fludarabine 31.82 mg\\, IV\\, daily for 4 days (lymphodepletion) (cy" in text
+
+
+def test_lymphodepletion_rows_carry_their_own_route_not_the_infusions() -> None:
+    """Fludarabine's row said "one IV infusion (day 0), after lymphodepleting chemotherapy"."""
+    frame = alledu.schedule("tisagenlecleucel", Patient(age_years=20, height_cm=135, weight_kg=30))
+    routes = dict(zip(frame.drug, frame.route, strict=True))
+    assert routes == {
+        "Fludarabine": "IV, daily for 4 days (lymphodepletion)",
+        "Cyclophosphamide": "IV, daily for 2 days (lymphodepletion)",
+        "Tisagenlecleucel": "one IV infusion (day 0), after lymphodepleting chemotherapy",
+    }
 
 
 def test_case_feedback_never_marks_a_car_t_product_wrong() -> None:
