@@ -249,6 +249,16 @@ def cross_check(c: Content) -> None:
         for field, _criterion in rule_fields(reg.eligibility):
             if field not in c.patient_fields:
                 raise ContentError(f"{name}: field eligibility: {field!r} is not a patient field")
+    for name, decl in c.patient_fields.items():
+        for other, values in (decl.ask_if or {}).items():
+            options = c.patient_fields[other].options if other in c.patient_fields else None
+            if options is None:
+                raise ContentError(f"patient_fields.yaml: field {name}.ask_if: {other!r} is not a choice field")
+            for value in values:
+                if value not in options:
+                    raise ContentError(
+                        f"patient_fields.yaml: field {name}.ask_if.{other}: {value!r} is not one of {sorted(options)}"
+                    )
     ids = set(c.regimens)
     for q in c.quiz.questions:
         if q.answer and q.answer.dose:

@@ -542,6 +542,8 @@ class PatientField(Frozen):
     flag: str
     help: str
     ask: int | None = None  # asked by the eligibility tree at this position (1 = first)
+    # asked only when another field's answer is one of these, or still unknown (MRD: in remission)
+    ask_if: dict[str, tuple[str | bool, ...]] | None = None
 
     @model_validator(mode="after")
     def _complete(self) -> PatientField:

@@ -159,6 +159,9 @@ def test_03_timeline(open_lesson) -> None:
     lesson.check_clean()
     lesson.page.wait_for_selector("svg.alledu-chart g rect")
     assert lesson.page.locator("a[download='blinatumomab_rr.ics']").count() == 0  # built when asked for
+    prepare = lesson.page.get_by_role("button", name="Prepare downloads")
+    cut = prepare.evaluate("b => [b.scrollWidth, b.clientWidth]")
+    assert cut[0] <= cut[1], cut  # the label fits its button (was cut to "Prepare do...")
     lesson.page.click("text=Prepare downloads")
     lesson.page.wait_for_selector("a[download='blinatumomab_rr.ics']", state="attached")
     text = lesson.text()

@@ -38,7 +38,8 @@ FOLDED = {"02_bsa_and_dosing": "About this regimen", "03_schedule_timeline": "Ab
 # the chosen option of a toggle row stays, printed as plain bold text (the value entered)
 CHOSEN = ".widget-toggle-button.mod-active"
 CONTROLS = (
-    f"button:not({CHOSEN}):visible, .widget-slider .slider-container:visible, .noUi-target:visible, .modebar:visible"
+    f"button:not({CHOSEN}):visible, .widget-slider .slider-container:visible, .noUi-target:visible, .modebar:visible, "
+    "input[type=range]:visible, .alledu-slider:visible"  # the lessons' sliders printed as lone blue thumbs
 )
 
 
@@ -106,8 +107,11 @@ def test_lesson_prints_whole_without_controls(browser, served: str, lesson_id: s
         assert set(chosen) <= {"none"}
         arrows = page.eval_on_selector_all("select", "s => s.map(e => getComputedStyle(e).appearance)")
         assert set(arrows) <= {"none"}
+        kept = page.eval_on_selector_all(".widget-inline-hbox", "s => s.map(e => getComputedStyle(e).breakInside)")
+        assert set(kept) <= {"avoid"}  # a label never ends one sheet with its value on the next
         pages, text, _ = printed(page)
         assert pages >= pages_at_least, (pages, text[:500])
+        assert "press Prepare downloads" not in text  # a line about the screen
         meta, item = content().meta, lesson_meta(lesson_id)
         assert flat(meta.notice) in text and str(meta.content_checked) in text
         assert flat(item.recap[-1]) in text  # the end of the page is printed, not one screenful

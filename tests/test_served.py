@@ -223,3 +223,30 @@ def test_pages_and_scripts_travel_compressed(served: str) -> None:
     # the next learner gets the same bytes compressed once before, whole (with their length)
     again = fetch(script_url)
     assert again == (encoding, body) and lengths[-1] == str(len(body))
+
+
+def test_a_forked_kernel_is_seen_gone_when_it_ends_and_a_reused_pid_is_not_it() -> None:
+    """The restarter asks each kernel every 3 s whether it lives (ForkedProcess.poll): cheap (one
+    poll(2) on a pidfd), true to the process (an exited but unreaped one is gone), never fooled
+    by a later process given the same pid."""
+    import subprocess
+
+    from alledu.serve.forking import ForkedProcess
+
+    proc = subprocess.Popen(["sleep", "0.3"])
+    kernel = ForkedProcess(proc.pid)
+    assert kernel.poll() is None and kernel._fd is not None
+    deadline = time.monotonic() + 10
+    while kernel.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert kernel.poll() == 1 and proc.returncode is None  # seen gone while still unreaped (a zombie)
+    proc.wait()
+    assert ForkedProcess(proc.pid).poll() == 1  # no process: gone at once
+    live = subprocess.Popen(["sleep", "30"])
+    try:
+        kernel = ForkedProcess(live.pid)
+        kernel.send_signal(15)
+        live.wait(10)
+        assert kernel.poll() == -15  # we signalled it: -signal, as Popen says
+    finally:
+        live.kill()

@@ -11,6 +11,7 @@ import pytest
 from alledu import exercises as E
 from alledu.content_loader import content
 from alledu.errors import InvalidInput
+from alledu.schedule import regimen
 from alledu.widgets import page
 from alledu.widgets.dose import DoseCalculator
 from alledu.widgets.exercise import CaseScenario, Quiz, State
@@ -195,8 +196,9 @@ def test_timeline_bad_size_shows_message() -> None:
 
 
 def answer_all(tree: EligibilityTree, answers: dict) -> None:
-    for q in tree.questions:
-        tree.answer(answers.get(q.field))
+    """Answer whatever the tree asks next until it is done (it passes over questions that do not apply)."""
+    while tree.question is not None:
+        tree.answer(answers.get(tree.question.field))
 
 
 def asked() -> int:
@@ -291,6 +293,49 @@ def test_tree_marks_mrd_boundary() -> None:
     tree.go(step_of(tree, "mrd_percent"))
     tree.answer("0.09")
     assert "blinatumomab_mrd: not eligible" in tree.summary
+
+
+def test_tree_asks_mrd_only_in_remission_and_drops_a_stale_one() -> None:
+    """Issue 21: lesson 04 asked the MRD of a relapsed patient."""
+    tree = EligibilityTree()
+    seen = []
+    answers = {"lineage": "B", "cd19_positive": True, "disease_status": "relapsed", "age_years": "40"}
+    while tree.question is not None:
+        seen.append((tree.question.field, tree.prompt.value.split(":")[0]))
+        tree.answer(answers.get(tree.question.field))
+    fields = [f for f, _ in seen]
+    assert "mrd_percent" not in fields and len(fields) == asked() - 1
+    assert seen[-1][1] == f"Question {asked() - 1} of {asked() - 1}"  # counted among what is asked
+    for _ in range(4):  # from the end: KMT2A, other TKI, T315I, then past MRD to age
+        tree.back_button.click()
+    assert tree.question.field == "age_years"
+    # in remission, MRD is asked; an MRD given then is dropped when the status becomes relapsed
+    tree.go(step_of(tree, "disease_status"))
+    tree.answer("remission")
+    tree.go(step_of(tree, "mrd_percent"))
+    assert tree.question.field == "mrd_percent"
+    tree.answer("2")
+    assert tree.answers["mrd_percent"] == 2
+    tree.go(step_of(tree, "disease_status"))
+    tree.answer("relapsed")
+    assert "mrd_percent" not in tree.answers
+
+
+def test_tree_verdicts_open_with_a_line_of_who_fits_and_the_goal_once() -> None:
+    """Issue 21: every row repeated the CR2/transplant paragraph, with no one-line summary."""
+    tree = EligibilityTree()
+    answer_all(
+        tree,
+        {"lineage": "B", "ph_positive": False, "cd19_positive": True, "disease_status": "relapsed", "age_years": "40"},
+    )
+    shown = tree.verdicts.value
+    goal = content().evidence.goal.text
+    assert shown.count(esc_text(goal)) == 1
+    glance = shown.split("alledu-glance")[1].split("</p>")[0]
+    fits = [esc_text(regimen(v.regimen_id).short_title) for v in tree.results() if v.eligible]
+    assert fits and all(name in glance for name in fits)
+    assert "<b>Fits:</b>" in glance and "<b>Does not fit:</b>" in glance
+    assert shown.index("alledu-glance") < shown.index("<table")
 
 
 # ---- prognosis --------------------------------------------------------------------------

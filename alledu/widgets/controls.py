@@ -64,6 +64,7 @@ class NumberEntry(W.HBox):
         )
         self.slider.tooltip = f"{label} slider"
         super().__init__([self.text, self.slider])
+        self.add_class("alledu-entry")  # printed on one sheet (print_css.py)
         self._busy = False
         self.set_unit(unit)
         self.value = value

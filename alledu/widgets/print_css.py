@@ -19,6 +19,7 @@ import ipywidgets as W
 from alledu.content_loader import content
 
 PRINT_ONLY = "alledu-print-only"
+SCREEN_ONLY = "alledu-screen-only"  # a line that speaks of the screen ("press Prepare downloads")
 
 # The Lab shell's boxes, positioned and sized by Lumino with inline styles (hence !important).
 _SHELL = (
@@ -62,6 +63,8 @@ PRINT_CSS = f"""
   /* controls that only work on a screen */
   button, .jupyter-button, .widget-button, .widget-toggle-button, .widget-upload,
   .widget-slider .slider-container, .widget-slider .slider, .noUi-target,
+  /* the lessons' own sliders (slider.py): a range input printed as a lone blue thumb */
+  .alledu-slider, input[type="range"], .{SCREEN_ONLY},
   /* the text check cell: the starting values, not what was set; the print-only block has those */
   .jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stdout"],
   .jp-OutputArea-output[data-mime-type="text/plain"],
@@ -76,7 +79,7 @@ PRINT_CSS = f"""
     box-shadow: none !important; color: #000 !important; font-weight: bold; padding: 0 !important;
   }}
   /* the values entered stay, as text */
-  select, input:not([type="radio"], [type="checkbox"]), textarea, .widget-readout {{
+  select, input:not([type="radio"], [type="checkbox"], [type="range"]), textarea, .widget-readout {{
     field-sizing: content; width: auto !important;
     appearance: none !important; -webkit-appearance: none !important; background: none !important;
     border: none !important; box-shadow: none !important; color: #000 !important; font-weight: bold;
@@ -91,6 +94,8 @@ PRINT_CSS = f"""
   svg.alledu-chart {{ min-width: 0 !important; width: 100%; }}  /* the charts are SVG: they fit the page */
   .alledu-safety, .alledu-notice, .alledu-warn, .alledu-error, .alledu-ok, table, tr, pre {{ break-inside: avoid; }}
   h1, h2, h3, h4 {{ break-after: avoid; }}
+  /* a label and its value (a text box, a drop-down) on one sheet, never split across two */
+  .widget-inline-hbox, .alledu-entry {{ break-inside: avoid !important; }}
   .alledu-table {{ font-size: 9pt; }}
   .{PRINT_ONLY} {{ display: block !important; }}
   .alledu-printout pre {{

@@ -37,7 +37,7 @@ from alledu.widgets.common import (
     table,
 )
 from alledu.widgets.controls import ChoiceControls, WholeEntry, entry, lesson_regimen, regimen_options
-from alledu.widgets.print_css import print_summary
+from alledu.widgets.print_css import SCREEN_ONLY, print_summary
 from alledu.widgets.svg import Lane, Span, timeline_svg
 
 
@@ -93,7 +93,11 @@ class ScheduleTimeline(LessonPanel):
         self.downloads = W.HTML()
         # files are built when asked for, not on every change: a class of 60 redrawing a timeline
         # must not build 60 CSVs, calendars and printable pages per keystroke
-        self.prepare = W.Button(description="Prepare downloads", tooltip="Build CSV, calendar and printable page")
+        self.prepare = W.Button(
+            description="Prepare downloads",
+            tooltip="Build CSV, calendar and printable page",
+            layout=W.Layout(width="auto"),  # ipywidgets' 148 px cut the label to "Prepare do..."
+        )
         self.prepare.on_click(self.guard(lambda _: self.build_downloads()))
         self.about = W.HTML()
         super().__init__(
@@ -186,7 +190,7 @@ class ScheduleTimeline(LessonPanel):
         self._draw()
         self.citations = cites
         self.table.value = "".join(self._table_html(p) for p in self.plans)
-        self.downloads.value = "<p>Files for what is shown: press <b>Prepare downloads</b>.</p>"
+        self.downloads.value = f"<p class='{SCREEN_ONLY}'>Files for what is shown: press <b>Prepare downloads</b>.</p>"
         self.summary = "\n".join(lines + safety_lines)
 
     def _span(self, plan: Plan) -> tuple[str, str]:

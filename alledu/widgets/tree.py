@@ -37,6 +37,11 @@ class Question:
     label: str
     options: dict[Any, str] | None
     unit: str | None
+    ask_if: dict[str, tuple[Any, ...]] = dataclasses.field(default_factory=dict)
+
+    def applies(self, answers: dict[str, Any]) -> bool:
+        """Asked of this patient: every `ask_if` answer is one of its values, or not known yet."""
+        return all(answers.get(f) is None or answers[f] in values for f, values in self.ask_if.items())
 
 
 def questions() -> tuple[Question, ...]:
@@ -44,7 +49,13 @@ def questions() -> tuple[Question, ...]:
     fields: dict[str, PatientField] = content().patient_fields
     asked = sorted((f.ask, name) for name, f in fields.items() if f.ask is not None)
     return tuple(
-        Question(name, fields[name].label, dict(fields[name].options or {}) or None, fields[name].unit)
+        Question(
+            name,
+            fields[name].label,
+            dict(fields[name].options or {}) or None,
+            fields[name].unit,
+            dict(fields[name].ask_if or {}),
+        )
         for _, name in asked
     )
 
@@ -109,8 +120,24 @@ class EligibilityTree(LessonPanel):
     def question(self) -> Question | None:
         return self.questions[self.step] if self.step < len(self.questions) else None
 
+    def _asked(self) -> list[int]:
+        """Positions of the questions this patient is asked (MRD only of a patient in remission)."""
+        return [i for i, q in enumerate(self.questions) if q.applies(self.answers)]
+
     def go(self, step: int, focus: bool = False) -> None:
-        self.step = max(0, min(step, len(self.questions)))
+        """Show question `step`; one that does not apply to this patient is passed over in the
+        direction of travel (its answer dropped, so a stale MRD never decides a verdict)."""
+        back = step < self.step
+        asked = self._asked()
+        dropped = {q.field for i, q in enumerate(self.questions) if i not in asked and q.field in self.answers}
+        if dropped:
+            self.answers = {k: v for k, v in self.answers.items() if k not in dropped}
+        step = max(0, min(step, len(self.questions)))
+        if step < len(self.questions) and step not in asked:
+            later = [i for i in asked if i > step]
+            earlier = [i for i in asked if i < step]
+            step = (earlier[-1] if earlier else asked[0]) if back else (later[0] if later else len(self.questions))
+        self.step = step
         self.state = TreeState.DONE if self.step == len(self.questions) else TreeState.ASKING
         q = self.question
         if q is None:
@@ -118,7 +145,7 @@ class EligibilityTree(LessonPanel):
             self.input_box.children = []
         else:
             unit = f" ({q.unit})" if q.unit else ""
-            self.prompt.value = f"Question {self.step + 1} of {len(self.questions)}: {q.label}{unit}"
+            self.prompt.value = f"Question {asked.index(self.step) + 1} of {len(asked)}: {q.label}{unit}"
             current = self.answers.get(q.field)
             if q.options:
                 self.choice.options = [*((label, key) for key, label in q.options.items()), ("Unknown", UNKNOWN)]
@@ -130,7 +157,7 @@ class EligibilityTree(LessonPanel):
                 self.number.value = "" if current is None else f"{current:g}"
                 self.input_box.children = [self.number]
         self.next_button.disabled = q is None
-        self.back_button.disabled = self.step == 0
+        self.back_button.disabled = self.step <= asked[0]
         self.render()
         if focus:
             self.prompt.focus()
@@ -208,8 +235,6 @@ class EligibilityTree(LessonPanel):
                 said = VERDICT[other.eligible] if other.word != "not in the review" else NOT_IN_REVIEW
                 word += f"<br><span class='alledu-cite'>By {other_name}: {said}</span>"
             why = "<ul>" + "".join(f"<li>{esc(r)}</li>" for r in v.reasons) + "</ul>"
-            if v.goal:
-                why += f"<p><i>{esc(v.goal)}</i></p>"
             diffs = "".join(f"<li>{esc(d)}</li>" for d in v.differences)
             notes = "".join(f"<li>{esc(n)}</li>" for n in v.notes)
             side = (f"<ul>{diffs}</ul>" if diffs else "They agree.") + (
@@ -217,11 +242,34 @@ class EligibilityTree(LessonPanel):
             )
             rows.append([esc(reg.short_title), f"<b>{word}</b>", why, side, cite_tag(v.citations)])
             cites += [c for c in v.citations if c not in cites]
-        self.verdicts.value = f"<p class='alledu-scope'>{esc(scope_line())}</p>" + table(
-            ["Agent", "Verdict", "Why", "The 2021 review and the label in force", "Sources"], rows, raw=True, cards=True
+        # the goal of treatment is the same for every agent that may fit: said once, above the table
+        goals = "".join(
+            f"<p class='alledu-goal'><i>{esc(g)}</i></p>" for g in dict.fromkeys(v.goal for v in verdicts if v.goal)
+        )
+        self.verdicts.value = (
+            f"<p class='alledu-scope'>{esc(scope_line())}</p>"
+            + at_a_glance(verdicts)
+            + goals
+            + table(
+                ["Agent", "Verdict", "Why", "The 2021 review and the label in force", "Sources"],
+                rows,
+                raw=True,
+                cards=True,
+            )
         )
         self.citations = cites
         self.summary = "\n".join(f"{v.regimen_id}: {v.word}" for v in verdicts)
+
+
+def at_a_glance(verdicts: list[Verdict]) -> str:
+    """One line of who fits what, before the table's reasons: 'Fits: ... · Does not fit: ... · Undecided: ...'."""
+    groups: dict[str, list[str]] = {"Fits": [], "Does not fit": [], "Undecided (answer more questions)": []}
+    for v in verdicts:
+        name = regimen(v.regimen_id).short_title + (" (off-label)" if v.eligible is not False and v.off_label else "")
+        key = {True: "Fits", False: "Does not fit", None: "Undecided (answer more questions)"}[v.eligible]
+        groups[key].append(name)
+    parts = [f"<b>{k}:</b> {esc(', '.join(names))}" for k, names in groups.items() if names]
+    return f"<p class='alledu-glance' role='status'>{' · '.join(parts)}</p>"
 
 
 def _node_html(node: NodeResult, asked: str | None) -> str:
