@@ -110,6 +110,15 @@ def _number(value: Any, unit: str | None = None) -> float:
     return number("answer", value, limit=key)
 
 
+NONE_OF_THESE = "None of these"  # the tick-box answer meaning the empty set (an answer, not a blank)
+
+
+def recorded(kind: str, given: Any, unit: str | None) -> Any:
+    """An answer as a live class stores it: a number as a number (never the text typed, whatever
+    its length), choices as they are. Only called after the answer was marked, so it reads."""
+    return _number(given, unit) if kind == "numeric" else given
+
+
 def tolerance_words(percent: float | None) -> str:
     """How close a number must be, in words: 'accepted within ±5%', or 'the exact value' for 0."""
     return f"accepted within ±{percent:g}%" if percent else "the exact value is expected"

@@ -49,6 +49,7 @@ from tests.server import alledu_serve  # noqa: E402
 OUT = ROOT / "bench" / "results"
 MIB = 2**20
 WS_PROTOCOL = V1_PROTOCOL  # the learners' websocket protocol (`--ws`)
+PROFILER: str | None = None  # `--profile`: a py-spy executable, run on the server during each burst
 QUIET_BELOW = 0.25  # share of both cores busy under which a burst starts (`--hog` keeps one busy: 0.75)
 
 
@@ -411,10 +412,14 @@ async def burst(
     movers_wait0 = runqueue_wait(movers.pid)
     harness_cpu0, browser_cpu0 = sum(psutil.Process().cpu_times()[:2]), browser_cpu()
     kernel_cpu0 = {kid: sum(p.cpu_times()[:2]) for kid, p in kernels_of(server_pid).items()}
+    spy = profile_server(voila.pid, f"{'cold-' if assets else ''}{size}")
     t0 = time.perf_counter()
     page_task = asyncio.create_task(chromium_page(browser, url)) if browser else None
     await asyncio.gather(*(arrive(i, learner) for i, learner in enumerate(learners)))
     t_burst = time.perf_counter()
+    if spy is not None:
+        spy.send_signal(2)  # py-spy writes its profile on SIGINT
+        await asyncio.to_thread(spy.wait, 60)
     server_cpu = sum(voila.cpu_times()[:2]) - server_cpu0
     server_wait, movers_wait = (
         since(runqueue_wait(voila.pid), server_wait0),
@@ -473,6 +478,22 @@ async def burst(
     }
     print(json.dumps(result), flush=True)
     return result, [ms for sent, ms, _ in sentinels.samples if t0 <= sent <= t_burst]
+
+
+def profile_server(pid: int, name: str) -> Any:
+    """With `--profile`: sample the Voila server's Python stacks (py-spy, 100 Hz, idle frames left out)
+    for the burst; the folded stacks go to bench/results/profile-<name>.txt (where the time goes)."""
+    if not PROFILER:
+        return None
+    import subprocess
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    out = OUT / f"profile-{name}.txt"
+    return subprocess.Popen(
+        [PROFILER, "record", "--pid", str(pid), "--rate", "100", "--format", "raw", "--output", str(out)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 async def class_moves_on(
@@ -824,8 +845,12 @@ def main() -> int:
     parser.add_argument(
         "--repeat", type=int, default=1, help="each at-once class this many times; burst updates pooled over them"
     )
+    parser.add_argument(
+        "--profile", metavar="PY_SPY", help="py-spy executable: profile the server in each burst (bench/results)"
+    )
     ns = parser.parse_args()
-    global WS_PROTOCOL, QUIET_BELOW
+    global WS_PROTOCOL, QUIET_BELOW, PROFILER
+    PROFILER = ns.profile
     WS_PROTOCOL = V1_PROTOCOL if ns.ws == "v1" else ""
     QUIET_BELOW = 0.75 if ns.hog else 0.25
     print(f"load average before: {os.getloadavg()}", flush=True)

@@ -77,7 +77,7 @@ def test_two_learners_teacher_and_a_restart(browser, tmp_path: Path, capsys: pyt
                 "code => [...document.querySelectorAll('input')].some(i => i.value === code)", arg=code
             )
             text = board.inner_text("body")
-            for secret in (first.prompt, right, "Ana", " answered · ", "learner(s)", "Download the answers"):
+            for secret in (first.prompt, right, "Ana", " answered · ", "learner(s)", "Prepare downloads"):
                 assert secret not in text, secret
             board.screenshot(path=str(SHOTS / "live_teacher_prompt.png"), full_page=True)
             key_box.fill(key)
@@ -88,6 +88,9 @@ def test_two_learners_teacher_and_a_restart(browser, tmp_path: Path, capsys: pyt
             assert "✓ correct" not in text
             board.click("text=Reveal the correct answers")
             board.wait_for_selector(f"text={right} ✓ correct")
+            assert board.locator(f"a[download='class-{code}-answers.csv']").count() == 0  # built when asked for
+            board.click("text=Prepare downloads")
+            board.wait_for_selector(f"a[download='class-{code}-gradebook.csv']", state="attached")
             assert board.locator(f"a[download='class-{code}-answers.csv']").count() == 1
             board.screenshot(path=str(SHOTS / "live_teacher_dashboard.png"), full_page=True)
             for page in (page_a, page_b, board):
@@ -107,7 +110,8 @@ def test_two_learners_teacher_and_a_restart(browser, tmp_path: Path, capsys: pyt
             board.get_by_label("Teacher key").fill(key)
             board.get_by_label("Teacher key").press("Enter")
             board.wait_for_selector("text=2 answered · 1 wrong")  # the answers from before the restart
-            page_a.goto(f"{base}voila/render/06_self_check_quiz.ipynb")  # same tab, no ?class: it remembers
+            page_a.close()  # another tab of the same browser, no ?class: it remembers, as the same learner
+            page_a = open_page(ana, f"{base}voila/render/06_self_check_quiz.ipynb")
             page_a.wait_for_selector("text=References")
             page_a.wait_for_selector(f"text=Joined class {code} (Demo) as Ana")
             answer_first_question(page_a, wrong, code)  # Ana changes her mind
@@ -118,7 +122,7 @@ def test_two_learners_teacher_and_a_restart(browser, tmp_path: Path, capsys: pyt
             page_a.close()
             board.close()
         rows = open_store(url).answers(code)
-        assert len(rows) == 3 and rows[2].learner == rows[0].learner  # same browser session, same learner
+        assert len(rows) == 3 and rows[2].learner == rows[0].learner  # another tab, same browser: same learner
     finally:
         for context in (ana, ben, teacher):
             context.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import subprocess
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from alledu.cli import main
+from alledu.exercises import question_bank
 from alledu.live import ENV, location, open_store
 from alledu.live.summary import QUIZ_LESSON
 from tests.server import free_port
@@ -53,9 +55,25 @@ def test_class_new_json_answers_and_close(capsys: pytest.CaptureFixture[str], tm
     )
     code, out, _ = run(capsys, "class", "answers", made["code"].lower(), "--data", str(tmp_path))
     lines = out.splitlines()
-    assert code == 0 and lines[0] == "class,learner,nickname,lesson,question,answer,correct,answered_at"
-    assert lines[1].startswith(f'{made["code"]},learner-1,"Jo, ""J""",{QUIZ_LESSON},blin_target,cd19,yes,')
-    assert lines[2].startswith(f"{made['code']},learner-2,,{QUIZ_LESSON},clofarabine_prior,a|b,no,")
+    assert code == 0 and lines[0] == (
+        "class,nickname,learner,lesson,question,question_text,answer,answer_text,correct,right_answer,answered_at"
+    )
+    rows = list(csv.DictReader(lines))
+    assert [(r["nickname"], r["learner"], r["question"], r["answer"], r["correct"]) for r in rows] == [
+        ('Jo, "J"', "learner-1", "blin_target", "cd19", "yes"),
+        ("", "learner-2", "clofarabine_prior", "a|b", "no"),
+    ]
+    quiz = {q.id: q for q in question_bank().questions}
+    blin = quiz["blin_target"]
+    number = list(quiz).index("blin_target") + 1  # its place in the bank: learners see it shuffled
+    assert rows[0]["question_text"] == f"Quiz question {number}: {blin.prompt}" and rows[0]["class"] == made["code"]
+    assert rows[0]["answer_text"] == blin.options["cd19"] and rows[0]["right_answer"] == blin.options[blin.correct]
+    code, out, _ = run(capsys, "class", "answers", made["code"], "--format", "gradebook", "--data", str(tmp_path))
+    grades = list(csv.DictReader(out.splitlines()))
+    assert [(g["nickname"], g["learner"], g["answered"], g["right"], g["score_percent"]) for g in grades] == [
+        ('Jo, "J"', "learner-1", "1", "1", "100"),
+        ("", "learner-2", "1", "0", "0"),  # no nickname: last
+    ]
     code, out, _ = run(capsys, "class", "answers", made["code"], "--format", "json", "--data", str(tmp_path))
     rows = json.loads(out)
     assert [(r["learner"], r["answer"], r["correct"]) for r in rows] == [
@@ -65,6 +83,36 @@ def test_class_new_json_answers_and_close(capsys: pytest.CaptureFixture[str], tm
     code, out, _ = run(capsys, "class", "close", made["code"], "--data", str(tmp_path))
     assert code == 0 and out.startswith(f"Class {made['code']} closed at ")
     assert not store.class_info(made["code"]).is_open
+
+
+def test_class_list_reopen_and_reset(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    made = new_class(capsys, tmp_path)
+    code = made["code"]
+    open_store(location(tmp_path)).record(
+        code, learner="learner-1", lesson=QUIZ_LESSON, question="blin_target", answer="cd19", correct=True
+    )
+    assert run(capsys, "class", "close", code, "--data", str(tmp_path))[0] == 0
+    status, out, _ = run(capsys, "class", "list", "--data", str(tmp_path))
+    assert status == 0 and out.splitlines()[0].split() == [
+        "code",
+        "state",
+        "answers",
+        "learners",
+        "created",
+        "(UTC)",
+        "title",
+    ]
+    assert out.splitlines()[1].split()[:4] == [code, "closed", "1", "1"] and out.rstrip().endswith("Ward 3")
+    status, out, _ = run(capsys, "class", "reopen", code.lower(), "--data", str(tmp_path))
+    assert status == 0 and out.strip() == f"Class {code} is open again; learners' answers are recorded."
+    status, _, err = run(capsys, "class", "reset", code, "--data", str(tmp_path))
+    assert status == 2 and "--yes" in err and "deletes every answer" in err  # nothing deleted without it
+    assert len(open_store(location(tmp_path)).answers(code)) == 1
+    status, out, _ = run(capsys, "class", "reset", code, "--yes", "--data", str(tmp_path))
+    assert status == 0 and out.strip() == f"Class {code}: 1 answer deleted; code and key unchanged."
+    status, out, _ = run(capsys, "class", "list", "--format", "json", "--data", str(tmp_path))
+    [listed] = json.loads(out)
+    assert (listed["code"], listed["open"], listed["answers"], listed["learners"]) == (code, True, 0, 0)
 
 
 def test_class_new_text_names_code_key_and_links(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

@@ -96,6 +96,26 @@ def test_class_lifecycle(store_url: str) -> None:
     store.close()
 
 
+def test_reopen_reset_and_list(store_url: str) -> None:
+    """Issue 21: a class can be reopened and reset (its answers deleted), and every class listed."""
+    store = open_store(store_url)
+    first, _ = store.create_class("Monday")
+    second, _ = store.create_class("Tuesday")
+    for learner in ("learner-01", "learner-02"):
+        store.record(first.code, learner=learner, lesson=QUIZ_LESSON, question=QUESTION, answer="cd19", correct=True)
+    store.close_class(first.code)
+    with pytest.raises(ClassClosed):
+        store.record(first.code, learner="learner-03", lesson=QUIZ_LESSON, question=QUESTION, answer="x", correct=False)
+    assert store.reopen_class(first.code.lower()).is_open
+    store.record(first.code, learner="learner-03", lesson=QUIZ_LESSON, question=QUESTION, answer="cd22", correct=False)
+    listed = {info.code: (info.title, info.is_open, n, k) for info, n, k in store.list_classes()}
+    assert listed == {first.code: ("Monday", True, 3, 3), second.code: ("Tuesday", True, 0, 0)}
+    assert store.reset_class(first.code) == 3
+    assert store.answers(first.code) == [] and store.class_info(first.code).is_open
+    with pytest.raises(InvalidInput, match="existing class"):
+        store.reset_class(next(c for c in ("ACEF", "HJKM") if c not in listed))
+
+
 def test_the_key_is_not_stored(store_url: str) -> None:
     store = open_store(store_url)
     info, key = store.create_class()

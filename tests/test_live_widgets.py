@@ -7,6 +7,7 @@ values as its JavaScript would (the browser test does it for real).
 from __future__ import annotations
 
 import base64
+import csv
 import re
 from pathlib import Path
 
@@ -78,6 +79,35 @@ def test_joining_from_the_page_address_records_each_answer(url: str, klass: tupl
         wrong,
         False,
     )
+
+
+def test_one_learner_cannot_flood_the_class(url: str, klass: tuple[str, str]) -> None:
+    """Issue 24 (high 2): a 700,002-character "1.000..." was stored as typed, and answers had no rate."""
+    from alledu.errors import InvalidInput
+    from alledu.live import record
+
+    code, _ = klass
+    quiz = Quiz(seed=next(seed for seed in range(1, 1000) if E.shuffled(seed)[0].kind == "numeric"))
+    quiz.join.participant.url = url
+    quiz.join.session.code = code
+    quiz.join.participant.flush()
+    expected = E.numeric_answer(quiz.current)
+    quiz.answer(f"{expected:.2f}" + "0" * 700_000)  # reads as the number; stored as the number
+    quiz.join.participant.flush()
+    [row] = open_store(url).answers(code)
+    assert row.value() == pytest.approx(expected, abs=0.005) and isinstance(row.value(), float)
+    assert len(row.answer) < 30
+    # the store refuses an answer longer than any real one, naming the field and the bound
+    with pytest.raises(InvalidInput, match=r"answer: .* is not accepted; accepted: at most 2000"):
+        open_store(url).record(
+            code, learner="learner-x1", lesson=QUIZ_LESSON, question="q", answer="9" * 3000, correct=False
+        )
+    # a page sending faster than a person answers: the first SEND_BURST go, the rest are refused
+    sent = [quiz.join.participant.send(QUIZ_LESSON, "flood", 1, False) for _ in range(record.SEND_BURST + 5)]
+    refused = [f for f in sent if f.done() and isinstance(f.exception(), InvalidInput)]
+    assert len(refused) >= 5 and "up to 10 at once, then 1 a second" in str(refused[0].exception())
+    quiz.join.participant.flush()
+    assert len(open_store(url).answers(code)) <= 1 + record.SEND_BURST
 
 
 def test_typed_code_joins_and_bad_code_says_why(url: str, klass: tuple[str, str]) -> None:
@@ -180,11 +210,93 @@ def test_dashboard_orders_by_wrong_reveals_and_downloads(url: str, klass: tuple[
     store.record(code, learner="learner-2", lesson=QUIZ_LESSON, question="ino_target", answer="cd22", correct=True)
     board.refresh()
     assert "<b>3 answered · 1 wrong</b>" in board.questions.value
-    link = re.search(r'download="class-(\w+)-answers.csv" href="data:text/csv;base64,([^"]+)"', board.download.value)
-    assert link and link.group(1) == code
-    lines = base64.b64decode(link.group(2)).decode().splitlines()
-    assert lines[0] == "class,learner,nickname,lesson,question,answer,correct,answered_at"
-    assert len(lines) == 7 and lines[-1].startswith(f"{code},learner-2,,{QUIZ_LESSON},ino_target,cd22,yes,")
+    assert board.download.value == ""  # built when the teacher asks, not re-sent on every change
+    board.prepare.click()
+    files = dict(
+        re.findall(r'download="class-\w+-(\w+).csv" href="data:text/csv;base64,([^"]+)"', board.download.value)
+    )
+    assert set(files) == {"answers", "gradebook"} and f'download="class-{code}-answers.csv"' in board.download.value
+    answers = list(csv.DictReader(base64.b64decode(files["answers"]).decode().splitlines()))
+    assert len(answers) == 6
+    last = answers[-1]
+    assert (last["learner"], last["question"], last["answer"], last["answer_text"], last["correct"]) == (
+        "learner-2",
+        "ino_target",
+        "cd22",
+        "CD22",
+        "yes",
+    )
+    grades = list(csv.DictReader(base64.b64decode(files["gradebook"]).decode().splitlines()))
+    assert len(grades) == 5 and {g["learner"]: g["right"] for g in grades}["learner-2"] == "1"
+    # a new answer makes the files stale: the page says so instead of offering old ones
+    store.record(code, learner="learner-7", lesson=QUIZ_LESSON, question="ino_target", answer="cd22", correct=True)
+    board.refresh()
+    assert "prepare them again" in board.download.value and "base64" not in board.download.value
+
+
+def test_present_mode_one_question_every_option_revealed_one_at_a_time(url: str, klass: tuple[str, str]) -> None:
+    """Issue 21: on a projector, one question in large type, every option with its count and share
+    (zero included), the answer revealed per question, moved through by keys; no internal ids."""
+    code, key = klass
+    store = open_store(url)
+    bank = [q.id for q in E.question_bank().questions]
+    for n, answer in enumerate(["cd19", "cd19", "cd22"]):
+        store.record(
+            code,
+            learner=f"learner-{n}",
+            lesson=QUIZ_LESSON,
+            question="blin_target",
+            answer=answer,
+            correct=answer == "cd19",
+        )
+    store.record(code, learner="learner-0", lesson=QUIZ_LESSON, question="ino_target", answer="cd22", correct=True)
+    board = Dashboard(url=url, poll=False)
+    board.code_box.value, board.key_box.value = code, key
+    assert "blin_target" not in board.questions.value.replace("data-question='blin_target'", "")  # titles, not ids
+    assert f"Quiz question {bank.index('blin_target') + 1}" in board.questions.value
+    board.mode.value = "present"
+    assert (
+        board.present.layout.display is None
+        and board.list_view.layout.display == "none"
+        and board.presenter_keys.active
+    )
+    first, second = sorted(["blin_target", "ino_target"], key=bank.index)  # the bank's order
+    q = {x.id: x for x in E.question_bank().questions}[first]
+    slide = board.slide.value
+    assert esc_text(q.prompt) in slide and "1 of 2" in slide
+    if first == "blin_target":
+        for option_id, text in q.options.items():
+            count = {"cd19": 2, "cd22": 1}.get(option_id, 0)
+            assert f"<th scope='row'>{esc_text(text)}</th>" in slide
+            assert f"<td>{count}</td><td>{round(100 * count / 3)}%</td>" in slide  # zero included
+    assert "✓" not in slide and "Right answer" not in slide and board.previous_button.disabled
+    board._key("reveal")  # R on the keyboard
+    assert "Right answer: " in board.slide.value and "✓" in board.slide.value and board.reveal_one.disabled
+    board._key("next")
+    assert esc_text({x.id: x for x in E.question_bank().questions}[second].prompt) in board.slide.value
+    assert "Right answer" not in board.slide.value  # revealed one question, not all
+    assert board.next_button.disabled
+    board._key("previous")
+    assert "Right answer" in board.slide.value
+
+
+def test_dashboard_closes_reopens_and_resets_its_class(url: str, klass: tuple[str, str]) -> None:
+    code, key = klass
+    store = open_store(url)
+    store.record(code, learner="learner-1", lesson=QUIZ_LESSON, question="blin_target", answer="cd19", correct=True)
+    board = Dashboard(url=url, poll=False)
+    board.code_box.value, board.key_box.value = code, key
+    assert board.reopen_button.disabled and not board.close_button.disabled
+    board.close_button.click()
+    assert not store.class_info(code).is_open and "closed" in board.message.value and board.close_button.disabled
+    board.reopen_button.click()
+    assert store.class_info(code).is_open and "open again" in board.message.value
+    board.reset_button.click()  # the box is not ticked: nothing deleted
+    assert "Tick “Delete every answer of this class” first" in board.message.value and len(store.answers(code)) == 1
+    board.confirm_reset.value = True
+    board.reset_button.click()
+    assert store.answers(code) == [] and "1 answer deleted" in board.message.value
+    assert "No answers yet" in board.questions.value and not board.confirm_reset.value
 
 
 def test_dashboard_polls_for_new_answers(url: str, klass: tuple[str, str]) -> None:
@@ -226,3 +338,9 @@ def test_dashboard_redraws_every_minute_so_its_kernel_is_never_idle(
     board.refresh()  # a minute later: drawn again, with its time
     assert f"Class {code}" in board.status.value and "updated " in board.status.value
     board.stop()
+
+
+def esc_text(text: str) -> str:
+    import html
+
+    return html.escape(text)

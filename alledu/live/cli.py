@@ -8,6 +8,7 @@ an unknown class, a store that cannot be opened - is one line naming the value, 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
@@ -16,8 +17,9 @@ from typing import Any, NoReturn
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 from alledu.errors import InvalidInput
+from alledu.live.codes import normalize_code
 from alledu.live.store import ENV, ClassInfo, StoreUnavailable, describe, location, open_store
-from alledu.live.summary import CASE_LESSON, QUIZ_LESSON, to_csv, to_json
+from alledu.live.summary import CASE_LESSON, QUIZ_LESSON, gradebook_csv, to_csv, to_json
 from alledu.serve.links import qr_text, reachable_addresses, with_query
 
 DASHBOARD_LESSON = "07_teacher_dashboard"
@@ -33,13 +35,15 @@ def store_args(p: argparse.ArgumentParser) -> None:
 
 def add_class_parser(sub: Any) -> None:
     """The `class` command group, added to alledu's top-level subparsers."""
-    group = sub.add_parser("class", help="live class: codes, answers, close")
+    group = sub.add_parser("class", help="live class: codes, answers, close, reopen, reset, list")
 
     class Nested(type(group)):  # type: ignore[misc]
         def error(self, message: str) -> NoReturn:
             self.exit(EXIT_BAD_INPUT, f"alledu: {message} (see '{self.prog} --help')\n")
 
-    cmds = group.add_subparsers(dest="class_command", required=True, parser_class=Nested, metavar="new|answers|close")
+    cmds = group.add_subparsers(
+        dest="class_command", required=True, parser_class=Nested, metavar="new|answers|close|reopen|reset|list"
+    )
 
     p = cmds.add_parser("new", help="start a class: prints its code, teacher key and links")
     p.add_argument("--title", default="", help="shown on the teacher's dashboard")
@@ -52,13 +56,26 @@ def add_class_parser(sub: Any) -> None:
     p.add_argument("--format", choices=["text", "json"], default="text")
     store_args(p)
 
-    p = cmds.add_parser("answers", help="export a class's answers")
+    p = cmds.add_parser("answers", help="export a class's answers (or its gradebook: one line per learner)")
     p.add_argument("code", metavar="CODE")
-    p.add_argument("--format", choices=["csv", "json"], default="csv")
+    p.add_argument("--format", choices=["csv", "json", "gradebook"], default="csv")
     store_args(p)
 
     p = cmds.add_parser("close", help="stop accepting answers for a class")
     p.add_argument("code", metavar="CODE")
+    store_args(p)
+
+    p = cmds.add_parser("reopen", help="accept answers again for a closed class")
+    p.add_argument("code", metavar="CODE")
+    store_args(p)
+
+    p = cmds.add_parser("reset", help="delete every answer of a class (its code and key stay)")
+    p.add_argument("code", metavar="CODE")
+    p.add_argument("--yes", action="store_true", help="required: the answers cannot be brought back")
+    store_args(p)
+
+    p = cmds.add_parser("list", help="every class in the store, newest first")
+    p.add_argument("--format", choices=["text", "json"], default="text")
     store_args(p)
 
 
@@ -127,7 +144,36 @@ def run_class(ns: argparse.Namespace) -> str:
             )
         if ns.class_command == "answers":
             rows = store.answers(ns.code)
+            if ns.format == "gradebook":
+                return gradebook_csv(rows).rstrip("\n")
             return to_json(rows) if ns.format == "json" else to_csv(rows).rstrip("\n")
+        if ns.class_command == "reopen":
+            info = store.reopen_class(ns.code)
+            return f"Class {info.code} is open again; learners' answers are recorded."
+        if ns.class_command == "reset":
+            if not ns.yes:
+                raise InvalidInput("yes", None, "--yes: reset deletes every answer of the class for good")
+            gone = store.reset_class(ns.code)
+            plural = "" if gone == 1 else "s"
+            return f"Class {normalize_code(ns.code)}: {gone} answer{plural} deleted; code and key unchanged."
+        if ns.class_command == "list":
+            classes = store.list_classes()
+            if ns.format == "json":
+                return json.dumps(
+                    [
+                        {**dataclasses.asdict(info), "open": info.is_open, "answers": n, "learners": k}
+                        for info, n, k in classes
+                    ],
+                    indent=2,
+                )
+            if not classes:
+                return f"No classes in {describe(url)}. Start one with 'alledu class new'."
+            lines = [f"{'code':<6} {'state':<8} {'answers':>7} {'learners':>8}  created (UTC)     title"]
+            for info, n, k in classes:
+                state = "open" if info.is_open else "closed"
+                made = info.created_at.partition(".")[0].rpartition(":")[0].replace("T", " ")  # to the minute
+                lines.append(f"{info.code:<6} {state:<8} {n:>7} {k:>8}  {made}  {info.title}")
+            return "\n".join(lines)
         info = store.close_class(ns.code)
         return f"Class {info.code} closed at {info.closed_at}; its answers are kept."
     except StoreUnavailable as exc:

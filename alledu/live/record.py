@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import threading
+import time
 import uuid
 from typing import Any
 
 from alledu.errors import InvalidInput
 from alledu.live.codes import normalize_code
 from alledu.live.store import ClassClosed, ClassInfo, Store, location, open_store
+
+SEND_BURST = 10  # answers a learner's page may send at once...
+SEND_PER_S = 1.0  # ...then this many a second: a person answers slower; a script flooding the class does not
 
 
 class Participant:
@@ -30,6 +34,7 @@ class Participant:
         self._store: Store | None = None
         self._worker = cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix="alledu-live")
         self._lock = threading.Lock()
+        self._tokens, self._filled = float(SEND_BURST), time.monotonic()
 
     @property
     def store(self) -> Store:
@@ -68,6 +73,12 @@ class Participant:
         code = self.code
         if code is None:
             return None
+        if not self._may_send():
+            refused: cf.Future[None] = cf.Future()
+            refused.set_exception(
+                InvalidInput("answers", "sent too fast", f"up to {SEND_BURST} at once, then {SEND_PER_S:g} a second")
+            )
+            return refused
         nickname = self.nickname
         return self._worker.submit(
             lambda: self.store.record(
@@ -80,6 +91,16 @@ class Participant:
                 correct=correct,
             )
         )
+
+    def _may_send(self) -> bool:
+        """A token bucket per learner's page (its kernel): answers over the rate are not sent."""
+        now = time.monotonic()
+        self._tokens = min(float(SEND_BURST), self._tokens + (now - self._filled) * SEND_PER_S)
+        self._filled = now
+        if self._tokens < 1:
+            return False
+        self._tokens -= 1
+        return True
 
     def flush(self, timeout: float = 10) -> None:
         """Wait until every queued call has finished (tests, and before a kernel stops)."""

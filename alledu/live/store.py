@@ -36,6 +36,7 @@ CONNECT_TIMEOUT_S = 3  # an unreachable PostgreSQL is reported after this, not a
 RETRIES = 10  # transient PostgreSQL refusals (too many clients, starting up) are retried
 TITLE_MAX = 200
 NICKNAME_MAX = 100
+ANSWER_MAX = 2000  # characters of an answer as stored (JSON): every option id of a question fits many times
 _LEARNER = re.compile(r"^[A-Za-z0-9-]{8,64}$")
 _ID = re.compile(r"^[A-Za-z0-9_:./-]{1,200}$")
 _TRANSIENT_PG = ("too many clients", "starting up", "shutting down", "in recovery", "deadlock", "could not serialize")
@@ -291,6 +292,35 @@ class Store:
             row = self._class_row(cur, code)
         return ClassInfo(*row[:3], row[4])
 
+    def reopen_class(self, code: str) -> ClassInfo:
+        """Accept answers again (a class closed by mistake, or taught again); recorded answers stay."""
+        code = normalize_code(code)
+        with self._tx(write=True) as cur:
+            self._class_row(cur, code)
+            cur.execute("UPDATE classes SET closed_at = NULL WHERE code = %s", (code,))
+            row = self._class_row(cur, code)
+        return ClassInfo(*row[:3], row[4])
+
+    def reset_class(self, code: str) -> int:
+        """Delete every answer of a class (a rehearsal, or the same code for a new group); returns
+        how many. The class, its code and its key stay, open or closed as they were."""
+        code = normalize_code(code)
+        with self._tx(write=True) as cur:
+            self._class_row(cur, code)
+            cur.execute("DELETE FROM answers WHERE class_code = %s", (code,))
+            return cur.rowcount
+
+    def list_classes(self) -> list[tuple[ClassInfo, int, int]]:
+        """Every class, newest first, with its answers and learners counted."""
+        with self._tx() as cur:
+            cur.execute(
+                "SELECT c.code, c.title, c.created_at, c.closed_at, count(a.id), count(DISTINCT a.learner) "
+                "FROM classes c LEFT JOIN answers a ON a.class_code = c.code "
+                "GROUP BY c.code, c.title, c.created_at, c.closed_at ORDER BY c.created_at DESC, c.code"
+            )
+            rows = cur.fetchall()
+        return [(ClassInfo(code, title, made, closed), int(n), int(k)) for code, title, made, closed, n, k in rows]
+
     # ---- answers ------------------------------------------------------------------------
     def record(
         self,
@@ -314,6 +344,8 @@ class Store:
             if not _ID.match(str(value)):
                 raise InvalidInput(field, value, "an id of letters, digits and _:./-")
         encoded = json.dumps(answer, sort_keys=True)
+        if len(encoded) > ANSWER_MAX:  # a 700,000-character "number" once filled a disk (issue 24)
+            raise InvalidInput("answer", f"{len(encoded)} characters", f"at most {ANSWER_MAX} characters")
         with self._tx(write=True) as cur:
             cur.execute(
                 "INSERT INTO answers (class_code, learner, nickname, lesson, question, answer, correct, answered_at) "

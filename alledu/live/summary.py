@@ -67,12 +67,13 @@ def step_id(scenario_id: str, index: int) -> str:
 def catalog() -> dict[str, QuestionInfo]:
     """Every quiz question and case step a class can answer, by question id."""
     out: dict[str, QuestionInfo] = {}
-    for q in E.question_bank().questions:
+    for n, q in enumerate(E.question_bank().questions, start=1):
         if q.kind == "numeric":
             correct: Any = E.numeric_answer(q)
         else:
             correct = (q.correct,) if isinstance(q.correct, str) else tuple(q.correct or ())
-        out[q.id] = QuestionInfo(q.id, QUIZ_LESSON, "Quiz", q.prompt, q.kind, dict(q.options), correct, q.unit)
+        title = f"Quiz question {n}"  # its place in the bank, not its id (learners see them shuffled)
+        out[q.id] = QuestionInfo(q.id, QUIZ_LESSON, title, q.prompt, q.kind, dict(q.options), correct, q.unit)
     for s in E.scenarios():
         for i, step in enumerate(s.steps):
             kind = E.input_kind(step)
@@ -144,28 +145,123 @@ def summarize(rows: Iterable[AnswerRow]) -> list[QuestionStats]:
     return sorted(stats, key=lambda s: (-s.wrong, -s.answered, s.id))
 
 
+@dataclasses.dataclass(frozen=True)
+class Option:
+    """One answer on the projector: its text, how many chose it and what share of those who answered."""
+
+    label: str
+    count: int
+    percent: int
+    correct: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class Slide:
+    """One question as present mode shows it: every option (zero included), counted."""
+
+    id: str
+    title: str
+    prompt: str
+    kind: str
+    answered: int
+    options: tuple[Option, ...]
+    right: str
+
+
+NONE_OF_THESE = E.NONE_OF_THESE
+
+
+def _share(count: int, answered: int) -> int:
+    """Percent of those who answered, whole."""
+    return round(100 * count / answered) if answered else 0
+
+
+def slides(rows: Iterable[AnswerRow]) -> list[Slide]:
+    """The answered questions in the content's order (quiz bank, then each case's steps), each
+    learner counted once with their latest answer. Single choice: every option; multiple choice:
+    every option with the learners who ticked it (shares add up to more than 100%) and "None of
+    these"; numbers: each value given, most frequent first."""
+    known = catalog()
+    by_question: dict[str, list[AnswerRow]] = {}
+    for (question, _), row in latest(rows).items():
+        by_question.setdefault(question, []).append(row)
+    order = [q for q in known if q in by_question] + sorted(set(by_question) - set(known))
+    out = []
+    for qid in order:
+        answers, info = by_question[qid], known.get(qid)
+        n = len(answers)
+        if info is not None and info.kind in ("single", "multiple"):
+            counts: Counter[str] = Counter()
+            for row in answers:
+                value = row.value()
+                chosen = {str(value)} if info.kind == "single" else {str(v) for v in value or ()}
+                counts.update(chosen or {NONE_OF_THESE})
+            options = [
+                Option(text, counts[k], _share(counts[k], n), k in info.correct) for k, text in info.options.items()
+            ]
+            if info.kind == "multiple":
+                nothing = counts[NONE_OF_THESE]
+                options.append(Option(NONE_OF_THESE, nothing, _share(nothing, n), not info.correct))
+            right = info.correct_label() if info.correct else NONE_OF_THESE
+        else:
+            values: Counter[str] = Counter()
+            right_values: set[str] = set()
+            for row in answers:
+                label = info.label(row.value()) if info else number_label(row.value())
+                values[label] += 1
+                if row.correct:
+                    right_values.add(label)
+            options = [Option(label, c, _share(c, n), label in right_values) for label, c in values.most_common()]
+            right = info.correct_label() if info else ""
+        title = info.title if info else qid
+        out.append(Slide(qid, title, info.prompt if info else qid, info.kind if info else "", n, tuple(options), right))
+    return out
+
+
 def to_records(rows: Iterable[AnswerRow]) -> list[dict[str, Any]]:
-    """Rows for export: the answer decoded from JSON, correct as true/false."""
-    return [
-        {
-            "class": r.class_code,
-            "learner": r.learner,
-            "nickname": r.nickname,
-            "lesson": r.lesson,
-            "question": r.question,
-            "answer": r.value(),
-            "correct": r.correct,
-            "answered_at": r.answered_at,
-        }
-        for r in rows
-    ]
+    """Rows for export: the answer decoded from JSON, correct as true/false, and what a reader
+    needs beside the ids: the question's text, the chosen option's text, the right answer."""
+    known = catalog()
+    out = []
+    for r in rows:
+        info = known.get(r.question)
+        value = r.value()
+        out.append(
+            {
+                "class": r.class_code,
+                "nickname": r.nickname,
+                "learner": r.learner,
+                "lesson": r.lesson,
+                "question": r.question,
+                "question_text": f"{info.title}: {info.prompt}" if info else r.question,
+                "answer": value,
+                "answer_text": info.label(value) if info else number_label(value),
+                "correct": r.correct,
+                "right_answer": info.correct_label() if info else "",
+                "answered_at": r.answered_at,
+            }
+        )
+    return out
 
 
-CSV_COLUMNS = ("class", "learner", "nickname", "lesson", "question", "answer", "correct", "answered_at")
+CSV_COLUMNS = (
+    "class",
+    "nickname",
+    "learner",
+    "lesson",
+    "question",
+    "question_text",
+    "answer",
+    "answer_text",
+    "correct",
+    "right_answer",
+    "answered_at",
+)
 
 
 def to_csv(rows: Iterable[AnswerRow]) -> str:
-    """One line per answer; a multiple-choice answer is its option ids joined by '|'."""
+    """One line per answer, readable: question and option texts beside their ids ('|' joins a
+    multiple-choice answer's ids), correct as yes/no."""
     import csv
     import io
 
@@ -177,6 +273,50 @@ def to_csv(rows: Iterable[AnswerRow]) -> str:
         rec["answer"] = "|".join(map(str, answer)) if isinstance(answer, list) else answer
         rec["correct"] = "yes" if rec["correct"] else "no"
         writer.writerow(rec)
+    return buf.getvalue()
+
+
+GRADEBOOK_COLUMNS = (
+    "nickname",
+    "learner",
+    "quiz_answered",
+    "quiz_right",
+    "case_steps_answered",
+    "case_steps_right",
+    "answered",
+    "right",
+    "score_percent",
+)
+
+
+def gradebook(rows: Iterable[AnswerRow]) -> list[dict[str, Any]]:
+    """One row per learner, from each learner's latest answer to each question (as the dashboard
+    counts): what a spreadsheet or an LMS grade import reads. Ordered by nickname."""
+    per: dict[str, dict[str, Any]] = {}
+    for (_question, learner), row in latest(rows).items():
+        rec = per.setdefault(
+            learner, {"nickname": row.nickname, "learner": learner, **{k: 0 for k in GRADEBOOK_COLUMNS[2:-1]}}
+        )
+        rec["nickname"] = row.nickname or rec["nickname"]
+        part = "quiz" if row.lesson == QUIZ_LESSON else "case_steps"
+        rec[f"{part}_answered"] += 1
+        rec[f"{part}_right"] += int(row.correct)
+        rec["answered"] += 1
+        rec["right"] += int(row.correct)
+    for rec in per.values():
+        rec["score_percent"] = round(100 * rec["right"] / rec["answered"]) if rec["answered"] else 0
+    return sorted(per.values(), key=lambda r: (r["nickname"].casefold() or "\uffff", r["learner"]))
+
+
+def gradebook_csv(rows: Iterable[AnswerRow]) -> str:
+    """The gradebook as CSV (header row, one line per learner)."""
+    import csv
+    import io
+
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=GRADEBOOK_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(gradebook(rows))
     return buf.getvalue()
 
 

@@ -51,6 +51,18 @@ CSS = """
 .alledu-join { display: flex; flex-wrap: wrap; gap: 1em; align-items: center; }
 .alledu-join a { word-break: break-all; }
 .alledu-qr svg { display: block; background: #fff; }
+/* present mode (the teacher's dashboard on a projector): one question, read from the back row */
+.alledu-present { font-size: 24px; line-height: 1.3; }
+.alledu-present h2 { font-size: 34px; margin: 0.3em 0 0.5em; }
+.alledu-present-where { font-size: 20px; color: #333; margin: 0.4em 0 0; }
+.alledu-present-table { border-collapse: collapse; width: 100%; }
+.alledu-present-table th, .alledu-present-table td { padding: 6px 10px; border-bottom: 1px solid #ccc; }
+.alledu-present-table thead th { font-size: 18px; }
+.alledu-present-table tbody th { font-weight: normal; width: 45%; }
+.alledu-present-table tr.alledu-right th { font-weight: bold; }
+.alledu-present-bar { width: 35%; }
+.alledu-present-bar div { height: 26px; min-width: 2px; }
+.alledu-present .jupyter-button { font-size: 20px; height: auto; padding: 6px 14px; }
 .alledu-warn { border-left: 6px solid #E69F00; background: #fff8e6; padding: 6px 10px; }
 .alledu-table { border-collapse: collapse; margin: 4px 0; }
 .alledu-table th, .alledu-table td { border: 1px solid #ccc; padding: 3px 8px; text-align: left; }

@@ -34,7 +34,7 @@ class State(enum.Enum):
     FINISHED = "finished"
 
 
-NONE_OF_THESE = "None of these"
+NONE_OF_THESE = E.NONE_OF_THESE
 
 
 class AnswerInput(W.VBox):
@@ -253,7 +253,7 @@ class Quiz(Stepper):
             return
         fb = E.check_question(q, given)
         self._show_feedback(fb)
-        self.join.record(QUIZ_LESSON, q.id, given, fb.correct)
+        self.join.record(QUIZ_LESSON, q.id, E.recorded(q.kind, given, q.unit), fb.correct)
         self.summary = (
             f"question {self.index + 1}/{len(self.questions)}: {q.id}: {'correct' if fb.correct else 'wrong'}"
         )
@@ -333,5 +333,7 @@ class CaseScenario(Stepper):
             return
         fb = E.check_step(s, step, given)
         self._show_feedback(fb)
-        self.join.record(CASE_LESSON, step_id(s.id, self.index), given, fb.correct)
+        self.join.record(
+            CASE_LESSON, step_id(s.id, self.index), E.recorded(E.input_kind(step), given, E.step_unit(step)), fb.correct
+        )
         self.summary = f"{s.id}: step {self.index + 1}: {'correct' if fb.correct else 'wrong'}"

@@ -3,7 +3,7 @@
 Why: a teacher projecting the quiz wants to see how the room answered, reveal the right
 answer and discuss the most common wrong one, inside the lesson itself. Learners join with
 a code (from the page address `?class=CODE` or typed) and stay anonymous: a random id kept
-in the browser tab's session storage, and a nickname only if they type one. Store calls run
+in the browser's local storage (one learner per browser), and a nickname only if they type one. Store calls run
 off the click (alledu.live.record), so a slow or missing store never stalls a lesson; the
 learner reads "sent" or "not sent" under each answer.
 
@@ -28,7 +28,7 @@ from alledu.errors import InvalidInput
 from alledu.live.codes import normalize_code
 from alledu.live.record import Participant
 from alledu.live.store import ClassClosed, ClassInfo, PostgresStore, Store, StoreUnavailable, location, open_store
-from alledu.live.summary import QuestionStats, summarize, to_csv
+from alledu.live.summary import QuestionStats, Slide, gradebook_csv, slides, summarize, to_csv
 from alledu.serve.links import qr_svg, with_query
 from alledu.widgets.common import CSS, LABEL_STYLE, PALETTE, Guarded, error_html, esc
 
@@ -42,8 +42,8 @@ def _minute() -> str:
 
 SESSION_JS = """
 const KEY = "alledu-live";
-function load() { try { return JSON.parse(sessionStorage.getItem(KEY) || "{}"); } catch (e) { return {}; } }
-function save(v) { try { sessionStorage.setItem(KEY, JSON.stringify(v)); } catch (e) {} }
+function load() { try { return JSON.parse(localStorage.getItem(KEY) || "{}"); } catch (e) { return {}; } }
+function save(v) { try { localStorage.setItem(KEY, JSON.stringify(v)); } catch (e) {} }
 function randomId() {
   const b = new Uint8Array(16);
   crypto.getRandomValues(b);  // available on plain http too, unlike crypto.randomUUID
@@ -69,11 +69,41 @@ export default {
 """
 
 
-class BrowserSession(anywidget.AnyWidget):
-    """What the browser tab knows: an anonymous learner id, the class code from the address, a nickname.
+KEYS_JS = """
+const KEYS = { ArrowRight: "next", PageDown: "next", ArrowLeft: "previous", PageUp: "previous", r: "reveal" };
+export default {
+  render({ model, el }) {
+    const onKey = (event) => {
+      const where = event.target;
+      if (!model.get("active") || event.altKey || event.ctrlKey || event.metaKey) return;
+      if (where && (where.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(where.tagName))) return;
+      const action = KEYS[event.key];
+      if (!action) return;
+      event.preventDefault();
+      model.send({ action });
+    };
+    document.addEventListener("keydown", onKey);
+    el.style.display = "none";
+    return () => document.removeEventListener("keydown", onKey);
+  },
+};
+"""
 
-    Kept in sessionStorage, so every lesson opened in the same tab is the same learner in the
-    same class, and closing the tab forgets both.
+
+class PresenterKeys(anywidget.AnyWidget):
+    """Keyboard for present mode: arrows or Page keys (a presenter's clicker) move, R reveals.
+
+    Listens on the whole page while `active`, never while the teacher types in a box."""
+
+    _esm = KEYS_JS
+    active = T.Bool(False).tag(sync=True)
+
+
+class BrowserSession(anywidget.AnyWidget):
+    """What the browser knows: an anonymous learner id, the class code from the address, a nickname.
+
+    Kept in the browser's localStorage (for this server's address), so every lesson in every tab
+    of one browser is one learner in one class: three people with four tabs count as three.
     """
 
     _esm = SESSION_JS
@@ -236,10 +266,58 @@ class Dashboard(W.VBox, Guarded):
         self.status = W.HTML()
         self.reveal = W.ToggleButton(description="Reveal the correct answers", value=False, icon="eye")
         self.reveal.layout.width = "auto"
+        # the files are built when the teacher asks, from the answers at that moment: re-sending the
+        # whole CSV on every change cost the teacher's page megabytes per minute (issue 24)
+        self.prepare = W.Button(
+            description="Prepare downloads",
+            tooltip="Build the answers and the gradebook as CSV files, as they are now",
+            layout=W.Layout(width="auto"),
+        )
+        self.prepare.on_click(self.guard(lambda _: self.build_downloads()))
         self.download = W.HTML()
         self.questions = W.HTML()
         self.join = W.HTML()
-        self.body = W.VBox([self.status, self.join, W.HBox([self.reveal, self.download]), self.questions])
+        self.mode = W.ToggleButtons(
+            options=[("All questions", "list"), ("Present: one at a time", "present")],
+            value="list",
+            description="Show",
+            style={**LABEL_STYLE, "button_width": "auto"},
+        )
+        self.mode.observe(self.guard(lambda _: self._show_mode()), "value")
+        # present mode: one question in large type, every option counted, revealed one at a time
+        self.slide_index = 0
+        self._revealed: set[str] = set()
+        self._slides: list[Slide] = []
+        self.slide = W.HTML()
+        self.previous_button = W.Button(description="◀ Previous", tooltip="Previous question (Left arrow)")
+        self.next_button = W.Button(description="Next ▶", tooltip="Next question (Right arrow)")
+        self.reveal_one = W.Button(description="Reveal this answer", tooltip="Show the right answer (R)", icon="eye")
+        for button in (self.previous_button, self.next_button, self.reveal_one):
+            button.layout.width = "auto"
+        self.previous_button.on_click(self.guard(lambda _: self.go(self.slide_index - 1)))
+        self.next_button.on_click(self.guard(lambda _: self.go(self.slide_index + 1)))
+        self.reveal_one.on_click(self.guard(lambda _: self.reveal_current()))
+        self.presenter_keys = PresenterKeys()
+        self.presenter_keys.on_msg(self.guard(lambda _w, msg, _b: self._key(msg.get("action", ""))))
+        self.present = W.VBox(
+            [W.HBox([self.previous_button, self.next_button, self.reveal_one]), self.slide, self.presenter_keys]
+        )
+        self.present.add_class("alledu-present")
+        self.present.layout.display = "none"
+        # the class itself, behind the same key: close, reopen, reset (its answers deleted)
+        self.close_button = W.Button(description="Close the class", tooltip="Accept no more answers")
+        self.reopen_button = W.Button(description="Reopen the class", tooltip="Accept answers again")
+        self.confirm_reset = W.Checkbox(description="Delete every answer of this class", indent=False)
+        self.reset_button = W.Button(description="Reset", button_style="danger", tooltip="Delete the answers")
+        for button in (self.close_button, self.reopen_button, self.reset_button):
+            button.layout.width = "auto"
+        self.close_button.on_click(self.guard(lambda _: self.act("close")))
+        self.reopen_button.on_click(self.guard(lambda _: self.act("reopen")))
+        self.reset_button.on_click(self.guard(lambda _: self.act("reset")))
+        self.actions = W.HBox([self.close_button, self.reopen_button, self.confirm_reset, self.reset_button])
+        self.actions.layout.flex_flow = "row wrap"
+        self.list_view = W.VBox([W.HBox([self.reveal, self.prepare, self.download]), self.questions])
+        self.body = W.VBox([self.status, self.join, self.mode, self.list_view, self.present, self.actions])
         self.body.layout.display = "none"
         self.children = [W.HTML(CSS), self.prompt, self.message, self.body, self.session]
         self.open_button.on_click(self.guard(lambda _: self.unlock()))
@@ -344,13 +422,126 @@ class Dashboard(W.VBox, Guarded):
                 f"<h2>Class {esc(self.code)}{title}</h2><p>{state} · {learners} learner(s) · {len(rows)} answer(s) "
                 f"· updated {clock}. Each learner counts once per question, with their latest answer.</p>"
             )
-            data = base64.b64encode(to_csv(rows).encode()).decode()
-            self.download.value = (
-                f'<a download="class-{esc(self.code)}-answers.csv" href="data:text/csv;base64,{data}">'
-                "Download the answers (CSV)</a>"
-            )
+            if self.download.value and self.download.value != self._stale:
+                self.download.value = self._stale  # the files built before describe fewer answers
             self.questions.value = self._questions_html(stats)
+            self._slides = slides(rows)
+            self._draw_slide()
+            self.close_button.disabled, self.reopen_button.disabled = not info.is_open, info.is_open
             self.summary = f"class {self.code}: {len(rows)} answers from {learners} learners"
+
+    _stale = "<p class='alledu-cite'>New answers since the files were built: prepare them again.</p>"
+
+    # ---- present mode ------------------------------------------------------------------
+    def _show_mode(self) -> None:
+        presenting = self.mode.value == "present"
+        self.list_view.layout.display = "none" if presenting else None
+        self.present.layout.display = None if presenting else "none"
+        self.presenter_keys.active = presenting
+        self._draw_slide()
+
+    def go(self, index: int) -> None:
+        """Show question `index` (kept within the questions answered so far)."""
+        self.slide_index = max(0, min(index, len(self._slides) - 1))
+        self._draw_slide()
+
+    def reveal_current(self) -> None:
+        """Reveal the right answer of the question on screen only (the others stay hidden)."""
+        if self._slides:
+            self._revealed.add(self._slides[self.slide_index].id)
+            self._draw_slide()
+
+    def _key(self, action: str) -> None:
+        if action == "next":
+            self.go(self.slide_index + 1)
+        elif action == "previous":
+            self.go(self.slide_index - 1)
+        elif action == "reveal":
+            self.reveal_current()
+
+    def _draw_slide(self) -> None:
+        if not self._slides:
+            self.slide.value = "<p>No answers yet. Questions appear here as the class answers them.</p>"
+            for button in (self.previous_button, self.next_button, self.reveal_one):
+                button.disabled = True
+            return
+        self.slide_index = min(self.slide_index, len(self._slides) - 1)
+        s = self._slides[self.slide_index]
+        shown = s.id in self._revealed
+        rows = []
+        for o in s.options:
+            right = shown and o.correct
+            colour = PALETTE["yes"] if right else PALETTE["dose"]
+            rows.append(
+                f"<tr class='{'alledu-right' if right else ''}'>"
+                f"<th scope='row'>{esc(o.label)}{' ✓' if right else ''}</th>"
+                f"<td class='alledu-present-bar'><div style='background:{colour};width:{o.percent}%'></div></td>"
+                f"<td>{o.count}</td><td>{o.percent}%</td></tr>"
+            )
+        several = " (each could tick several)" if s.kind == "multiple" else ""
+        answer = f"<p class='alledu-ok'>Right answer: {esc(s.right)}</p>" if shown else ""
+        people = f"{s.answered} learner{'' if s.answered == 1 else 's'} answered"
+        self.slide.value = (
+            f"<p class='alledu-present-where'>{esc(s.title)} · {self.slide_index + 1} of {len(self._slides)} "
+            f"· {people}</p><h2>{esc(s.prompt)}</h2>"
+            "<table class='alledu-present-table' aria-label='answers to this question'>"
+            f"<thead><tr><th>answer{several}</th><th>share</th><th>learners</th><th>%</th></tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table>{answer}"
+        )
+        self.previous_button.disabled = self.slide_index == 0
+        self.next_button.disabled = self.slide_index >= len(self._slides) - 1
+        self.reveal_one.disabled = shown
+
+    # ---- the class ----------------------------------------------------------------------
+    def act(self, action: str) -> None:
+        """Close, reopen or reset (with its box ticked) the unlocked class, then redraw."""
+        if self.store is None or self.code is None:
+            return
+        if action == "reset" and not self.confirm_reset.value:
+            self.message.value = (
+                '<div class="alledu-warn" role="alert">Tick “Delete every answer of this class” first: '
+                "a reset cannot be undone.</div>"
+            )
+            return
+        try:
+            if action == "close":
+                self.store.close_class(self.code)
+                said = f"Class {esc(self.code)} closed: no more answers are accepted."
+            elif action == "reopen":
+                self.store.reopen_class(self.code)
+                said = f"Class {esc(self.code)} is open again."
+            else:
+                gone = self.store.reset_class(self.code)
+                self.confirm_reset.value = False
+                self._revealed.clear()
+                self.slide_index = 0
+                self.download.value = ""
+                said = f"Class {esc(self.code)}: {gone} answer{'' if gone == 1 else 's'} deleted."
+        except StoreUnavailable as exc:
+            self.message.value = self._store_message(exc)
+            return
+        self.refresh(force=True)  # clears the message line: what was done is said after it
+        self.message.value = f'<div class="alledu-ok" role="status">{said}</div>'
+
+    def build_downloads(self) -> None:
+        """The answers (one line per answer, readable) and the gradebook (one line per learner), now."""
+        if self.store is None or self.code is None:
+            return
+        try:
+            rows = self.store.answers(self.code)
+        except StoreUnavailable as exc:
+            self.message.value = self._store_message(exc)
+            return
+        links = []
+        for name, text, what in (
+            ("answers", to_csv(rows), "Answers (CSV, one line per answer)"),
+            ("gradebook", gradebook_csv(rows), "Gradebook (CSV, one line per learner)"),
+        ):
+            data = base64.b64encode(text.encode()).decode()
+            links.append(
+                f'<a download="class-{esc(self.code)}-{name}.csv" href="data:text/csv;base64,{data}">{what}</a>'
+            )
+        self.download.value = " · ".join(links)
 
     def _questions_html(self, stats: list[QuestionStats]) -> str:
         if not stats:
@@ -375,9 +566,9 @@ class Dashboard(W.VBox, Guarded):
                 answer = f"<p class='alledu-ok'>Correct answer: {esc(s.info.correct_label())}</p>"
             parts.append(
                 f"<div class='alledu-live-q' data-question='{esc(s.id)}'><h4>{prompt}</h4>"
-                f"<p class='alledu-cite'>{esc(s.title)} · {esc(s.id)}</p>"
+                f"<p class='alledu-cite'>{esc(s.title)}</p>"
                 f"<p><b>{s.answered} answered · {s.wrong} wrong</b></p>"
-                f"<table class='alledu-table' aria-label='answers to {esc(s.id)}'>"
+                f"<table class='alledu-table' aria-label='answers to {esc(s.title)}'>"
                 f"<thead><tr><th>answer</th><th>share</th><th>learners</th></tr></thead>"
                 f"<tbody>{''.join(rows)}</tbody></table>{answer}</div>"
             )
