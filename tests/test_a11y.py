@@ -116,6 +116,7 @@ INTERACTIONS: dict[str, Callable] = {
         p.wait_for_selector("text=✗ Inotuzumab ozogamicin"),
     ),
     "05_case_scenarios": lambda p: (
+        p.get_by_label("None of these").check(),  # step 1: no favourable factor present
         p.click("text=Check answer"),
         p.wait_for_selector("text=✓ Correct: favourable factors present: none of them."),
     ),

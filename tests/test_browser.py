@@ -88,7 +88,35 @@ def test_landing_page_in_browser(browser, served: str) -> None:
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SHOTS / "landing.png"), full_page=True)
     assert [u for u in seen if not u.startswith(served.rstrip("/"))] == []
+    landing_font = page.evaluate("getComputedStyle(document.body).fontFamily")
     page.close()
+    # one type face on the landing page and in the lessons (the landing page was serif, issue 21)
+    lesson = Lesson(browser, served, "02_bsa_and_dosing")
+    try:
+        lesson_font = lesson.page.evaluate("getComputedStyle(document.querySelector('.alledu-page')).fontFamily")
+        assert (
+            "serif" not in landing_font.replace("sans-serif", "")
+            and landing_font.split(",")[0] == lesson_font.split(",")[0]
+        )
+    finally:
+        lesson.page.close()
+
+
+def test_a_lesson_first_screen_at_1366x768_reaches_its_controls(browser, served: str) -> None:
+    """Issue 21: the first screen was banner, notice (shown twice) and objectives."""
+    page = browser.new_page(viewport={"width": 1366, "height": 768})
+    try:
+        page.goto(f"{served}voila/render/02_bsa_and_dosing.ipynb", wait_until="domcontentloaded")
+        page.wait_for_selector("text=References", timeout=90_000)
+        assert page.locator(".alledu-bar-notice").is_visible()  # the notice once at the top (the bar)...
+        assert page.locator(".alledu-head-notice").count() == 1 and not page.locator(".alledu-head-notice").is_visible()
+        height = page.get_by_label("Height (cm)", exact=True)
+        box = height.bounding_box()
+        assert box and box["y"] + box["height"] <= 768, box
+        SHOTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(SHOTS / "first_screen_1366x768.png"))
+    finally:
+        page.close()
 
 
 def test_00_start_here(open_lesson) -> None:
@@ -186,12 +214,18 @@ def test_04_tree(open_lesson) -> None:
     lesson.page.wait_for_selector("text=✗ Inotuzumab ozogamicin")
     assert "? Nelarabine (adult dose)" in lesson.text()
     lesson.shot()
+    lesson.page.reload(wait_until="domcontentloaded")  # the answers are kept in the browser (issue 21)
+    lesson.page.wait_for_selector(f"text=Question 2 of {tree_questions()}", timeout=90_000)
+    lesson.page.wait_for_selector("text=✗ Inotuzumab ozogamicin")
 
 
 def test_05_case(open_lesson) -> None:
     lesson = open_lesson("05_case_scenarios")
     lesson.check_clean()
-    lesson.page.click("text=Check answer")  # step 1: no factors ticked = the right answer here
+    lesson.page.click("text=Check answer")  # nothing ticked: asked, not marked
+    lesson.page.wait_for_selector("text=Tick an answer, or “None of these”.")
+    lesson.page.get_by_label("None of these").check()  # step 1: no factor present = the right answer here
+    lesson.page.click("text=Check answer")
     lesson.page.wait_for_selector("text=✓ Correct: favourable factors present: none of them.")
     lesson.page.click("text=Next ▶")
     lesson.page.get_by_label("Blinatumomab, relapsed/refractory").check()
@@ -216,6 +250,15 @@ def test_06_quiz(open_lesson) -> None:
     lesson.page.click("text=Check answer")
     lesson.page.wait_for_selector("text=/[✓✗] (Correct|Not quite)/")
     lesson.shot()
+    score = lesson.page.locator("text=/^Score: [01] \\/ 1$/").inner_text().split()[1]
+    lesson.page.click("text=Next ▶")
+    lesson.page.wait_for_selector("text=Question 2 of")
+    # a reload (a new kernel) brings the learner back to question 2 with the score kept (issue 21)
+    lesson.page.reload(wait_until="domcontentloaded")
+    lesson.page.wait_for_selector("text=References", timeout=90_000)
+    lesson.page.wait_for_selector(
+        f"text=Question 2 of {len(exercises.question_bank().questions)} · score so far {score}"
+    )
 
 
 def test_lessons_run_in_jupyterlab(browser, tmp_path: Path) -> None:

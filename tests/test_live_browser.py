@@ -93,6 +93,22 @@ def test_two_learners_teacher_and_a_restart(browser, tmp_path: Path, capsys: pyt
             board.wait_for_selector(f"a[download='class-{code}-gradebook.csv']", state="attached")
             assert board.locator(f"a[download='class-{code}-answers.csv']").count() == 1
             board.screenshot(path=str(SHOTS / "live_teacher_dashboard.png"), full_page=True)
+            # present mode on a 1280x720 projector: the question and its counts on the first screen
+            board.set_viewport_size({"width": 1280, "height": 720})
+            board.click("text=Present: one at a time")
+            table = board.locator(".alledu-present-table")
+            table.wait_for()
+            board.wait_for_timeout(300)  # scrolled to the top
+            box = table.bounding_box()
+            assert box and box["y"] >= 0 and box["y"] + box["height"] <= 720, box
+            assert board.locator(".alledu-present h2").inner_text() == first.prompt
+            slide = board.locator(".alledu-present").inner_text()
+            for text in first.options.values():
+                assert text in slide  # every option, chosen or not
+            assert "Right answer" not in slide
+            board.keyboard.press("r")
+            board.wait_for_selector("text=Right answer:")
+            board.screenshot(path=str(SHOTS / "live_present_1280x720.png"))
             for page in (page_a, page_b, board):
                 assert "Traceback" not in page.inner_text("body")
             page_b.close()

@@ -117,7 +117,7 @@ def test_lesson_prints_whole_without_controls(browser, served: str, lesson_id: s
         assert flat(item.recap[-1]) in text  # the end of the page is printed, not one screenful
         assert "References" in text and "All lessons" in text
         if lesson_id in FOLDED:  # folded on screen (a phone's page is shorter), printed open
-            assert page.locator("details.alledu-fold:not([open])").count() == 1
+            assert page.locator("details.alledu-fold:not([open])", has_text=FOLDED[lesson_id]).count() == 1
             assert FOLDED[lesson_id] in text and "Bispecific T-cell engager (BiTE)" in text
         for key in dict.fromkeys([*meta.core_review.cite, *item.cite]):
             assert f"[{key}] {content().citations[key].text}"[:80] in text, key

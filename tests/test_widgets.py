@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 import re
+from typing import Any
 
 import pytest
 
@@ -518,7 +520,7 @@ def test_case_scenario_wrong_agent_explained() -> None:
 
 def test_page_pieces() -> None:
     head = page.header("02_bsa_and_dosing").value
-    assert "Educational use only" in head and "2021-07-02" in head and "Estimated time:</b> 20 minutes" in head
+    assert "Educational use only" in head and "2021-07-02" in head and "objectives, about 20 minutes)" in head
     foot = page.footer("02_bsa_and_dosing", DoseCalculator()).value
     assert "[blincyto]" in foot and "BLINCYTO (blinatumomab) US prescribing information." in foot
     assert "[mosteller1987]" in foot and "Recap" in foot
@@ -740,3 +742,92 @@ def test_lessons_02_03_refuse_a_regimen_they_cannot_show_by_name(rid):
     if rid == "tisagenlecleucel":
         with pytest.raises(InvalidInput, match="lesson 08"):
             DoseCalculator(regimen_id=rid)
+
+
+# ---- progress kept in the browser (issue 21) ----------------------------------------------------
+
+
+def reload(make, lesson_id: str, act) -> tuple[Any, Any]:
+    """A page: its panel and the browser's copy (set as the page's script sets it); `act` works on
+    it; then a new page (a reload, a new kernel) is handed the copy. Returns (before, after)."""
+    from alledu.widgets.progress import remember
+
+    before = make()
+    box = remember(before, lesson_id)
+    box.restore = "{}"  # a first visit: nothing kept yet
+    act(before)
+    kept = box.state
+    assert kept and kept != "{}"
+    after = make()
+    remember(after, lesson_id).restore = kept
+    return before, after
+
+
+def test_quiz_reload_comes_back_at_the_same_question_with_the_score() -> None:
+    def act(quiz: Quiz) -> None:
+        for i in range(5):
+            q = quiz.current
+            right = E.numeric_answer(q) if q.kind == "numeric" else q.correct
+            wrong: Any = []
+            if q.kind == "numeric":
+                wrong = f"{E.numeric_answer(q) / 2:g}"
+            elif q.kind == "single":
+                wrong = next(k for k in q.options if k != q.correct)
+            quiz.answer(right if i % 2 == 0 else wrong)
+            quiz.next_button.click()
+        q = quiz.current
+        quiz.answer(E.numeric_answer(q) if q.kind == "numeric" else q.correct)  # checked, Next not pressed
+
+    before, after = reload(lambda: Quiz(seed=4), "06_self_check_quiz", act)
+    assert (after.seed, after.index, after.score, after.record) == (before.seed, 6, before.score, before.record)
+    assert after.progress.value == f"Question 7 of {len(after.questions)} · score so far {before.score}"
+    assert after.state is State.ANSWERING
+
+
+def test_case_reload_keeps_the_case_and_the_step() -> None:
+    def act(case: CaseScenario) -> None:
+        case.picker.value = "cd19_negative_relapse"
+        case.answer(["cr1_over_1_year", "platelets_over_100"])
+        case.next_button.click()
+
+    _, after = reload(CaseScenario, "05_case_scenarios", act)
+    assert after.picker.value == "cd19_negative_relapse" and after.index == 1 and after.score == 1
+    assert after.progress.value.startswith("Step 2 of")
+
+
+def test_tree_reload_keeps_answers_view_and_question() -> None:
+    def act(tree: EligibilityTree) -> None:
+        for value in ("B", False, True):
+            tree.answer(value)
+        tree.view.value = "review"
+
+    before, after = reload(EligibilityTree, "04_eligibility_tree", act)
+    assert after.answers == before.answers and after.step == 3 and after.view.value == "review"
+    assert after.summary == before.summary
+
+
+def test_calculator_and_timeline_reload_keep_the_inputs() -> None:
+    def dose(calc: DoseCalculator) -> None:
+        calc.regimen.value = "inotuzumab"
+        calc.weight.text.value = "45"
+
+    before, after = reload(DoseCalculator, "02_bsa_and_dosing", dose)
+    assert after.regimen.value == "inotuzumab" and after.weight.text.value == "45"
+    assert after.summary == before.summary and "inotuzumab" in after.summary.lower()
+
+    def plan(t: ScheduleTimeline) -> None:
+        t.cycles.value = "3"
+        t.start.value = dt.date(2027, 2, 1)
+
+    before, after = reload(ScheduleTimeline, "03_schedule_timeline", plan)
+    assert after.cycles.value == "3" and after.start.value == dt.date(2027, 2, 1)
+    assert after.summary == before.summary
+
+
+def test_a_kept_copy_that_no_longer_fits_starts_fresh() -> None:
+    from alledu.widgets.progress import remember
+
+    quiz = Quiz(seed=2)
+    box = remember(quiz, "06_self_check_quiz")
+    box.restore = json.dumps({"seed": 2, "ids": ["gone"], "score": 3, "record": []})
+    assert quiz.index == 0 and quiz.score == 0 and box.state  # fresh, and the copy is replaced

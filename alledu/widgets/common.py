@@ -170,10 +170,11 @@ def lesson(lesson_id: str) -> Lesson:
     raise InvalidInput("lesson", lesson_id, ", ".join(x.id for x in content().lessons.lessons))
 
 
-def notice_html() -> str:
+def notice_html(where: str = "") -> str:
+    """The educational-use notice and the content's dates; `where` adds a class (the header's copy)."""
     m = content().meta
     return (
-        f'<div class="alledu-notice" role="note"><b>{esc(m.notice)}</b><br>'
+        f'<div class="alledu-notice {where}" role="note"><b>{esc(m.notice)}</b><br>'
         f"Content: the 2021 review dated {m.core_review.date.isoformat()} {cite_tag(m.core_review.cite)} and the US "
         f"labels as in force on {m.content_checked.isoformat()} (the date this content was checked); where they "
         "differ, both are shown with their dates."
@@ -187,9 +188,10 @@ def header(lesson_id: str) -> W.HTML:
     objectives = "".join(f"<li>{esc(o)}</li>" for o in item.objectives)
     return W.HTML(
         CSS + f'<div class="alledu-page"><div style="color:#555">{esc(m.title)}</div>'
-        f"<h1 style='margin:4px 0'>{esc(item.title)}</h1>{notice_html()}"
-        f"<p><b>Estimated time:</b> {item.minutes} minutes</p>"
-        f"<p><b>You will be able to:</b></p><ul>{objectives}</ul></div>",
+        f"<h1 style='margin:4px 0'>{esc(item.title)}</h1>{notice_html('alledu-head-notice')}"
+        # folded: at 1366x768 the notice and the objectives filled the first screen (printed open)
+        f"<details class='alledu-fold'><summary><b>You will be able to</b> ({len(item.objectives)} objectives, "
+        f"about {item.minutes} minutes)</summary><ul>{objectives}</ul></details></div>",
         layout=W.Layout(width="100%"),
     )
 
@@ -233,9 +235,12 @@ def footer(lesson_id: str, *panels: Any) -> W.HTML:
         )
 
     render()
+    from alledu.widgets.progress import remember  # (progress imports controls, which import this module)
+
     for panel in panels:
         if hasattr(panel, "observe") and "citations" in getattr(panel, "trait_names", lambda: [])():
             panel.observe(render, "citations")
+        remember(panel, lesson_id)  # a reload brings the learner back where they were
     return box
 
 

@@ -22,6 +22,7 @@ from alledu.views import dose_rows
 from alledu.widgets.common import LABEL_STYLE, LessonPanel, brief_html, cite_tag, esc, fold, table
 from alledu.widgets.controls import WIDE_DROPDOWN, ChoiceControls, NumberEntry, entry, lesson_regimen, regimen_options
 from alledu.widgets.print_css import print_summary
+from alledu.widgets.progress import control_values, set_controls
 
 
 def _kept(metric: float | None, per_unit: float, box: NumberEntry) -> float | None:
@@ -159,6 +160,15 @@ class DoseCalculator(LessonPanel):
                 self._relabelling = False
         if not self.choices.show(self.regimen.value):
             self.update()
+
+    # the learner's controls, in the order they are put back (a regimen before its choices)
+    REMEMBERED = ("units", "height", "weight", "age", "formula", "regimen", "choices", "rounding")
+
+    def progress_state(self) -> dict[str, Any]:
+        return control_values(self, self.REMEMBERED)
+
+    def restore_progress(self, kept: dict[str, Any]) -> None:
+        set_controls(self, kept, self.REMEMBERED)
 
     def clear_results(self) -> None:
         self.bsa_table.value = self.working.value = self.size_rule.value = self.rounding_note.value = ""

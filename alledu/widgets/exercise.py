@@ -226,6 +226,21 @@ class Quiz(Stepper):
     def _prompt_text(self) -> str:
         return self.questions[self.index].prompt
 
+    def progress_state(self) -> dict[str, Any]:
+        """What a reload needs: the order, how far, the score and the answers so far."""
+        ids = [q.id for q in self.questions]
+        return {"seed": self.seed, "ids": ids, "score": self.score, "record": self.record}
+
+    def restore_progress(self, kept: dict[str, Any]) -> None:
+        """Back at the first question not yet checked, with the score and review as they were."""
+        self.restart(int(kept["seed"]))
+        if [q.id for q in self.questions] != kept["ids"]:
+            raise ValueError("the question bank changed")
+        self.record = [tuple(r) for r in kept["record"]][: len(self.questions)]
+        self.score = min(int(kept["score"]), len(self.record))
+        self.index = len(self.record)
+        self._show()
+
     def _show(self) -> None:
         total = len(self.questions)
         if self.index >= total:
@@ -301,6 +316,19 @@ class CaseScenario(Stepper):
 
     def _prompt_text(self) -> str:
         return self.scenario.steps[self.index].prompt
+
+    def progress_state(self) -> dict[str, Any]:
+        return {"scenario": self.picker.value, "score": self.score, "record": self.record}
+
+    def restore_progress(self, kept: dict[str, Any]) -> None:
+        """The same case, at the first step not yet checked, with the steps answered listed."""
+        if self.picker.value != kept["scenario"]:
+            self.picker.value = kept["scenario"]  # starts the case (its observer)
+        self.start()
+        self.record = [tuple(r) for r in kept["record"]][: len(self.scenario.steps)]
+        self.score = min(int(kept["score"]), len(self.record))
+        self.index = len(self.record)
+        self._show()
 
     def _show(self) -> None:
         s = self.scenario

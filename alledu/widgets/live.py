@@ -84,7 +84,13 @@ export default {
     };
     document.addEventListener("keydown", onKey);
     el.style.display = "none";
-    return () => document.removeEventListener("keydown", onKey);
+    // entering present mode brings the question to the top of the projected screen
+    const show = () => model.get("active") && requestAnimationFrame(() => {
+      const box = el.closest(".alledu-present");
+      if (box) box.scrollIntoView({ block: "start" });
+    });
+    model.on("change:active", show);
+    return () => { document.removeEventListener("keydown", onKey); model.off("change:active", show); };
   },
 };
 """

@@ -38,6 +38,7 @@ from alledu.widgets.common import (
 )
 from alledu.widgets.controls import ChoiceControls, WholeEntry, entry, lesson_regimen, regimen_options
 from alledu.widgets.print_css import SCREEN_ONLY, print_summary
+from alledu.widgets.progress import control_values, set_controls
 from alledu.widgets.svg import Lane, Span, timeline_svg
 
 
@@ -140,6 +141,15 @@ class ScheduleTimeline(LessonPanel):
                 controls.values = {}
                 return
         self.update()
+
+    # the learner's controls, in the order they are put back (a regimen before its choices)
+    REMEMBERED = ("regimen_a", "choices_a", "regimen_b", "choices_b", "start", "cycles", "height", "weight", "age")
+
+    def progress_state(self) -> dict[str, Any]:
+        return control_values(self, self.REMEMBERED)
+
+    def restore_progress(self, kept: dict[str, Any]) -> None:
+        set_controls(self, kept, self.REMEMBERED)
 
     def clear_results(self) -> None:
         self.table.value = self.downloads.value = self.notes.value = self.about.value = ""

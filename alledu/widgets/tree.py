@@ -193,6 +193,15 @@ class EligibilityTree(LessonPanel):
         self.answers = {}
         self.go(0, focus=True)
 
+    def progress_state(self) -> dict[str, Any]:
+        return {"answers": self.answers, "step": self.step, "view": self.view.value}
+
+    def restore_progress(self, kept: dict[str, Any]) -> None:
+        """The answers given (checked again, as typed ones are), the view and the question on screen."""
+        self.answers = dict(Answers.of(**kept["answers"]).values)
+        self.view.value = kept["view"]
+        self.go(int(kept["step"]))
+
     def clear_results(self) -> None:
         """Nothing to clear: the tree redraws on the next answer."""
 
