@@ -831,3 +831,21 @@ def test_a_kept_copy_that_no_longer_fits_starts_fresh() -> None:
     box = remember(quiz, "06_self_check_quiz")
     box.restore = json.dumps({"seed": 2, "ids": ["gone"], "score": 3, "record": []})
     assert quiz.index == 0 and quiz.score == 0 and box.state  # fresh, and the copy is replaced
+
+
+def test_tree_prints_a_compact_handout_with_the_answers() -> None:
+    """Issue 21: lesson 04 printed 13 pages, most with one agent, without the patient's answers."""
+    from alledu.widgets.print_css import PRINT_ONLY, SCREEN_ONLY
+
+    tree = EligibilityTree()
+    answer_all(tree, {"lineage": "T", "disease_status": "relapsed", "age_years": "30", "prior_regimens": 2})
+    text = tree.printout()
+    assert text.startswith(
+        "Patient: Lineage: T-cell; Disease status: Relapsed; Number of prior regimens: 2 regimens; Age: 30 years"
+    )
+    lines = text.splitlines()
+    assert lines[1] == "Judged by the label in force." and len(lines) == 2 + len(tree.results())
+    assert "Inotuzumab ozogamicin: ✗ Not eligible - " in text and "(not met)" in text
+    printed = next(c for c in tree.children if PRINT_ONLY in c._dom_classes)
+    assert "Nelarabine, adult dose" in printed.value and "Patient: Lineage: T-cell" in printed.value
+    assert SCREEN_ONLY in tree.verdicts._dom_classes and SCREEN_ONLY in tree.drawing._dom_classes

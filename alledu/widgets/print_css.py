@@ -117,8 +117,10 @@ def readable(text: str) -> str:
     return pattern.sub(lambda m: regs[m.group(1)].short_title, text)
 
 
-def print_summary(panel: Any, title: str = "Your inputs and results, as on screen when printed") -> W.HTML:
-    """Append to `panel` a print-only block showing its `summary` trait, kept current.
+def print_summary(
+    panel: Any, title: str = "Your inputs and results, as on screen when printed", text: Any = None
+) -> W.HTML:
+    """Append to `panel` a print-only block showing its `summary` trait (or `text()`), kept current.
 
     The hook a lesson panel calls once at the end of its constructor: on screen the block is
     hidden; on paper it carries the result the controls produced, as plain text.
@@ -127,13 +129,14 @@ def print_summary(panel: Any, title: str = "Your inputs and results, as on scree
     box.add_class(PRINT_ONLY)
 
     def render(*_: Any) -> None:
-        text = readable(panel.summary)
+        text = readable(panel.summary if text_of is None else text_of())
         box.value = (
             f"<div class='alledu-printout'><h3>{html.escape(title)}</h3><pre>{html.escape(text)}</pre></div>"
             if text
             else ""
         )
 
+    text_of = text
     render()
     panel.observe(render, "summary")
     panel.children = (*panel.children, box)

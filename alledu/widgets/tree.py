@@ -15,13 +15,13 @@ import ipywidgets as W
 import traitlets as T
 
 from alledu.content_loader import content
-from alledu.eligibility import NodeResult, Verdict, criterion_text, eligibility, scope_line
+from alledu.eligibility import NodeResult, Verdict, criterion_text, eligibility, quantity, scope_line
 from alledu.models import PatientField
 from alledu.patient import Answers
 from alledu.schedule import regimen
 from alledu.validate import parse_number
 from alledu.widgets.common import CSS, LABEL_STYLE, MARK, LessonPanel, badge, cite_tag, esc, table
-from alledu.widgets.print_css import print_summary
+from alledu.widgets.print_css import SCREEN_ONLY, print_summary
 from alledu.widgets.radio import RadioGroup
 
 UNKNOWN = "__unknown__"
@@ -113,7 +113,14 @@ class EligibilityTree(LessonPanel):
         self.restart_button.on_click(self.guard(lambda _: self.restart()))
         self.view.observe(self.guard(self.render), "value")
         self.guard(self.go)(0)
-        print_summary(self)  # the result as text on paper (print_css.py)
+        # on paper: a compact handout (the answers, who fits, each agent's reasons not met) instead of
+        # the on-screen table and drawing, which printed 13 pages, most holding one agent
+        self.verdicts.add_class(SCREEN_ONLY)
+        self.drawing.add_class(SCREEN_ONLY)
+        self._screen_headings = [c for c in self.children if isinstance(c, W.HTML) and "<h3>" in c.value]
+        for heading in self._screen_headings:
+            heading.add_class(SCREEN_ONLY)
+        print_summary(self, "The patient's answers and the verdicts, as on screen when printed", self.printout)
 
     # -- flow -----------------------------------------------------------------------------
     @property
@@ -204,6 +211,24 @@ class EligibilityTree(LessonPanel):
 
     def clear_results(self) -> None:
         """Nothing to clear: the tree redraws on the next answer."""
+
+    def printout(self) -> str:
+        """The handout's text: the answers given, the view, who fits, and why each agent does not."""
+        given = [
+            f"{q.label}: {quantity(q.field, self.answers[q.field])}"
+            for q in self.questions
+            if self.answers.get(q.field) is not None
+        ]
+        view = "the label in force" if self.view.value == "label" else "the 2021 review"
+        lines = ["Patient: " + ("; ".join(given) if given else "no answers yet"), f"Judged by {view}."]
+        for v in self.results():
+            word = VERDICT[v.eligible] if v.in_review or v.view == "label" else NOT_IN_REVIEW
+            unmet = [r for r in v.reasons if "(not met)" in r or r.startswith("No longer")]
+            needs = f" (needs: {', '.join(self._label(f) for f in v.missing)})" if v.missing else ""
+            lines.append(
+                f"{regimen(v.regimen_id).short_title}: {word}{needs}" + (f" - {' '.join(unmet)}" if unmet else "")
+            )
+        return "\n".join(lines)
 
     def _label(self, field: str) -> str:
         return next((q.label for q in self.questions if q.field == field), field)
