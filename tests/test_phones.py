@@ -166,3 +166,15 @@ def test_verdicts_are_cards_on_a_phone(phone, served: str) -> None:
         assert card["left"] >= 0 and card["right"] <= 390, card
     assert page.get_by_role("columnheader", name="Verdict").count() == 1  # still a table to a screen reader
     page.close()
+
+
+def test_dose_table_shows_the_cycle_and_its_dose_together_on_a_phone(phone, served: str) -> None:
+    """Issue 21: lesson 02's dose table put the dose in its last column, never on a phone's screen
+    together with the cycle in its first."""
+    page = open_lesson(phone, served, "02_bsa_and_dosing")
+    cycle = page.locator("td", has_text="Cycle 1").first
+    cycle.scroll_into_view_if_needed()
+    dose = cycle.locator("xpath=..").locator("td", has_text="mcg/day").first
+    c, d = rect(cycle), rect(dose)
+    assert c["x"] >= 0 and d["x"] >= 0 and d["x"] + min(d["width"], 120) <= 390, (c, d)
+    page.close()

@@ -204,7 +204,7 @@ class DoseCalculator(LessonPanel):
             dev = "" if row.deviation_percent is None else f" ({row.deviation_percent:.1f}% from computed)"
             cap = f"<b>{esc(row.cap)}</b>" if row.capped else esc(row.cap)
             out_rows.append(
-                [f"Cycle {row.cycle}", row.days, esc(row.working), cap, f"<b>{row.shown} {esc(row.unit)}</b>{dev}"]
+                [f"Cycle {row.cycle}", row.days, f"<b>{row.shown} {esc(row.unit)}</b>{dev}", esc(row.working), cap]
             )
             lines.append(
                 f"Cycle {row.cycle} {row.days}: {row.shown} {row.unit} ({row.basis})"
@@ -216,7 +216,9 @@ class DoseCalculator(LessonPanel):
         self.working.value = (
             f"<p><b>{esc(reg.title)}</b> {cite_tag(reg.cite)} - {esc(reg.route)}</p>"
             + self._fit_and_safety(info)
-            + table(["Cycle", "Days", "Basis × BSA = dose", "Cap", "Dose shown"], out_rows, raw=True)
+            # the dose beside its cycle: on a phone the table scrolls sideways, and the last column
+            # was never on screen together with the first
+            + table(["Cycle", "Days", "Dose shown", "Basis × BSA = dose", "Cap"], out_rows, raw=True)
             + self._more_cycles(reg, choices, cycles)
         )
         self.about.value = fold("About this regimen", brief_html(info))
