@@ -116,6 +116,18 @@ def test_reopen_reset_and_list(store_url: str) -> None:
         store.reset_class(next(c for c in ("ACEF", "HJKM") if c not in listed))
 
 
+def test_learner_ids_are_signed_with_the_stores_secret(store_url: str) -> None:
+    """One secret per store, made once and kept (every kernel and hub pod signs the same way)."""
+    from alledu.live.codes import learner_signed, new_learner
+
+    secret = open_store(store_url).learner_secret()
+    assert len(secret) == 64 and open_store(store_url).learner_secret() == secret
+    issued = new_learner(secret)
+    assert learner_signed(issued, secret) and re.fullmatch(r"[0-9a-f]{32}-[0-9a-f]{24}", issued)
+    assert not learner_signed(issued, "another store") and not learner_signed("f00dcafe" * 4, secret)
+    assert not learner_signed(issued[:-1] + ("0" if issued[-1] != "0" else "1"), secret)
+
+
 def test_the_key_is_not_stored(store_url: str) -> None:
     store = open_store(store_url)
     info, key = store.create_class()

@@ -15,6 +15,7 @@ import pytest
 
 from alledu import exercises as E
 from alledu.live import location, open_store
+from alledu.live.codes import learner_signed
 from alledu.live.summary import CASE_LESSON, QUIZ_LESSON, step_id
 from alledu.widgets.exercise import CaseScenario, Quiz
 from alledu.widgets.live import Dashboard
@@ -71,8 +72,12 @@ def test_joining_from_the_page_address_records_each_answer(url: str, klass: tupl
     quiz.next_button.click()
     assert quiz.join.receipt.value == ""  # the next question has no receipt until it is answered
     [row] = open_store(url).answers(code)
+    # the page's made-up id is replaced by one the server issued (signed), which the browser keeps
+    issued = row.learner
+    assert issued != "f00dcafe" * 4 and learner_signed(issued, open_store(url).learner_secret())
+    assert quiz.join.session.learner == issued
     assert (row.learner, row.nickname, row.lesson, row.question, row.value(), row.correct) == (
-        "f00dcafe" * 4,
+        issued,
         "Ana",
         QUIZ_LESSON,
         first,
@@ -108,6 +113,39 @@ def test_one_learner_cannot_flood_the_class(url: str, klass: tuple[str, str]) ->
     assert len(refused) >= 5 and "up to 10 at once, then 1 a second" in str(refused[0].exception())
     quiz.join.participant.flush()
     assert len(open_store(url).answers(code)) <= 1 + record.SEND_BURST
+
+
+def test_a_page_is_one_learner_and_cannot_guess_codes_fast(url: str, klass: tuple[str, str]) -> None:
+    """Issue 24 (medium 3): one socket posted answers under 71 invented learner ids, and tried
+    2,000 class codes in 27.5 s."""
+    from alledu.live import record
+
+    code, _ = klass
+    first = quiz_in(url)
+    first.join.session.code = code
+    first.join.participant.flush()
+    issued = first.join.session.learner
+    assert learner_signed(issued, open_store(url).learner_secret())
+    # another tab of the same browser presents the issued id: kept as it is
+    second = quiz_in(url)
+    second.join.session.learner = issued
+    second.join.session.code = code
+    second.join.participant.flush()
+    # the page then claims other ids: ignored, its answers stay the issued learner's
+    for n in range(5):
+        second.join.session.learner = f"{n:08d}-made-up"
+    second.answer(right_and_wrong(second)[0])
+    second.join.participant.flush()
+    assert {row.learner for row in open_store(url).answers(code)} == {issued}
+    # guessing codes: a few at once, then refused with a message naming the field and the rate
+    guesses = [c for c in ("ACEF", "HJKM", "NPRT", "WXYC", "MNPQ", "RTWX", "CEFH") if c != code]
+    said = []
+    for guess in guesses:
+        second.join.code_box.value = guess
+        second.join.join_button.click()
+        said.append(second.join.status.value)
+    assert sum("codes tried at once" in text for text in said) >= len(guesses) - record.JOIN_BURST
+    assert "then one every 5 s" in said[-1]
 
 
 def test_typed_code_joins_and_bad_code_says_why(url: str, klass: tuple[str, str]) -> None:

@@ -44,3 +44,20 @@ def hash_key(key: str) -> str:
 
 def key_matches(key: str, stored_hash: str) -> bool:
     return hmac.compare_digest(hash_key(key), stored_hash)
+
+
+def new_learner(secret: str) -> str:
+    """An anonymous learner id the server issued: a random part and its signature (HMAC-SHA256 with
+    the class store's secret), so a page cannot invent ids to answer as many learners."""
+    part = secrets.token_hex(16)
+    return f"{part}-{_sign(part, secret)}"
+
+
+def learner_signed(learner: str, secret: str) -> bool:
+    """True when `learner` is an id `new_learner` issued with this secret."""
+    part, _, sig = str(learner).partition("-")
+    return bool(part and sig) and hmac.compare_digest(sig, _sign(part, secret))
+
+
+def _sign(part: str, secret: str) -> str:
+    return hmac.new(secret.encode(), part.encode(), hashlib.sha256).hexdigest()[:24]

@@ -15,9 +15,11 @@ import uuid
 from typing import Any
 
 from alledu.errors import InvalidInput
-from alledu.live.codes import normalize_code
+from alledu.live.codes import learner_signed, new_learner, normalize_code
 from alledu.live.store import ClassClosed, ClassInfo, Store, location, open_store
 
+JOIN_BURST = 5  # class codes a page may try at once...
+JOIN_PER_S = 0.2  # ...then one every 5 s: guessing a code over one socket took 27.5 s per 2,000 (issue 24)
 SEND_BURST = 10  # answers a learner's page may send at once...
 SEND_PER_S = 1.0  # ...then this many a second: a person answers slower; a script flooding the class does not
 
@@ -35,6 +37,7 @@ class Participant:
         self._worker = cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix="alledu-live")
         self._lock = threading.Lock()
         self._tokens, self._filled = float(SEND_BURST), time.monotonic()
+        self._join_tokens, self._join_filled = float(JOIN_BURST), time.monotonic()
 
     @property
     def store(self) -> Store:
@@ -51,11 +54,22 @@ class Participant:
         class (or say "not sent") until it is back.
         """
         code = normalize_code(code)
+        now = time.monotonic()
+        self._join_tokens = min(float(JOIN_BURST), self._join_tokens + (now - self._join_filled) * JOIN_PER_S)
+        self._join_filled = now
+        if self._join_tokens < 1:
+            raise InvalidInput(
+                "class", code, f"up to {JOIN_BURST} codes tried at once, then one every {1 / JOIN_PER_S:g} s"
+            )
+        self._join_tokens -= 1
         self.code, self.joined = code, None
         self.nickname = " ".join(str(nickname or "").split())
 
         def work() -> ClassInfo:
             try:
+                secret = self.store.learner_secret()
+                if not learner_signed(self.learner, secret):  # the browser's id was not issued here
+                    self.learner = new_learner(secret)
                 info = self.store.class_info(code)
             except InvalidInput:
                 if self.code == code:

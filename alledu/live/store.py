@@ -61,6 +61,10 @@ CREATE TABLE IF NOT EXISTS answers (
     answered_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS answers_by_class ON answers (class_code, id);
+CREATE TABLE IF NOT EXISTS secrets (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
 """
 
 
@@ -100,6 +104,12 @@ class AnswerRow:
 
     def value(self) -> Any:
         return json.loads(self.answer)
+
+
+def secrets_token() -> str:
+    import secrets
+
+    return secrets.token_hex(32)
 
 
 def now() -> str:
@@ -320,6 +330,17 @@ class Store:
             )
             rows = cur.fetchall()
         return [(ClassInfo(code, title, made, closed), int(n), int(k)) for code, title, made, closed, n, k in rows]
+
+    def learner_secret(self) -> str:
+        """The store's secret for signing learner ids: made once, shared by every kernel (and hub
+        pod) using this store, kept across restarts, so an issued id stays valid."""
+        with self._tx(write=True) as cur:
+            cur.execute(
+                "INSERT INTO secrets (name, value) VALUES (%s, %s) ON CONFLICT (name) DO NOTHING",
+                ("learner", secrets_token()),
+            )
+            cur.execute("SELECT value FROM secrets WHERE name = %s", ("learner",))
+            return str(cur.fetchone()[0])
 
     # ---- answers ------------------------------------------------------------------------
     def record(

@@ -60,9 +60,16 @@ export default {
     model.set("nickname", saved.nickname || "");
     model.set("code", saved.code || "");
     model.save_changes();
-    const keep = () => { const s = load(); s.code = model.get("code"); s.nickname = model.get("nickname"); save(s); };
+    const keep = () => {
+      const s = load();
+      s.code = model.get("code");
+      s.nickname = model.get("nickname");
+      s.learner = model.get("learner") || s.learner;  // the id the server issued replaces a made-up one
+      save(s);
+    };
     model.on("change:code", keep);
     model.on("change:nickname", keep);
+    model.on("change:learner", keep);
   },
   render() {},
 };
@@ -143,10 +150,14 @@ class JoinBox(W.VBox):
             self.session,
         ]
         self.join_button.on_click(lambda _: self.join())
+        self._learner_taken = False
         self.session.observe(self._from_browser, ["learner", "code", "nickname"])
 
     def _from_browser(self, change: dict[str, Any]) -> None:
-        if self.session.learner:
+        # the page's id is taken once: later ids from the same page (a script answering as many
+        # learners) are ignored; joining checks it was issued here and issues one if not
+        if self.session.learner and not self._learner_taken:
+            self._learner_taken = True
             self.participant.learner = self.session.learner
         if change["name"] == "code" and self.session.code and self.session.code != self.participant.code:
             self.code_box.value = self.session.code
@@ -179,6 +190,7 @@ class JoinBox(W.VBox):
         exc = future.exception()
         if exc is None:
             info = future.result()
+            self.session.learner = self.participant.learner  # kept by the browser (may be newly issued)
             title = f" ({esc(info.title)})" if info.title else ""
             name = f" as <b>{esc(self.participant.nickname)}</b>" if self.participant.nickname else " anonymously"
             self.status.value = (
