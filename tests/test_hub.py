@@ -211,6 +211,41 @@ def test_bad_hub_setting_is_one_line_and_exit_2(proxy_installed, tmp_path: Path)
     assert "Traceback" not in r.stderr
 
 
+def test_a_class_arriving_together_queues_and_nobody_is_turned_away(proxy_installed, tmp_path: Path) -> None:
+    """Issue 24 (medium 4): 30 at once, 10 got "429 Too many users trying to log in" from the hub's
+    `concurrent_spawn_limit`. Starts now wait their turn in the spawner: here 8 learners at once
+    with 2 starts at a time all get their server, and no response along the way is a 429."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    state = tmp_path / "state"
+    port = free_port()
+    env = {**os.environ, "HUB_PORT": str(port), "ALLEDU_HUB_STATE": str(state), "ALLEDU_HUB_STARTS_AT_ONCE": "2"}
+    hub = Hub([sys.executable, "-m", "jupyterhub", "-f", str(CONFIG)], env, port, state)
+    statuses: list[int] = []
+
+    def arrive(_: int) -> tuple[str, float]:
+        start = time.monotonic()
+        session = requests.Session()
+        session.hooks["response"].append(lambda r, *args, **kwargs: statuses.append(r.status_code))
+        r = session.get(hub.url, timeout=120)
+        while "/user/" not in r.url:
+            assert time.monotonic() - start < 400, f"no learner server after 400 s:\n{hub.log_tail()}"
+            time.sleep(1)
+            r = session.get(r.url, timeout=120)
+        assert r.status_code == 200 and landing_lessons(r.text), r.text[:300]
+        return user_of(r.url), time.monotonic() - start
+
+    try:
+        with ThreadPoolExecutor(8) as pool:
+            arrived = list(pool.map(arrive, range(8)))
+        assert len({name for name, _ in arrived}) == 8 and 429 not in statuses, statuses
+        waits = sorted(t for _, t in arrived)
+        print(f"\n8 at once, 2 starts at a time: ready after {waits[0]:.1f}-{waits[-1]:.1f} s (median {waits[4]:.1f})")
+        assert "Too many users" not in hub.log.read_text(errors="replace")
+    finally:
+        hub.stop()
+
+
 # --- two real browsers on a hub started from the config file ---
 
 

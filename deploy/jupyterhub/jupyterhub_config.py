@@ -23,13 +23,17 @@ ALLEDU_HUB_API_PORT and ALLEDU_HUB_PROXY_API_PORT (internal; a free port each wh
 # ruff: noqa: F821  (`c` is injected by traitlets when it loads this file)
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 import shutil
 import socket
 import sys
 from pathlib import Path
+from typing import Any
 
 from jupyterhub.spawner import SimpleLocalProcessSpawner
+from jupyterhub.utils import wait_for_http_server
 from traitlets import default
 
 from alledu.serve import suite_info
@@ -43,7 +47,7 @@ MEM_LIMIT = "700M"  # the learner server (~186 MiB) and up to three lessons open
 MEM_GUARANTEE = "350M"  # the server and one plot lesson kernel: 186 + 148 MiB, docs/deploy.md
 CPU_LIMIT = 1.0
 CPU_GUARANTEE = 0.05
-CONCURRENT_STARTS = 20  # a class arriving together waits rather than being turned away
+QUEUE_TIMEOUT = 600  # seconds a learner may wait for a start place plus the start itself
 
 
 def _setting(name: str, default: int, low: int, high: int, unit: str) -> int:
@@ -78,6 +82,8 @@ HUB_PORT = _setting("HUB_PORT", 8000, 1, 65535, "(TCP port)")
 CULL_TIMEOUT = _setting("ALLEDU_HUB_CULL_TIMEOUT", 1800, 10, 7 * 86400, "seconds")
 CULL_EVERY = _setting("ALLEDU_HUB_CULL_EVERY", 60, 1, 3600, "seconds")
 MAX_SERVERS = _setting("ALLEDU_HUB_MAX_SERVERS", 40, 1, 10000, "servers")
+# learner servers starting at once; the rest of a class arriving together waits its turn (LearnerSpawner)
+CONCURRENT_STARTS = _setting("ALLEDU_HUB_STARTS_AT_ONCE", 20, 1, 1000, "servers")
 
 # --- the hub and its proxy, on this machine only ---
 c.JupyterHub.bind_url = f"http://{HUB_IP}:{HUB_PORT}"
@@ -105,7 +111,27 @@ c.JupyterHub.template_vars = {
 
 # --- one learner server per user: a local process running deploy/jupyterhub/learner_server.py ---
 class LearnerSpawner(SimpleLocalProcessSpawner):
-    """A local learner server with its own working folder, removed when the server stops."""
+    """A local learner server with its own working folder, removed when the server stops.
+
+    Starts wait their turn here, CONCURRENT_STARTS at a time: JupyterHub's own
+    `concurrent_spawn_limit` answers everyone beyond it "429 Too many users trying to log in"
+    (10 of a class of 30 were turned away, issue 24); here they see the usual "your server is
+    starting" page a little longer instead.
+    """
+
+    _turns: asyncio.Semaphore | None = None
+
+    async def start(self) -> Any:
+        if LearnerSpawner._turns is None:  # made on the hub's event loop, once
+            LearnerSpawner._turns = asyncio.Semaphore(CONCURRENT_STARTS)
+        async with LearnerSpawner._turns:
+            ip, port = await super().start()
+            # the turn is held until the server answers: a process launched is not yet a server
+            # started, and 30 booting at once on 2 cores is what made the hub turn learners away
+            base = self.server.base_url if self.server else "/"
+            with contextlib.suppress(TimeoutError):  # the hub's own wait reports a server that never came up
+                await wait_for_http_server(f"http://{ip}:{port}{base}", timeout=self.http_timeout)
+            return ip, port
 
     @default("env_keep")
     def _env_keep_default(self) -> list[str]:
@@ -119,14 +145,14 @@ class LearnerSpawner(SimpleLocalProcessSpawner):
 c.JupyterHub.spawner_class = LearnerSpawner
 c.LearnerSpawner.home_dir_template = str(STATE / "learners" / "{username}")
 c.Spawner.cmd = [sys.executable, str(HERE / "learner_server.py")]
-c.Spawner.start_timeout = 120
+c.Spawner.start_timeout = QUEUE_TIMEOUT  # the wait for a start place counts: a class queues
 c.Spawner.http_timeout = 90
 c.Spawner.mem_limit = MEM_LIMIT
 c.Spawner.mem_guarantee = MEM_GUARANTEE
 c.Spawner.cpu_limit = CPU_LIMIT
 c.Spawner.cpu_guarantee = CPU_GUARANTEE
 c.JupyterHub.active_server_limit = MAX_SERVERS
-c.JupyterHub.concurrent_spawn_limit = CONCURRENT_STARTS
+c.JupyterHub.concurrent_spawn_limit = 0  # never 429: LearnerSpawner queues the starts instead
 c.JupyterHub.allow_named_servers = False
 
 # --- culling idle learner servers, and their temporary users with them ---
