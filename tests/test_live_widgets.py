@@ -221,6 +221,30 @@ def test_dashboard_shows_nothing_until_the_key(url: str, klass: tuple[str, str])
     assert "Which antigen does blinatumomab target?" in board.questions.value
 
 
+def test_dashboard_never_echoes_a_key_and_limits_wrong_keys(
+    url: str, klass: tuple[str, str], caplog: pytest.LogCaptureFixture
+) -> None:
+    """Issue 24: a teacher key typed into the code box was echoed on a page that may be projected;
+    300 wrong keys were tried in 5.6 s, unlogged."""
+    from alledu.widgets import live
+
+    code, key = klass
+    board = Dashboard(url=url, poll=False)
+    board.code_box.value, board.key_box.value = key, key  # the key in the code box by mistake
+    assert key not in board.message.value and "That is not a class code" in board.message.value
+    board.code_box.value = code
+    with caplog.at_level("WARNING", logger="alledu.widgets.live"):
+        for n in range(live.KEY_TRIES + 3):
+            board.key_box.value = f"wrong-{n}"
+    assert "Too many tries: wait 5 s" in board.message.value and not board.unlocked
+    logged = caplog.text
+    assert logged.count(f"wrong teacher key for class {code}") == live.KEY_TRIES and "wrong-" not in logged
+    assert "refused: too many from one page" in logged
+    board._key_filled -= live.KEY_EVERY_S  # five seconds later: one more try, the right key
+    board.key_box.value = key
+    assert board.unlocked
+
+
 def test_dashboard_orders_by_wrong_reveals_and_downloads(url: str, klass: tuple[str, str]) -> None:
     code, key = klass
     store = open_store(url)

@@ -66,11 +66,15 @@ def test_sources_cannot_be_downloaded(served: str, path: str) -> None:
     assert "NBVAL" not in body and "import" not in body
 
 
-@pytest.mark.parametrize("path", ["voila/api/contents", "voila/api/contents/02_bsa_and_dosing.ipynb?content=1"])
-def test_contents_api_gives_no_source(served: str, path: str) -> None:
+@pytest.mark.parametrize(
+    "path",
+    ["voila/api/contents", "voila/api/contents/", "voila/api/contents/02_bsa_and_dosing.ipynb?content=1"],
+)
+def test_contents_api_gives_no_source_and_no_listing(served: str, path: str) -> None:
+    """Issue 24: the listing showed every notebook with its size, date and "writable": true."""
     status, body = get(served + path)
-    assert status in (200, 403, 404)
-    assert '"cells"' not in body and "page.header" not in body and "import" not in body
+    assert status == 404
+    assert '"cells"' not in body and "writable" not in body and ".ipynb" not in body
 
 
 def _kernel_id(served: str, lesson_id: str) -> str:

@@ -407,6 +407,9 @@ def handlers(server_url: str) -> list[tuple[str, Any]]:
     return [
         (r".*(%00|\x00).*", NotFound),
         (url_path_join(server_url, r"/logout"), NotFound),
+        # Voila's contents API listed every notebook with size, date and "writable": true; the
+        # landing page is rendered on the server and no lesson page asks it (issue 24)
+        (url_path_join(server_url, r"/voila/api/contents(/.*)?"), NotFound),
         (url_path_join(server_url, r"/voila/templates/(.*)"), TemplateStatic),
         (url_path_join(server_url, rf"/api/kernels/{KERNEL_ID}"), KernelModel),
     ]

@@ -31,7 +31,8 @@ c.VoilaConfiguration.default_pool_size = 1  # preheated kernels per lesson; `all
 c.MappingKernelManager.cull_idle_timeout = 1800
 c.MappingKernelManager.cull_interval = 60
 c.MappingKernelManager.cull_connected = True
-c.Voila.tornado_settings = {"websocket_ping_interval": 30, "websocket_ping_timeout": 90}
+# tornado >= 6.5 cuts a ping timeout longer than the interval down to it (and warns): set what takes effect
+c.Voila.tornado_settings = {"websocket_ping_interval": 30, "websocket_ping_timeout": 30}
 
 # --- issue 8: kernel lifecycle for a class (alledu/serve/kernels.py, alledu/serve/app.py) ---
 # IPC (unix sockets) for local kernels: simultaneous starts never race for free TCP ports

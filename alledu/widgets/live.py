@@ -16,8 +16,10 @@ from __future__ import annotations
 import base64
 import concurrent.futures as cf
 import datetime as dt
+import logging
 import os
 import threading
+import time
 from typing import Any
 
 import anywidget
@@ -33,6 +35,9 @@ from alledu.serve.links import qr_svg, with_query
 from alledu.widgets.common import CSS, LABEL_STYLE, PALETTE, Guarded, error_html, esc
 
 POLL_S = 1  # the dashboard shows a new answer within two polls
+KEY_TRIES = 5  # teacher keys one page may try at once...
+KEY_EVERY_S = 5  # ...then one every this many seconds (300 wrong keys took 5.6 s before, issue 24)
+log = logging.getLogger(__name__)
 
 
 def _minute() -> str:
@@ -343,6 +348,7 @@ class Dashboard(W.VBox, Guarded):
         self.reveal.observe(self.guard(lambda _: self.refresh(force=True)), "value")
         self.session.observe(self._from_browser, "code")
         self._lock = threading.RLock()
+        self._key_tries, self._key_filled = float(KEY_TRIES), time.monotonic()
         self._seen: tuple[Any, ...] | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -360,7 +366,25 @@ class Dashboard(W.VBox, Guarded):
         """Check code and key against the store; on success show the data and start polling."""
         if self.unlocked or not self.key_box.value.strip():
             return self.unlocked
-        code = normalize_code(self.code_box.value)
+        try:
+            code = normalize_code(self.code_box.value)
+        except InvalidInput:  # never echoed: a teacher key typed into this box would be on the projector
+            self.message.value = (
+                '<div class="alledu-error" role="alert">That is not a class code: a code is 4 letters and '
+                "digits, such as K7MX (the teacher key goes in the box beside it).</div>"
+            )
+            return False
+        now = time.monotonic()
+        self._key_tries = min(float(KEY_TRIES), self._key_tries + (now - self._key_filled) / KEY_EVERY_S)
+        self._key_filled = now
+        if self._key_tries < 1:
+            log.warning("teacher key tries for class %s refused: too many from one page", code)
+            self.message.value = (
+                f'<div class="alledu-error" role="alert">Too many tries: wait {KEY_EVERY_S:g} s, then type the '
+                "teacher key again.</div>"
+            )
+            return False
+        self._key_tries -= 1
         url = self.url or location()
         store: Store = (
             PostgresStore(url, keep=True) if url.startswith(("postgres://", "postgresql://")) else open_store(url)
@@ -372,6 +396,7 @@ class Dashboard(W.VBox, Guarded):
             self.message.value = self._store_message(exc)
             return False
         if not ok:
+            log.warning("wrong teacher key for class %s", code)  # the code, never what was typed
             store.close()
             self.message.value = (
                 f'<div class="alledu-error" role="alert">That teacher key does not open class {esc(code)}.</div>'
