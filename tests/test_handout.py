@@ -139,7 +139,7 @@ def test_print_summary_block_follows_the_panel_and_hides_on_screen() -> None:
     assert "@media not print { .alledu-print-only { display: none !important; } }" in PRINT_CSS
     tree = EligibilityTree()
     block = next(c for c in tree.children if PRINT_ONLY in c._dom_classes)
-    assert "Liposomal vincristine (withdrawn): not eligible" in block.value
+    assert "Liposomal vincristine (withdrawn): ✗ Not eligible - No longer available" in block.value
     # a drug named inside a sentence keeps its words; only a line's leading id becomes a title
     assert readable("inotuzumab: 1 cycle\nSafety: inotuzumab days 8") == (
         "Inotuzumab ozogamicin: 1 cycle\nSafety: inotuzumab days 8"

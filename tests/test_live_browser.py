@@ -9,6 +9,7 @@ browser session is still the same anonymous learner, and new answers are accepte
 from __future__ import annotations
 
 import json
+import re
 import time
 from pathlib import Path
 
@@ -130,11 +131,19 @@ def test_two_learners_teacher_and_a_restart(browser, tmp_path: Path, capsys: pyt
             page_a = open_page(ana, f"{base}voila/render/06_self_check_quiz.ipynb")
             page_a.wait_for_selector("text=References")
             page_a.wait_for_selector(f"text=Joined class {code} (Demo) as Ana")
-            answer_first_question(page_a, wrong, code)  # Ana changes her mind
+            # her progress came along (issue 21): question 2, her score kept; she answers it
+            total = len(E.question_bank().questions)
+            page_a.wait_for_selector(f"text=Question 2 of {total} · score so far 1")
+            second = E.shuffled(1)[1]
+            if second.kind == "numeric":
+                page_a.get_by_label(re.compile("^Your answer")).fill(f"{E.numeric_answer(second):g}")
+            else:
+                page_a.locator(".widget-radio-box input, .widget-checkbox input").first.check()
+            page_a.click("text=Check answer")
+            page_a.wait_for_selector(f"text=✓ Answer sent to class {code}.")
             sent = time.monotonic()
-            board.wait_for_selector("text=2 answered · 2 wrong")  # live: nobody touched the teacher's page
+            board.wait_for_selector("text=2 learner(s) · 3 answer(s)")  # live: nobody touched the teacher's page
             print(f"\nteacher's page showed the new answer {time.monotonic() - sent:.2f} s after 'sent'")
-            assert "2 learner(s) · 3 answer(s)" in board.inner_text("body")
             page_a.close()
             board.close()
         rows = open_store(url).answers(code)

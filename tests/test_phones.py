@@ -128,7 +128,12 @@ def test_timeline_and_agenda_on_a_phone(phone, served: str) -> None:
     outer = rect(box)
     assert outer["x"] >= 0 and outer["x"] + outer["width"] <= 390
     inner = page.evaluate("() => document.querySelector('.alledu-wide svg.alledu-chart').getBoundingClientRect().width")
-    assert inner >= 600  # the plot is not squeezed to 350 px behind its row labels
+    assert inner >= 1000  # drawn at its own scale: labels 11-15 px, not squeezed to 7 (issue 21)
+    smallest = page.evaluate(
+        "() => Math.min(...[...document.querySelectorAll('.alledu-wide svg.alledu-chart text')]"
+        ".map(t => t.getBoundingClientRect().height))"
+    )
+    assert smallest >= 10, smallest
     assert page.evaluate(
         "() => { const b = document.querySelector('.alledu-wide'); return b.scrollWidth > b.clientWidth; }"
     )

@@ -34,7 +34,7 @@ LESSONS = {
     "07_teacher_dashboard": (1, None),
 }
 # a compact handout, not one agent per sheet (lesson 04 printed 13 pages, issue 21)
-PAGES_AT_MOST = {"04_eligibility_tree": 3}
+PAGES_AT_MOST = {"04_eligibility_tree": 4}  # with its references
 # sections folded on screen under these titles, which must print open (the default regimen is blinatumomab)
 FOLDED = {"02_bsa_and_dosing": "About this regimen", "03_schedule_timeline": "About the regimens shown"}
 # the chosen option of a toggle row stays, printed as plain bold text (the value entered)

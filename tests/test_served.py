@@ -254,3 +254,35 @@ def test_a_forked_kernel_is_seen_gone_when_it_ends_and_a_reused_pid_is_not_it() 
         assert kernel.poll() == -15  # we signalled it: -signal, as Popen says
     finally:
         live.kill()
+
+
+def test_folders_a_killed_server_left_are_removed_at_the_next_start(tmp_path: Path) -> None:
+    """Issue 24 (low): `kill -9` of Voila left its connection folder (53-651 files) and the fork
+    template's folder; each is marked with its owner and removed once that owner is gone."""
+    import subprocess
+
+    from alledu.serve import leftovers
+
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    gone = tmp_path / "voila_gone"
+    gone.mkdir()
+    (gone / "kernel-1.json").write_text("{}")
+    (gone / leftovers.MARK).write_text(f"{dead.pid} 1.0\n")
+    template = tmp_path / "alledu-template-gone"
+    template.mkdir()
+    (template / leftovers.MARK).write_text(f"{dead.pid} 1.0\n")
+    mine = tmp_path / "voila_mine"  # a server still running (this process)
+    mine.mkdir()
+    leftovers.mark(mine)
+    strangers = tmp_path / "voila_other"  # not marked: somebody else's Voila
+    strangers.mkdir()
+    assert sorted(p.name for p in leftovers.sweep(tmp_path)) == ["alledu-template-gone", "voila_gone"]
+    assert not gone.exists() and not template.exists() and mine.exists() and strangers.exists()
+
+
+def test_a_failing_kernel_start_is_retried_later_and_later() -> None:
+    """Issue 24 (low): with /tmp full the refill retried every second with a traceback each time."""
+    from alledu.serve.kernels import RETRY_MAX_S, retry_delay
+
+    assert [retry_delay(n) for n in range(1, 10)] == [1, 2, 4, 8, 16, 32, 60, 60, 60] and RETRY_MAX_S == 60

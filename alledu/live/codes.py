@@ -46,10 +46,14 @@ def key_matches(key: str, stored_hash: str) -> bool:
     return hmac.compare_digest(hash_key(key), stored_hash)
 
 
+# a learner id: 128 random bits and 96 bits of signature; the store's signing secret: 256 bits
+ID_LIMITS: dict[str, int] = {"learner_bytes": 16, "signature_hex": 24, "secret_bytes": 32}
+
+
 def new_learner(secret: str) -> str:
     """An anonymous learner id the server issued: a random part and its signature (HMAC-SHA256 with
     the class store's secret), so a page cannot invent ids to answer as many learners."""
-    part = secrets.token_hex(16)
+    part = secrets.token_hex(ID_LIMITS["learner_bytes"])
     return f"{part}-{_sign(part, secret)}"
 
 
@@ -60,4 +64,4 @@ def learner_signed(learner: str, secret: str) -> bool:
 
 
 def _sign(part: str, secret: str) -> str:
-    return hmac.new(secret.encode(), part.encode(), hashlib.sha256).hexdigest()[:24]
+    return hmac.new(secret.encode(), part.encode(), hashlib.sha256).hexdigest()[: ID_LIMITS["signature_hex"]]

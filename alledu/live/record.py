@@ -18,10 +18,13 @@ from alledu.errors import InvalidInput
 from alledu.live.codes import learner_signed, new_learner, normalize_code
 from alledu.live.store import ClassClosed, ClassInfo, Store, location, open_store
 
-JOIN_BURST = 5  # class codes a page may try at once...
-JOIN_PER_S = 0.2  # ...then one every 5 s: guessing a code over one socket took 27.5 s per 2,000 (issue 24)
-SEND_BURST = 10  # answers a learner's page may send at once...
-SEND_PER_S = 1.0  # ...then this many a second: a person answers slower; a script flooding the class does not
+# how fast one learner's page may join and answer: a person is slower; a script guessing codes
+# (2,000 in 27.5 s over one socket) or flooding the class is not (issue 24)
+RATE_LIMITS: dict[str, float] = {"join_burst": 5, "join_per_s": 0.2, "send_burst": 10, "send_per_s": 1}
+JOIN_BURST = int(RATE_LIMITS["join_burst"])  # class codes tried at once, then JOIN_PER_S a second
+JOIN_PER_S = RATE_LIMITS["join_per_s"]
+SEND_BURST = int(RATE_LIMITS["send_burst"])  # answers sent at once, then SEND_PER_S a second
+SEND_PER_S = RATE_LIMITS["send_per_s"]
 
 
 class Participant:

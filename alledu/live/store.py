@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from alledu.errors import InvalidInput
-from alledu.live.codes import hash_key, key_matches, new_code, new_key, normalize_code
+from alledu.live.codes import ID_LIMITS, hash_key, key_matches, new_code, new_key, normalize_code
 
 ENV = "ALLEDU_LIVE_DB"  # the store's URL, passed by `alledu serve --data/--db` to lesson kernels
 FILE_NAME = "live.sqlite3"
@@ -109,7 +109,7 @@ class AnswerRow:
 def secrets_token() -> str:
     import secrets
 
-    return secrets.token_hex(32)
+    return secrets.token_hex(ID_LIMITS["secret_bytes"])
 
 
 def now() -> str:

@@ -27,6 +27,7 @@ from traitlets import default
 from voila.tornado.handler import TornadoVoilaHandler
 from voila.voila_identity_provider import VoilaLoginHandler
 
+from alledu.serve import leftovers
 from alledu.serve.kernels import ClassFull, ClassroomKernels
 
 RETRY_SECONDS = 5
@@ -217,6 +218,16 @@ class AlleduVoila(voila_app.Voila):
     @default("identity_provider_class")
     def _learner_identity(self) -> type:
         return LearnerIdentity
+
+    def start(self) -> None:
+        """Remove what a killed server left in the temp folder (its owner gone), then serve."""
+        for folder in leftovers.sweep(self.connection_dir_root or None):
+            self.log.info("removed %s, left by a server that was killed", folder)
+        super().start()
+
+    def init_settings(self) -> dict:
+        leftovers.mark(self.connection_dir)  # Voila made it just before; a kill -9 leaves it marked
+        return super().init_settings()
 
     def stop(self) -> None:
         """Kernels first, then the folder of their connection files.

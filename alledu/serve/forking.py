@@ -34,6 +34,8 @@ from typing import Any
 import setproctitle
 from jupyter_client.provisioning import LocalProvisioner
 
+from alledu.serve import leftovers
+
 # what the template imports once; every forked kernel starts with them loaded
 # fpdf: the handouts (lessons 03, 08) - imported on first use it cost each such kernel ~30 MiB of its own
 WARM_MODULES = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipywidgets", "pandas", "alledu", "alledu.widgets", "fpdf")
@@ -133,6 +135,7 @@ class Template:
 
     def __init__(self) -> None:
         self.dir = tempfile.mkdtemp(prefix="alledu-template-")
+        leftovers.mark(self.dir)  # removed at the next start if this server is killed (leftovers.py)
         self.socket_path = os.path.join(self.dir, "fork.sock")
         # one thread per kernel for maths libraries: a pool of threads would not survive the fork
         env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")

@@ -52,6 +52,14 @@ def memory_cap(available_bytes: int | None = None, kernel_mib: int = FORKED_KERN
     return max(2, int((available_bytes / MIB - RESERVE_MIB) // kernel_mib))
 
 
+RETRY_MAX_S = 60.0  # the longest wait between two tries of a failing kernel start
+
+
+def retry_delay(failures: int) -> float:
+    """Seconds before the next try after `failures` failed starts in a row: 1, 2, 4 ... 60."""
+    return min(RETRY_MAX_S, 2.0 ** max(0, min(failures - 1, 6)))
+
+
 def can_restore_priority() -> bool:
     """May this process give a kernel back normal priority after lowering it?
 
@@ -201,6 +209,7 @@ class ClassroomKernels(LoggingConfigurable):
         self._demand: dict[str, float] = {}  # lesson -> when a page of it was last asked for
         self.evicted = 0  # idle pooled kernels given up for arriving learners (for the log and tests)
         self._stopping = False
+        self._start_failures = 0  # kernel starts failed in a row (a full /tmp fails every one)
         super().__init__(**kwargs)
         self.max_sockets = raise_socket_limits(self.context)
         if self.max_kernels <= 0:
@@ -402,8 +411,7 @@ class ClassroomKernels(LoggingConfigurable):
             try:
                 result = await super()._initialize(notebook_path, None, **kwargs)
             except Exception as exc:  # e.g. a kernel that died at start: retry, never stall
-                self.log.warning("a %s kernel failed to start (%r); starting another", notebook_path, exc)
-                asyncio.get_running_loop().call_later(1.0, self._retry_pool, notebook_path)
+                self._failed_start(notebook_path, "failed to start", exc)
                 raise
             finally:
                 self._starting -= 1
@@ -422,15 +430,37 @@ class ClassroomKernels(LoggingConfigurable):
             except Exception as exc:  # the lesson did not run (kernel died): never hand it out
                 if self._stopping:  # the server is stopping and shut it down itself
                     raise
-                self.log.warning("a %s kernel failed to run the lesson (%r); starting another", notebook_path, exc)
                 with contextlib.suppress(Exception):
                     await self.shutdown_kernel(kid)
-                asyncio.get_running_loop().call_later(1.0, self._retry_pool, notebook_path)
+                self._failed_start(notebook_path, "failed to run the lesson", exc)
                 raise
             finally:
                 self._running_lesson.discard(kid)
+        if self._start_failures:
+            self.log.info("lesson kernels start again, after %d failed starts", self._start_failures)
+            self._start_failures = 0
         self._count_warmup()
         return result
+
+    def _failed_start(self, notebook_path: str, what: str, exc: BaseException) -> None:
+        """Retry a failed pool start later and later (1, 2, 4 ... 60 s), saying so once per run of
+        failures: with /tmp full every start fails, and a retry each second wrote 204 empty
+        connection files and ~1.7 kB/s of log in 2.5 min (issue 24)."""
+        self._start_failures += 1
+        delay = retry_delay(self._start_failures)
+        if self._start_failures == 1:
+            self.log.warning(
+                "a %s kernel %s (%s); retrying, waiting longer after each failure (up to %.0f s)",
+                notebook_path,
+                what,
+                exc,
+                RETRY_MAX_S,
+            )
+        else:
+            self.log.debug(
+                "kernel start %d in a row %s (%s); next try in %.0f s", self._start_failures, what, exc, delay
+            )
+        asyncio.get_running_loop().call_later(delay, self._retry_pool, notebook_path)
 
     async def _run_lesson(self, kid: str, process: Any, task: asyncio.Task) -> None:
         """Wait for a pooled kernel's lesson run; raise if the kernel died meanwhile.
