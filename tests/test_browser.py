@@ -107,7 +107,9 @@ def test_a_lesson_first_screen_at_1366x768_reaches_its_controls(browser, served:
     page = browser.new_page(viewport={"width": 1366, "height": 768})
     try:
         page.goto(f"{served}voila/render/02_bsa_and_dosing.ipynb", wait_until="domcontentloaded")
-        page.wait_for_selector("text=References", timeout=90_000)
+        # the widgets, not the template's foot (which also says "References")
+        page.wait_for_selector(".alledu-head-notice", state="attached", timeout=90_000)
+        page.wait_for_selector("text=Height (cm)")
         assert page.locator(".alledu-bar-notice").is_visible()  # the notice once at the top (the bar)...
         assert page.locator(".alledu-head-notice").count() == 1 and not page.locator(".alledu-head-notice").is_visible()
         height = page.get_by_label("Height (cm)", exact=True)

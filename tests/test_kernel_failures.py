@@ -170,7 +170,8 @@ def test_kernels_that_fail_to_start_cost_a_retry_never_the_server(tmp_path: Path
 
             seen["killed one"] = await wait_for(kill_one, 60, step=0.05)
             seen["answers after the kill"] = await asyncio.to_thread(answers, base)
-            seen["kill noticed"] = await wait_for(lambda: log.read_text().count(FAILED) > 2, 30, step=0.05)
+            # said again: a start succeeded since the warm-up's failures, so this is a new run of them
+            seen["kill noticed"] = await wait_for(lambda: log.read_text().count(FAILED) > 1, 30, step=0.05)
             # a tab closes while that failed start is still in its pool (it is dropped 1 s later)
             await asyncio.sleep(0.3)
             seen["shutdown beside a failed start"] = await first[0].leave()
@@ -202,7 +203,9 @@ def test_kernels_that_fail_to_start_cost_a_retry_never_the_server(tmp_path: Path
         tree = server.children(recursive=True)
     log_tail = log.read_text()[-4000:]
     learners, killed = seen.pop("learners"), seen.pop("killed")
-    assert seen["pool tokens left"] == [] and seen["warm-up failures"] == 2, seen
+    # both warm-up starts failed (their tokens are used) and the log said so once, not per failure
+    assert seen["pool tokens left"] == [] and seen["warm-up failures"] == 1, seen
+    assert "lesson kernels start again, after 2 failed starts" in log.read_text()
     assert seen["killed one"] and seen["answers after the kill"], seen
     assert seen["kill noticed"], (seen, log_tail)
     first, pair = learners[:2], learners[3:]

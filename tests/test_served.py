@@ -286,3 +286,16 @@ def test_a_failing_kernel_start_is_retried_later_and_later() -> None:
     from alledu.serve.kernels import RETRY_MAX_S, retry_delay
 
     assert [retry_delay(n) for n in range(1, 10)] == [1, 2, 4, 8, 16, 32, 60, 60, 60] and RETRY_MAX_S == 60
+
+
+def test_websocket_ping_settings_are_what_tornado_applies() -> None:
+    """Issue 24 (low): a 90 s ping timeout was silently cut to the 30 s interval by tornado >= 6.5."""
+    import ast
+
+    source = (Path(__file__).resolve().parent.parent / "alledu" / "serve" / "voila.py").read_text()
+    [settings] = [
+        ast.literal_eval(node.value)
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Assign) and ast.unparse(node.targets[0]) == "c.Voila.tornado_settings"
+    ]
+    assert 0 < settings["websocket_ping_timeout"] <= settings["websocket_ping_interval"]

@@ -322,8 +322,14 @@ class Dashboard(W.VBox, Guarded):
         self.reveal_one.on_click(self.guard(lambda _: self.reveal_current()))
         self.presenter_keys = PresenterKeys()
         self.presenter_keys.on_msg(self.guard(lambda _w, msg, _b: self._key(msg.get("action", ""))))
+        self.present_join = W.HTML()  # the class link and its QR code stay on the projected screen
         self.present = W.VBox(
-            [W.HBox([self.previous_button, self.next_button, self.reveal_one]), self.slide, self.presenter_keys]
+            [
+                W.HBox([self.previous_button, self.next_button, self.reveal_one]),
+                self.slide,
+                self.present_join,
+                self.presenter_keys,
+            ]
         )
         self.present.add_class("alledu-present")
         self.present.layout.display = "none"
@@ -403,7 +409,7 @@ class Dashboard(W.VBox, Guarded):
             )
             return False
         self.store, self.code = store, code
-        self.join.value = join_html(code)
+        self.join.value = self.present_join.value = join_html(code)
         self.key_box.value = ""
         self.prompt.layout.display = "none"
         self.body.layout.display = None

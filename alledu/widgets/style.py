@@ -30,9 +30,10 @@ details.alledu-fold > summary > h3 {{ display: inline; }}  /* the heading beside
 /* a full-width text or chart box keeps inside its column: 100% plus the widgets' 2px margins
    overflowed JupyterLab's output area by 4px */
 .jupyter-widgets.widget-html {{ max-width: calc(100% - 4px); }}
-/* drawn at its own scale so labels keep 11-15 px (640 px made them 7 on a phone): the box scrolls */
-.alledu-wide svg.alledu-chart {{ min-width: 1000px; }}
+.alledu-wide svg.alledu-chart {{ min-width: 640px; }}  /* readable labels: the box scrolls, not the page */
 @media (max-width: {NARROW_MAX_PX}px) {{
+  /* on a phone, drawn at its own scale so labels keep 11-15 px (640 px made them 7): the box scrolls */
+  .alledu-wide svg.alledu-chart {{ min-width: 1000px; }}
   /* every widget box fits the screen: fixed widths (Layout(width=...)) become upper bounds */
   .jupyter-widgets, .jupyter-widgets.widget-box, .widget-inline-hbox, .widget-inline-vbox {{
     max-width: calc(100% - 4px); min-width: 0; box-sizing: border-box;  /* 4px: the widgets' 2px margins */
