@@ -1,6 +1,6 @@
 """A class arriving together at the JupyterHub (`make hub`'s configuration): time to a ready server.
 
-    .venv/bin/python bench/hub.py [--sizes 30,60] [--starts-at-once 20]
+    .venv/bin/python bench/hub.py [--sizes 30,60] [--starts-at-once N]
 
 For each class size, a fresh hub is started from deploy/jupyterhub/jupyterhub_config.py on a
 free loopback port, and that many browser-less learners open it at the same moment (each its
@@ -46,16 +46,17 @@ def arrive(hub: Hub, statuses: list[int]) -> float:
     return time.monotonic() - start
 
 
-def run(size: int, starts: int, tmp: Path) -> dict:
+def run(size: int, starts: int | None, tmp: Path) -> dict:
     state = tmp / f"hub-{size}"
     port = free_port()
     env = {
         **os.environ,
         "HUB_PORT": str(port),
         "ALLEDU_HUB_STATE": str(state),
-        "ALLEDU_HUB_STARTS_AT_ONCE": str(starts),
         "ALLEDU_HUB_MAX_SERVERS": str(size),
     }
+    if starts:
+        env["ALLEDU_HUB_STARTS_AT_ONCE"] = str(starts)
     hub = Hub([sys.executable, "-m", "jupyterhub", "-f", str(CONFIG)], env, port, state)
     statuses: list[int] = []
     try:
@@ -73,7 +74,7 @@ def run(size: int, starts: int, tmp: Path) -> dict:
     q = statistics.quantiles(times, n=20) if len(times) > 1 else times * 19
     return {
         "class": size,
-        "starts_at_once": starts,
+        "starts_at_once": starts or f"hub default ({4 * (os.cpu_count() or 1)})",
         "ready": len(times),
         "errors": errors[:3],
         "http_429": statuses.count(429),
@@ -86,7 +87,7 @@ def run(size: int, starts: int, tmp: Path) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=lambda t: [int(x) for x in t.split(",")], default=[30])
-    parser.add_argument("--starts-at-once", type=int, default=20)
+    parser.add_argument("--starts-at-once", type=int, default=None, help="default: the hub's own (4 per core)")
     ns = parser.parse_args()
     import tempfile
 

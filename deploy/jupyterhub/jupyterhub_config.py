@@ -83,7 +83,9 @@ CULL_TIMEOUT = _setting("ALLEDU_HUB_CULL_TIMEOUT", 1800, 10, 7 * 86400, "seconds
 CULL_EVERY = _setting("ALLEDU_HUB_CULL_EVERY", 60, 1, 3600, "seconds")
 MAX_SERVERS = _setting("ALLEDU_HUB_MAX_SERVERS", 40, 1, 10000, "servers")
 # learner servers starting at once; the rest of a class arriving together waits its turn (LearnerSpawner)
-CONCURRENT_STARTS = _setting("ALLEDU_HUB_STARTS_AT_ONCE", 20, 1, 1000, "servers")
+# (4 per core: 60 arriving on 2 cores with 20 at a time starved the proxy, whose API then timed
+# out, and the hub stopped 24 servers it could not route, bench/hub.py 2026-12-08)
+CONCURRENT_STARTS = _setting("ALLEDU_HUB_STARTS_AT_ONCE", 4 * (os.cpu_count() or 1), 1, 1000, "servers")
 
 # --- the hub and its proxy, on this machine only ---
 c.JupyterHub.bind_url = f"http://{HUB_IP}:{HUB_PORT}"
@@ -144,7 +146,9 @@ class LearnerSpawner(SimpleLocalProcessSpawner):
 
 c.JupyterHub.spawner_class = LearnerSpawner
 c.LearnerSpawner.home_dir_template = str(STATE / "learners" / "{username}")
-c.Spawner.cmd = [sys.executable, str(HERE / "learner_server.py")]
+# learner servers below the hub and the proxy, which every learner's requests go through: a class
+# starting its servers and lesson kernels at once must never starve the proxy's API
+c.Spawner.cmd = ["nice", "-n", "5", sys.executable, str(HERE / "learner_server.py")]
 c.Spawner.start_timeout = QUEUE_TIMEOUT  # the wait for a start place counts: a class queues
 c.Spawner.http_timeout = 90
 c.Spawner.mem_limit = MEM_LIMIT
