@@ -78,7 +78,7 @@ def test_two_learners_teacher_and_a_restart(browser, tmp_path: Path, capsys: pyt
                 "code => [...document.querySelectorAll('input')].some(i => i.value === code)", arg=code
             )
             text = board.inner_text("body")
-            for secret in (first.prompt, right, "Ana", " answered · ", "learner(s)", "Prepare downloads"):
+            for secret in (first.prompt, right, "Ana", " answered · ", "learner(s)", "Reopen the class"):
                 assert secret not in text, secret
             board.screenshot(path=str(SHOTS / "live_teacher_prompt.png"), full_page=True)
             key_box.fill(key)

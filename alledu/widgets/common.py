@@ -53,7 +53,8 @@ CSS = """
 .alledu-qr svg { display: block; background: #fff; }
 /* present mode (the teacher's dashboard on a projector): one question, read from the back row */
 .alledu-present { font-size: 24px; line-height: 1.3; }
-.alledu-present h2 { font-size: 34px; margin: 0.3em 0 0.5em; }
+.alledu-present h2 { font-size: 34px; line-height: 1.25; margin: 0.3em 0 0.5em; }
+.alledu-present .alledu-ok { font-size: 22px; }
 .alledu-present-where { font-size: 20px; color: #333; margin: 0.4em 0 0; }
 .alledu-present .alledu-present-table { border-collapse: collapse; width: 100%; font-size: 24px; }
 .alledu-present .alledu-present-table th, .alledu-present .alledu-present-table td {
@@ -62,7 +63,7 @@ CSS = """
 .alledu-present .alledu-present-table tbody th { font-weight: normal; width: 45%; }
 .alledu-present .alledu-present-table tr.alledu-right th { font-weight: bold; }
 .alledu-present .alledu-qr svg { width: 132px; height: auto; }
-.alledu-present .alledu-join p { font-size: 18px; margin: 0; }
+.alledu-present .alledu-join p, .alledu-present p { font-size: 18px; margin: 0.2em 0; }
 .alledu-present-bar { width: 35%; }
 .alledu-present-bar div { height: 26px; min-width: 2px; }
 .alledu-present .jupyter-button { font-size: 20px; height: auto; padding: 6px 14px; }
