@@ -412,6 +412,38 @@ def test_stopping_alledu_serve_leaves_no_orphans(odd_cwd: Path, sig: signal.Sign
 
 
 @pytest.mark.served
+def test_what_a_killed_server_left_is_removed_at_the_next_start() -> None:
+    """Issue 24 (low): `kill -9` of Voila left its folder of kernel connection files and the fork
+    template's folder in /tmp; the next `alledu serve` removes them (their owner is gone)."""
+    import re
+    import tempfile
+
+    from alledu.serve.leftovers import MARK
+
+    with alledu_serve("--pool", "1") as (proc, base, lines):
+        with urllib.request.urlopen(f"{base}voila/render/{LESSON}.ipynb", timeout=120) as r:
+            assert r.status == 200
+        voila = next(p for p in psutil.Process(proc.pid).children() if "alledu.serve.app" in command(p))
+        found = re.search(r"Storing connection files in (\S+?)\.?$", "".join(lines), re.M)
+        assert found, "".join(lines[-20:])
+        connections = Path(found.group(1))
+        templates = [
+            d
+            for d in Path(tempfile.gettempdir()).glob("alledu-template-*")
+            if (d / MARK).exists() and (d / MARK).read_text().split()[0] == str(voila.pid)
+        ]
+        assert connections.is_dir() and any(connections.glob("kernel-*.json")) and templates
+        voila.kill()  # kill -9: no chance to clean up
+        voila.wait(30)
+        assert connections.is_dir() and all(d.is_dir() for d in templates)  # left behind
+    with alledu_serve("--pool", "0") as (_, base, lines):
+        with urllib.request.urlopen(base, timeout=60) as r:
+            assert r.status == 200
+        assert not connections.exists() and not any(d.exists() for d in templates)
+        assert f"removed {connections}" in "".join(lines)
+
+
+@pytest.mark.served
 def test_stopping_during_the_warm_up_leaves_no_orphans(odd_cwd: Path) -> None:
     """Stopped while lesson kernels are still starting (16 to start, two at a time): the kernels
     are shut down and the server exits 0 (Voila removed their folder first and could exit 1)."""
