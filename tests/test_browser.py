@@ -184,6 +184,42 @@ def test_02_dose_calculator_45kg(open_lesson) -> None:
         assert "Dose shown" not in body and " m2 = " not in body and "mcg/day (per m2)" not in body, body[:3000]
 
 
+def reload(lesson: Lesson) -> None:
+    """Reload the page (a new kernel) and wait for the lesson's widgets, not the template's foot."""
+    lesson.page.reload(wait_until="domcontentloaded")
+    lesson.page.wait_for_selector(".alledu-head-notice", state="attached", timeout=90_000)
+
+
+def test_inputs_and_steps_survive_a_reload(open_lesson) -> None:
+    """Issue 21: a reload or Back sent lesson 02's inputs to their defaults, lesson 03's plan back to
+    2 cycles and the case back to step 1."""
+    dose = open_lesson("02_bsa_and_dosing")
+    weight = dose.field("Weight (kg)")
+    weight.fill("45")
+    weight.press("Enter")
+    dose.page.wait_for_selector("text=fixed dose 9 mcg/day")
+    reload(dose)
+    dose.page.wait_for_selector("text=fixed dose 9 mcg/day")
+    assert dose.field("Weight (kg)").input_value() == "45"
+
+    plan = open_lesson("03_schedule_timeline")
+    cycles = plan.page.get_by_role("textbox", name="Cycles")
+    cycles.fill("3")
+    cycles.press("Enter")
+    plan.page.wait_for_selector("text=2026-03-30 to 2026-04-26")
+    reload(plan)
+    plan.page.wait_for_selector("text=2026-03-30 to 2026-04-26")
+
+    case = open_lesson("05_case_scenarios")
+    case.page.get_by_label("None of these").check()
+    case.page.click("text=Check answer")
+    case.page.wait_for_selector("text=✓ Correct: favourable factors present: none of them.")
+    case.page.click("text=Next ▶")
+    case.page.wait_for_selector("text=/^Step 2 of/")
+    reload(case)
+    case.page.wait_for_selector("text=/^Step 2 of/")
+
+
 def test_03_timeline(open_lesson) -> None:
     lesson = open_lesson("03_schedule_timeline")
     lesson.check_clean()
