@@ -849,3 +849,27 @@ def test_tree_prints_a_compact_handout_with_the_answers() -> None:
     printed = next(c for c in tree.children if PRINT_ONLY in c._dom_classes)
     assert "Nelarabine, adult dose" in printed.value and "Patient: Lineage: T-cell" in printed.value
     assert SCREEN_ONLY in tree.verdicts._dom_classes and SCREEN_ONLY in tree.drawing._dom_classes
+
+
+def test_prognosis_and_car_t_reload_keep_the_inputs() -> None:
+    """Lessons 01 and 08 keep their inputs too (issue 21)."""
+    from alledu.widgets.cart import CarTJourney
+
+    def factors(f: FactorExplorer) -> None:
+        f.cr1.text.value = "7"
+        f.transplant.value = True
+        first = next(iter(f.marks))
+        f.marks[first].value = ADVERSE
+
+    before, after = reload(FactorExplorer, "01_relapse_and_prognosis", factors)
+    first = next(iter(after.marks))
+    assert after.cr1.text.value == "7" and after.transplant.value is True and after.marks[first].value == ADVERSE
+    assert after.summary == before.summary
+
+    def journey(j: CarTJourney) -> None:
+        j.age.text.value = "30"
+        j.infusion.value = dt.date(2027, 3, 1)
+
+    before, after = reload(CarTJourney, "08_car_t_journey", journey)
+    assert after.age.text.value == "30" and after.infusion.value == dt.date(2027, 3, 1)
+    assert after.summary == before.summary

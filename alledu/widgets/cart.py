@@ -24,6 +24,7 @@ from alledu.views import STEP_COLUMNS, step_rows
 from alledu.widgets.common import CSS, LABEL_STYLE, LessonPanel, brief_html, cite_tag, esc, fold, safety_html, table
 from alledu.widgets.controls import entry
 from alledu.widgets.print_css import print_summary
+from alledu.widgets.progress import control_values, set_controls
 from alledu.widgets.svg import Lane, Span, timeline_svg
 
 VERDICT = {"eligible": "✓ Eligible", "not eligible": "✗ Not eligible", "undecided": "? Undecided"}
@@ -105,6 +106,15 @@ class CarTJourney(LessonPanel):
             w.observe(self.guard(self.update), "value")
         self.guard(self.update)()
         print_summary(self)  # the result as text on paper (print_css.py)
+
+    # kept in the browser (progress.py), in the order they are put back
+    REMEMBERED = ("age", "weight", "height", "status", "relapses", "cd19", "product", "infusion")
+
+    def progress_state(self) -> dict[str, Any]:
+        return control_values(self, self.REMEMBERED)
+
+    def restore_progress(self, kept: dict[str, Any]) -> None:
+        set_controls(self, kept, self.REMEMBERED)
 
     def clear_results(self) -> None:
         self.verdicts.value = self.dose.value = self.plot.value = self.steps.value = self.about.value = ""

@@ -16,6 +16,7 @@ from alledu.prognosis import cure_model, first_relapse, second_salvage
 from alledu.widgets.common import CSS, LABEL_STYLE, MARK, LessonPanel, cite_tag, esc, table
 from alledu.widgets.controls import entry
 from alledu.widgets.print_css import print_summary
+from alledu.widgets.progress import control_values, set_controls
 from alledu.widgets.radio import RadioGroup
 from alledu.widgets.svg import curve_svg
 
@@ -84,6 +85,17 @@ class FactorExplorer(LessonPanel):
             w.observe(self.guard(self.update), "value")
         self.guard(self.update)()
         print_summary(self)  # the result as text on paper (print_css.py)
+
+    REMEMBERED = ("cr1", "platelets", "transplant")  # kept in the browser (progress.py), with the marks
+
+    def progress_state(self) -> dict[str, Any]:
+        return {**control_values(self, self.REMEMBERED), "marks": {k: w.value for k, w in self.marks.items()}}
+
+    def restore_progress(self, kept: dict[str, Any]) -> None:
+        set_controls(self, kept, self.REMEMBERED)
+        for factor, mark in dict(kept.get("marks") or {}).items():
+            if factor in self.marks:  # a factor the content no longer has is skipped
+                self.marks[factor].value = mark
 
     def clear_results(self) -> None:
         self.first.value = self.second.value = ""
