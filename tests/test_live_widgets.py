@@ -355,6 +355,11 @@ def test_dashboard_closes_reopens_and_resets_its_class(url: str, klass: tuple[st
     assert store.class_info(code).is_open and "open again" in board.message.value
     board.reset_button.click()  # the box is not ticked: nothing deleted
     assert "Tick “Delete every answer of this class” first" in board.message.value and len(store.answers(code)) == 1
+    other, _ = store.create_class("Thursday")
+    board.refresh(force=True)
+    listed = board.class_list.value
+    assert "All classes in this store (2)" in listed and f"<b>{code}</b> (this page)" in listed
+    assert f"<b>{other.code}</b>" in listed and "Thursday" in listed and "<td>open</td><td>1</td><td>1</td>" in listed
     board.confirm_reset.value = True
     board.reset_button.click()
     assert store.answers(code) == [] and "1 answer deleted" in board.message.value

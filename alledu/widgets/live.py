@@ -345,8 +345,11 @@ class Dashboard(W.VBox, Guarded):
         self.reset_button.on_click(self.guard(lambda _: self.act("reset")))
         self.actions = W.HBox([self.close_button, self.reopen_button, self.confirm_reset, self.reset_button])
         self.actions.layout.flex_flow = "row wrap"
+        self.class_list = W.HTML()  # every class in the store, folded: which to reopen, reset or export
         self.list_view = W.VBox([W.HBox([self.reveal, self.prepare, self.download]), self.questions])
-        self.body = W.VBox([self.status, self.join, self.mode, self.list_view, self.present, self.actions])
+        self.body = W.VBox(
+            [self.status, self.join, self.mode, self.list_view, self.present, self.actions, self.class_list]
+        )
         self.body.layout.display = "none"
         self.children = [W.HTML(CSS), self.prompt, self.message, self.body, self.session]
         self.open_button.on_click(self.guard(lambda _: self.unlock()))
@@ -477,6 +480,8 @@ class Dashboard(W.VBox, Guarded):
             self._slides = slides(rows)
             self._draw_slide()
             self.close_button.disabled, self.reopen_button.disabled = not info.is_open, info.is_open
+            if force:
+                self.class_list.value = self._class_list_html()
             self.summary = f"class {self.code}: {len(rows)} answers from {learners} learners"
 
     _stale = "<p class='alledu-cite'>New answers since the files were built: prepare them again.</p>"
@@ -542,6 +547,26 @@ class Dashboard(W.VBox, Guarded):
         self.reveal_one.disabled = shown
 
     # ---- the class ----------------------------------------------------------------------
+    def _class_list_html(self) -> str:
+        """Every class in the store (newest first): code, title, state, answers and learners."""
+        try:
+            classes = self.store.list_classes() if self.store else []
+        except StoreUnavailable:
+            return ""
+        rows = "".join(
+            f"<tr><td><b>{esc(info.code)}</b>{' (this page)' if info.code == self.code else ''}</td>"
+            f"<td>{esc(info.title)}</td><td>{'open' if info.is_open else 'closed'}</td><td>{n}</td><td>{k}</td>"
+            f"<td>{esc(info.created_at.partition('.')[0].replace('T', ' '))} UTC</td></tr>"
+            for info, n, k in classes
+        )
+        return (
+            f"<details class='alledu-fold'><summary>All classes in this store ({len(classes)})</summary>"
+            "<table class='alledu-table'><thead><tr><th>code</th><th>title</th><th>state</th><th>answers</th>"
+            f"<th>learners</th><th>started</th></tr></thead><tbody>{rows}</tbody></table>"
+            "<p class='alledu-cite'>Open another class's page with its code and teacher key; "
+            "<code>alledu class list</code> shows the same.</p></details>"
+        )
+
     def act(self, action: str) -> None:
         """Close, reopen or reset (with its box ticked) the unlocked class, then redraw."""
         if self.store is None or self.code is None:
