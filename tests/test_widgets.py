@@ -337,6 +337,7 @@ def test_tree_verdicts_open_with_a_line_of_who_fits_and_the_goal_once() -> None:
     fits = [esc_text(regimen(v.regimen_id).short_title) for v in tree.results() if v.eligible]
     assert fits and all(name in glance for name in fits)
     assert "<b>Fits:</b>" in glance and "<b>Does not fit:</b>" in glance
+    assert "(off-label) (off-label)" not in shown
     assert shown.index("alledu-glance") < shown.index("<table")
 
 

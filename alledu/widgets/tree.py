@@ -299,7 +299,9 @@ def at_a_glance(verdicts: list[Verdict]) -> str:
     """One line of who fits what, before the table's reasons: 'Fits: ... · Does not fit: ... · Undecided: ...'."""
     groups: dict[str, list[str]] = {"Fits": [], "Does not fit": [], "Undecided (answer more questions)": []}
     for v in verdicts:
-        name = regimen(v.regimen_id).short_title + (" (off-label)" if v.eligible is not False and v.off_label else "")
+        name = regimen(v.regimen_id).short_title
+        if v.eligible is not False and v.off_label and "off-label" not in name:  # never "(off-label) (off-label)"
+            name += " (off-label)"
         key = {True: "Fits", False: "Does not fit", None: "Undecided (answer more questions)"}[v.eligible]
         groups[key].append(name)
     parts = [f"<b>{k}:</b> {esc(', '.join(names))}" for k, names in groups.items() if names]
