@@ -62,6 +62,7 @@ class DoseCalculator(LessonPanel):
             value=content().rounding.default,
             description="Round the shown dose",
             style=LABEL_STYLE,
+            layout=WIDE_DROPDOWN,  # the default width cut "Exact (no rounding)" to "Exact (no roundin"
         )
         self.message = W.HTML()
         self.about = W.HTML()
