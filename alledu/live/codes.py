@@ -50,6 +50,11 @@ def key_matches(key: str, stored_hash: str) -> bool:
 ID_LIMITS: dict[str, int] = {"learner_bytes": 16, "signature_hex": 24, "secret_bytes": 32}
 
 
+def new_secret() -> str:
+    """A store's secret for signing learner ids (made once per store)."""
+    return secrets.token_hex(ID_LIMITS["secret_bytes"])
+
+
 def new_learner(secret: str) -> str:
     """An anonymous learner id the server issued: a random part and its signature (HMAC-SHA256 with
     the class store's secret), so a page cannot invent ids to answer as many learners."""

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from alledu.errors import InvalidInput
-from alledu.live.codes import ID_LIMITS, hash_key, key_matches, new_code, new_key, normalize_code
+from alledu.live.codes import hash_key, key_matches, new_code, new_key, new_secret, normalize_code
 
 ENV = "ALLEDU_LIVE_DB"  # the store's URL, passed by `alledu serve --data/--db` to lesson kernels
 FILE_NAME = "live.sqlite3"
@@ -104,12 +104,6 @@ class AnswerRow:
 
     def value(self) -> Any:
         return json.loads(self.answer)
-
-
-def secrets_token() -> str:
-    import secrets
-
-    return secrets.token_hex(ID_LIMITS["secret_bytes"])
 
 
 def now() -> str:
@@ -337,7 +331,7 @@ class Store:
         with self._tx(write=True) as cur:
             cur.execute(
                 "INSERT INTO secrets (name, value) VALUES (%s, %s) ON CONFLICT (name) DO NOTHING",
-                ("learner", secrets_token()),
+                ("learner", new_secret()),
             )
             cur.execute("SELECT value FROM secrets WHERE name = %s", ("learner",))
             return str(cur.fetchone()[0])

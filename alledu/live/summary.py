@@ -114,25 +114,36 @@ def latest(rows: Iterable[AnswerRow]) -> dict[tuple[str, str], AnswerRow]:
     return out
 
 
+def _by_question(rows: Iterable[AnswerRow]) -> dict[str, list[AnswerRow]]:
+    """Each question's answers, one per learner (their latest)."""
+    out: dict[str, list[AnswerRow]] = {}
+    for (question, _), row in latest(rows).items():
+        out.setdefault(question, []).append(row)
+    return out
+
+
+def _tally(info: QuestionInfo | None, answers: list[AnswerRow]) -> tuple[Counter[str], set[str]]:
+    """How many gave each answer (as the learner saw it), and which of those answers were right."""
+    counts: Counter[str] = Counter()
+    right: set[str] = set()
+    for row in answers:
+        label = info.label(row.value()) if info else number_label(row.value())
+        counts[label] += 1
+        if row.correct:
+            right.add(label)
+    return counts, right
+
+
 def summarize(rows: Iterable[AnswerRow]) -> list[QuestionStats]:
     """Per question: learners who answered, how many wrong, and the answer distribution.
 
     Ordered by how many got it wrong (most first), then by how many answered.
     """
     known = catalog()
-    by_question: dict[str, list[AnswerRow]] = {}
-    for (question, _), row in latest(rows).items():
-        by_question.setdefault(question, []).append(row)
     stats = []
-    for question, answers in by_question.items():
+    for question, answers in _by_question(rows).items():
         info = known.get(question)
-        counts: Counter[str] = Counter()
-        right: set[str] = set()
-        for row in answers:
-            label = info.label(row.value()) if info else number_label(row.value())
-            counts[label] += 1
-            if row.correct:
-                right.add(label)
+        counts, right = _tally(info, answers)
         if info is not None and info.kind == "single":
             order = [info.label(k) for k in info.options] + sorted(set(counts) - {info.label(k) for k in info.options})
             if info.correct:
@@ -182,9 +193,7 @@ def slides(rows: Iterable[AnswerRow]) -> list[Slide]:
     every option with the learners who ticked it (shares add up to more than 100%) and "None of
     these"; numbers: each value given, most frequent first."""
     known = catalog()
-    by_question: dict[str, list[AnswerRow]] = {}
-    for (question, _), row in latest(rows).items():
-        by_question.setdefault(question, []).append(row)
+    by_question = _by_question(rows)
     order = [q for q in known if q in by_question] + sorted(set(by_question) - set(known))
     out = []
     for qid in order:
@@ -204,13 +213,7 @@ def slides(rows: Iterable[AnswerRow]) -> list[Slide]:
                 options.append(Option(NONE_OF_THESE, nothing, _share(nothing, n), not info.correct))
             right = info.correct_label() if info.correct else NONE_OF_THESE
         else:
-            values: Counter[str] = Counter()
-            right_values: set[str] = set()
-            for row in answers:
-                label = info.label(row.value()) if info else number_label(row.value())
-                values[label] += 1
-                if row.correct:
-                    right_values.add(label)
+            values, right_values = _tally(info, answers)
             options = [Option(label, c, _share(c, n), label in right_values) for label, c in values.most_common()]
             right = info.correct_label() if info else ""
         title = info.title if info else qid

@@ -118,9 +118,9 @@ def readable(text: str) -> str:
 
 
 def print_summary(
-    panel: Any, title: str = "Your inputs and results, as on screen when printed", text: Any = None
+    panel: Any, title: str = "Your inputs and results, as on screen when printed", text_of: Any = None
 ) -> W.HTML:
-    """Append to `panel` a print-only block showing its `summary` trait (or `text()`), kept current.
+    """Append to `panel` a print-only block showing its `summary` trait (or `text_of()`), kept current.
 
     The hook a lesson panel calls once at the end of its constructor: on screen the block is
     hidden; on paper it carries the result the controls produced, as plain text.
@@ -136,7 +136,6 @@ def print_summary(
             else ""
         )
 
-    text_of = text
     render()
     panel.observe(render, "summary")
     panel.children = (*panel.children, box)
