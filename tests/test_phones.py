@@ -137,6 +137,15 @@ def test_timeline_and_agenda_on_a_phone(phone, served: str) -> None:
     assert page.evaluate(
         "() => { const b = document.querySelector('.alledu-wide'); return b.scrollWidth > b.clientWidth; }"
     )
+    # no hover on a phone: a tap on a bar shows its details on the line under the axis (issue 21)
+    bar = page.locator(".alledu-wide .alledu-bar").nth(1)
+    text = bar.get_attribute("aria-label")
+    details = page.locator(".alledu-wide .alledu-bar + .alledu-tip").nth(1)
+    assert not details.is_visible()
+    bar.tap()
+    assert details.is_visible() and details.text_content() == text and "mcg/day" in text
+    assert page.locator(".alledu-wide .alledu-tip:visible").count() == 1
+    assert not page.locator(".alledu-wide .alledu-tip-hint").is_visible()
     # the day-by-day table: whole dates and doses on the screen's width, scrolling in its own box
     agenda = page.locator(".alledu-scroll", has_text="2026-01-05 to 2026-01-11").first
     a = rect(agenda)

@@ -162,6 +162,24 @@ def test_timeline_two_regimens_and_dates() -> None:
     assert t.summary.splitlines()[1].startswith("inotuzumab: 2 cycle(s), 6 administration days")
 
 
+def test_timeline_bars_are_focusable_with_their_details_on_a_line_in_the_chart() -> None:
+    """Touch has no hover: every bar can take focus (a tap, Tab) and carries its details as a tip
+    line, hidden by attribute until focused, starting inside the chart's 1000 units (issue 21)."""
+    from alledu.widgets.svg import TIP_CHARS, WIDTH, tip_lines
+
+    t = ScheduleTimeline()
+    svg = t.plot.value
+    texts = [s.text for lane in t.lanes for s in lane.spans]
+    assert svg.count('class="alledu-bar" tabindex="0"') == len(texts) > 5
+    assert svg.count('class="alledu-tip" visibility="hidden"') == len(texts)
+    assert "15.61 mcg/day - 15 mcg/m2/day x 1.0408 m2" in svg and 'role="group"' in svg
+    for x in re.findall(r'<tspan x="([0-9.]+)"', svg):
+        assert 10 <= float(x) <= WIDTH - 10
+    assert tip_lines("a " * 100)[0] == ("a " * (TIP_CHARS // 2)).strip() and all(
+        len(line) <= TIP_CHARS for line in tip_lines("word " * 90)
+    )
+
+
 def test_timeline_start_cycles_and_downloads() -> None:
     t = ScheduleTimeline(compare_with=None)
     t.start.value = dt.date(2026, 3, 2)

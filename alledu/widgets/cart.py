@@ -219,5 +219,5 @@ class CarTJourney(LessonPanel):
             )  # fmt: skip
         self.lanes = [Lane(label, styles[label], tuple(spans)) for label, spans in lanes.items()]
         start = j.infusion + dt.timedelta(days=first) if j.infusion else None
-        title = "The course, from lymphodepletion to the end of monitoring (point at a bar for details)"
+        title = "The course, from lymphodepletion to the end of monitoring (point at or tap a bar for details)"
         self.plot.value = timeline_svg(self.lanes, last - first + 1, start, title)

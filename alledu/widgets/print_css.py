@@ -92,6 +92,7 @@ PRINT_CSS = f"""
   .widget-dropdown select {{ flex: 0 1 auto !important; max-width: none !important; }}
   input::-webkit-calendar-picker-indicator, input::-webkit-inner-spin-button {{ display: none !important; }}
   svg.alledu-chart {{ min-width: 0 !important; width: 100%; }}  /* the charts are SVG: they fit the page */
+  .alledu-tip-hint {{ visibility: hidden !important; }}  /* "tap a bar" means nothing on paper */
   .alledu-safety, .alledu-notice, .alledu-warn, .alledu-error, .alledu-ok, table, tr, pre {{ break-inside: avoid; }}
   h1, h2, h3, h4 {{ break-after: avoid; }}
   /* a label and its value (a text box, a drop-down) on one sheet, never split across two */

@@ -31,6 +31,14 @@ details.alledu-fold > summary > h3 {{ display: inline; }}  /* the heading beside
    overflowed JupyterLab's output area by 4px */
 .jupyter-widgets.widget-html {{ max-width: calc(100% - 4px); }}
 .alledu-wide svg.alledu-chart {{ min-width: 640px; }}  /* readable labels: the box scrolls, not the page */
+/* a timeline bar's details: shown under the axis while the bar is tapped, focused or pointed at
+   (svg.py); one at a time, the hint line gives way to them */
+.alledu-bar {{ cursor: pointer; outline: none; }}
+.alledu-bar:focus > rect, .alledu-bar:focus > path {{ stroke: #000; stroke-width: 3px; }}
+.alledu-bar:focus + .alledu-tip,
+.alledu-chart:not(:focus-within) .alledu-bar:hover + .alledu-tip {{ visibility: visible; }}
+.alledu-chart:focus-within .alledu-tip-hint,
+.alledu-chart:has(.alledu-bar:hover) .alledu-tip-hint {{ visibility: hidden; }}
 @media (max-width: {NARROW_MAX_PX}px) {{
   /* on a phone, drawn at its own scale so labels keep 11-15 px (640 px made them 7): the box scrolls */
   .alledu-wide svg.alledu-chart {{ min-width: 1000px; }}

@@ -4,7 +4,10 @@ Why: a plotting library's browser bundle is about 5 MB (1.5 MB compressed) on ev
 lesson, for a class of 60 on one access point that is most of a lesson's weight. These charts
 are simple (bars on a day axis, one curve), so the kernel draws them as SVG: a few KB, no
 JavaScript, sharp at any width (viewBox, 100% wide on a phone), with each bar's details in a
-<title> that browsers show on hover and screen readers read. Pure functions: tested as text.
+<title> that browsers show on hover and screen readers read. A timeline bar is also focusable: a
+tap (phones have no hover) or the Tab key focuses it and CSS (`style.RESPONSIVE_CSS`) shows its
+details on a line under the axis, so touch and keyboard users read what a mouse user points at.
+Pure functions: tested as text.
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ from alledu.widgets.common import PALETTE
 WIDTH = 1000  # viewBox units; the SVG scales to the page width
 LANE = 34  # height of one lane, label line included
 LEFT, RIGHT, TOP = 10, 10, 30
+TIP_SIZE = 13  # font size of the details line under the axis
+TIP_CHARS = 118  # about what fits on one details line; longer details wrap onto a second
 
 
 @dataclasses.dataclass(frozen=True)
@@ -68,17 +73,51 @@ def nice_step(span_days: int, most: int = 10) -> int:
     return math.ceil(span_days / most)
 
 
+def tip_lines(text: str) -> list[str]:
+    """The details split at a word into lines of at most TIP_CHARS (a long line leaves the chart)."""
+    lines: list[str] = []
+    for word in text.split(" "):
+        if lines and len(lines[-1]) + 1 + len(word) <= TIP_CHARS:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines
+
+
+def tip(text: str, bar_x: float, top: float) -> str:
+    """A bar's details under the axis, starting at the bar but kept inside the chart; hidden
+    (by attribute, so also where the page's CSS is missing) until the bar is focused or hovered."""
+    lines = tip_lines(text)
+    wide = max(len(line) for line in lines) * TIP_SIZE * 0.56  # a sans-serif character is ~0.56 em
+    tx = max(LEFT, min(bar_x, WIDTH - RIGHT - wide))
+    spans = "".join(
+        f'<tspan x="{tx:.1f}" dy="{0 if i == 0 else TIP_SIZE + 3}">{esc(line)}</tspan>' for i, line in enumerate(lines)
+    )
+    return f'<text class="alledu-tip" visibility="hidden" y="{top}" font-size="{TIP_SIZE}" fill="#111">{spans}</text>'
+
+
+def bar(text: str, bar_x: float, tip_top: float, shape: str) -> str:
+    """One focusable bar: its details as <title> (hover, screen readers) and as a tip line (tap, Tab)."""
+    return (
+        f'<g class="alledu-bar" tabindex="0" role="img" aria-label="{esc(text)}"><title>{esc(text)}</title>'
+        f"{shape}</g>{tip(text, bar_x, tip_top)}"  # beside the bar, not in it: a tap lands on the bar
+    )
+
+
 def timeline_svg(lanes: Sequence[Lane], last_day: int, start: dt.date | None, title: str) -> str:
-    """Lanes of bars on one day axis; dates on the axis when a start date is given."""
+    """Lanes of bars on one day axis; dates on the axis when a start date is given; a details
+    line under the axis for the focused (tapped) bar."""
     last_day = max(last_day, 1)
     usable = WIDTH - LEFT - RIGHT
 
     def x(day: float) -> float:
         return LEFT + (day - 1) / last_day * usable
 
-    height = TOP + LANE * len(lanes) + 34
+    axis = TOP + LANE * len(lanes) + 4
+    tip_top = axis + 40
+    height = tip_top + 2 * (TIP_SIZE + 3) + 4
     out = [
-        f'<svg class="alledu-chart" viewBox="0 0 {WIDTH} {height}" width="100%" role="img" '
+        f'<svg class="alledu-chart" viewBox="0 0 {WIDTH} {height}" width="100%" role="group" '
         f'aria-label="{esc(title)}" xmlns="http://www.w3.org/2000/svg" font-family="sans-serif">',
         f"<title>{esc(title)}</title>",
         DEFS,
@@ -93,17 +132,14 @@ def timeline_svg(lanes: Sequence[Lane], last_day: int, start: dt.date | None, ti
         for s in lane.spans:
             if lane.style == "premed":
                 cx, cy = x(s.start + 0.5), top + 22
-                out.append(
-                    f'<g><title>{esc(s.text)}</title><path d="M{cx - 6:.1f} {cy - 6} L{cx + 6:.1f} {cy - 6} '
-                    f'L{cx:.1f} {cy + 6} Z" {STYLES["premed"]}/></g>'
+                shape = (
+                    f'<path d="M{cx - 6:.1f} {cy - 6} L{cx + 6:.1f} {cy - 6} L{cx:.1f} {cy + 6} Z" {STYLES["premed"]}/>'
                 )
+                out.append(bar(s.text, cx - 6, tip_top, shape))
                 continue
             w = max(s.length / last_day * usable, 1.5)
-            out.append(
-                f'<g><title>{esc(s.text)}</title><rect x="{x(s.start):.1f}" y="{top + 16}" width="{w:.1f}" '
-                f'height="12" {STYLES[lane.style]}/></g>'
-            )
-    axis = TOP + LANE * len(lanes) + 4
+            shape = f'<rect x="{x(s.start):.1f}" y="{top + 16}" width="{w:.1f}" height="12" {STYLES[lane.style]}/>'
+            out.append(bar(s.text, x(s.start), tip_top, shape))
     out.append(f'<line x1="{LEFT}" y1="{axis}" x2="{WIDTH - RIGHT}" y2="{axis}" stroke="#444"/>')
     step = nice_step(last_day)
     for day in range(1, last_day + 1, step):
@@ -113,6 +149,10 @@ def timeline_svg(lanes: Sequence[Lane], last_day: int, start: dt.date | None, ti
         out.append(
             f'<text x="{x(day):.1f}" y="{axis + 18}" font-size="11" text-anchor="{anchor}" fill="#222">{label}</text>'
         )
+    out.append(
+        f'<text class="alledu-tip-hint" x="{LEFT}" y="{tip_top}" font-size="{TIP_SIZE}" fill="#444">'
+        "Tap a bar (or reach it with Tab) to read its details here.</text>"
+    )
     out.append("</svg>")
     return "".join(out)
 

@@ -232,7 +232,7 @@ class ScheduleTimeline(LessonPanel):
                 if by_kind.get(kind):
                     lanes.append(Lane(f"{short}: {kind}", style, tuple(by_kind[kind])))
         self.lanes = lanes
-        title = "Timeline - point at a bar for the day's dose and working"
+        title = "Timeline - point at or tap a bar for the day's dose and working"
         self.plot.value = timeline_svg(lanes, last, self.start.value, title)
 
     # -- table and exports ----------------------------------------------------------------
