@@ -196,6 +196,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     store_args(sub.choices["serve"])
     add_class_parser(sub)
+    # a teacher's own questions and cases (issue 22): `alledu content ...`, `alledu quiz ...`, --content
+    from alledu.authoring.cli import add_parsers, content_args
+
+    content_args(sub.choices["serve"])
+    add_parsers(sub)
     return parser
 
 
@@ -323,6 +328,9 @@ def run_eligibility(ns: argparse.Namespace) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the exit status (0 ok, 2 bad input)."""
     parser = build_parser()
+    from alledu.authoring.cli import serve_content
+    from alledu.authoring.problems import ContentProblems
+
     try:
         ns = parser.parse_args(argv)
         if ns.command == "serve":
@@ -332,6 +340,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if ns.lessons and not ns.class_size:
                 raise InvalidInput("lessons", ",".join(ns.lessons), "only together with --class N")
             serve_store(ns.data, ns.db)  # lesson kernels find the class store in $ALLEDU_LIVE_DB
+            serve_content(ns.content, ns.content_only)  # ... and the teacher's folder in $ALLEDU_CONTENT
 
             return serve(
                 port=ns.port,
@@ -348,11 +357,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         if ns.command == "class":  # live class (issue 11)
             from alledu.live.cli import run_class
 
+            serve_content(getattr(ns, "content", None), getattr(ns, "content_only", False))
             print(run_class(ns))
+            return 0
+        if ns.command in ("content", "quiz"):  # a teacher's folder, GIFT (issue 22)
+            from alledu.authoring.cli import run_content, run_quiz
+
+            out = (run_content if ns.command == "content" else run_quiz)(ns)
+            print(out, flush=True)
             return 0
         out = {"bsa": run_bsa, "schedule": run_schedule, "eligibility": run_eligibility}[ns.command](ns)
     except InvalidInput as exc:
         print(f"alledu: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except ContentProblems as exc:  # every problem of a teacher's folder, one per line
+        print(str(exc), file=sys.stderr)
+        print(f"alledu: {len(exc.problems)} problem(s); nothing was served or changed.", file=sys.stderr)
         return EXIT_BAD_INPUT
     except (ValueError, TypeError, ArithmeticError) as exc:  # bad input no check caught: still one line
         print(f"alledu: cannot use this input ({type(exc).__name__}: {_one_line(exc)})", file=sys.stderr)

@@ -12,6 +12,8 @@ import dataclasses
 import random
 from typing import Any
 
+from alledu.authoring.asked import Asked
+from alledu.authoring.folder import TeacherCase, teacher_content
 from alledu.content_loader import content
 from alledu.eligibility import eligibility, scope_line
 from alledu.errors import ContentError, InvalidInput
@@ -21,7 +23,7 @@ from alledu.prognosis import first_relapse
 from alledu.schedule import regimen, safety_notes, schedule, timeline
 from alledu.validate import accepted_range, number, read_decimal
 
-__all__ = ["DoseSpec", "Feedback", "Question", "QuestionBank", "Scenario", "Step"]
+__all__ = ["Asked", "DoseSpec", "Feedback", "Question", "QuestionBank", "Scenario", "Step", "TeacherCase"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -166,6 +168,30 @@ def shuffled(seed: int) -> list[Question]:
     order = list(question_bank().questions)
     random.Random(seed).shuffle(order)
     return order
+
+
+def quiz_items(seed: int) -> list[Question | Asked]:
+    """The quiz as served: the bank and the teacher's questions ($ALLEDU_CONTENT, read again when
+    a file changed), or the teacher's alone when the folder is served "instead"; shuffled by seed."""
+    folder = teacher_content()
+    items: list[Question | Asked] = [] if folder and folder.only else list(question_bank().questions)
+    items += list(folder.questions) if folder else []
+    random.Random(seed).shuffle(items)
+    return items
+
+
+def case_items() -> list[Scenario | TeacherCase]:
+    """The cases as served: built-in vignettes and the teacher's (or the teacher's alone)."""
+    folder = teacher_content()
+    items: list[Scenario | TeacherCase] = [] if folder and folder.only else list(scenarios())
+    return items + list(folder.cases if folder else ())
+
+
+def case_item(case_id: str) -> Scenario | TeacherCase:
+    for c in case_items():
+        if c.id == case_id:
+            return c
+    raise InvalidInput("scenario", case_id, ", ".join(c.id for c in case_items()))
 
 
 def option_order(q: Question, seed: int) -> list[str]:

@@ -29,11 +29,31 @@ Kind = Literal["single", "multiple", "truefalse", "numeric", "short", "computed"
 KINDS: tuple[str, ...] = ("single", "multiple", "truefalse", "numeric", "short", "computed")
 Ask = Literal["dose", "bsa", "cycle_start", "eligible"]
 
-# Bounds: what one question may hold (a page shows it whole; a live class stores its answers)
-MAX_TEXT = 4000  # characters in a prompt, vignette or feedback
-MAX_SHORT = 500  # characters in an option or an accepted answer
-MAX_OPTIONS = 20
-MAX_STEPS = 20
+# Bounds: what a folder may hold (a page shows a question whole; a live class stores its answers).
+# Operational limits, not clinical facts; one table, read below and by folder.py, asked.py, cli.py.
+AUTHORING_LIMITS: dict[str, float] = {
+    "text": 4000,  # characters in a prompt, vignette or feedback
+    "short": 500,  # characters in an option, an accepted answer, a source
+    "title": 200,  # characters in a title or category
+    "unit": 40,  # characters in a unit
+    "options": 20,  # options (or accepted answers, or numbers) of one question
+    "steps": 20,  # steps of one case
+    "questions": 500,  # questions in one file
+    "cases": 100,  # cases in one file
+    "cycle": 20,  # highest cycle a computed question may ask about
+    "first_day": -30,  # lowest day of a cycle (lymphodepletion counts down to day 0)
+    "last_day": 400,  # highest day of a cycle
+    "tolerance_percent": 50,  # widest margin of a computed answer
+    "file_bytes": 1_000_000,  # one file (YAML or GIFT)
+    "files": 200,  # content files in a folder
+    "folder_bytes": 10_000_000,  # all of them (a folder is read again on a page load after a change)
+    "shown": 60,  # characters of a bad value quoted in a problem message
+    "typed": 200,  # characters of a typed answer that are read
+    "number": 1e12,  # largest number a typed answer may be
+    "digits": 6,  # decimals a computed answer keeps in an export
+}
+L = AUTHORING_LIMITS
+MAX_TEXT, MAX_SHORT, MAX_OPTIONS, MAX_STEPS = int(L["text"]), int(L["short"]), int(L["options"]), int(L["steps"])
 ID = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
 Long = Annotated[str, StringConstraints(max_length=MAX_TEXT)]
 Short = Annotated[str, StringConstraints(min_length=1, max_length=MAX_SHORT)]
@@ -96,13 +116,13 @@ class Computed(Frozen):
     ask: Ask
     regimen: str | None = None
     patient: dict[str, Any] | None = None
-    cycle: Annotated[int, Field(ge=1, le=20)] = 1
-    day: Annotated[int, Field(ge=-30, le=400)] = 1
+    cycle: Annotated[int, Field(ge=1, le=int(L["cycle"]))] = 1
+    day: Annotated[int, Field(ge=int(L["first_day"]), le=int(L["last_day"]))] = 1
     formula: str | None = None
     start: dt.date | None = None
     view: View = "label"
     choices: dict[str, str] = Field(default_factory=dict)
-    tolerance_percent: Annotated[float, Field(ge=0, le=50)] = 0
+    tolerance_percent: Annotated[float, Field(ge=0, le=L["tolerance_percent"])] = 0
 
     @model_validator(mode="after")
     def _needs(self) -> Computed:
@@ -125,21 +145,21 @@ class Question(Frozen):
     id: ID
     kind: Kind
     prompt: Annotated[str, StringConstraints(min_length=1, max_length=MAX_TEXT)]
-    title: Annotated[str, StringConstraints(max_length=200)] | None = None
+    title: Annotated[str, StringConstraints(max_length=int(L["title"]))] | None = None
     format: Format = "markdown"
-    category: Annotated[str, StringConstraints(max_length=200)] | None = None
+    category: Annotated[str, StringConstraints(max_length=int(L["title"]))] | None = None
     options: Annotated[tuple[Option, ...], Field(max_length=MAX_OPTIONS)] = ()
     answer: bool | None = None
     feedback_true: Long = ""
     feedback_false: Long = ""
     numbers: Annotated[tuple[Number, ...], Field(max_length=MAX_OPTIONS)] = ()
     wrong_feedback: Long = ""
-    unit: Annotated[str, StringConstraints(max_length=40)] | None = None
+    unit: Annotated[str, StringConstraints(max_length=int(L["unit"]))] | None = None
     accepted: Annotated[tuple[Accepted, ...], Field(max_length=MAX_OPTIONS)] = ()
     computed: Computed | None = None
     feedback: Long = ""
     cite: tuple[str, ...] = ()
-    source: Annotated[str, StringConstraints(max_length=500)] | None = None
+    source: Annotated[str, StringConstraints(max_length=MAX_SHORT)] | None = None
 
     @model_validator(mode="after")
     def _complete(self) -> Question:
@@ -167,7 +187,9 @@ class Question(Frozen):
         if k == "multiple":
             total = sum(o.weight for o in self.options if o.weight > 0)
             if abs(total - 100) > 1:
-                raise ValueError(f"the positive weights of a multiple-choice question add up to 100 (they add up to {total:g})")
+                raise ValueError(
+                    f"the positive weights of a multiple-choice question add up to 100 (they add up to {total:g})"
+                )
         if k == "numeric" and not any(n.weight == 100 for n in self.numbers):
             raise ValueError("a numeric question needs one answer with weight 100")
         if k == "short" and not any(a.weight == 100 for a in self.accepted):
@@ -191,17 +213,17 @@ class Case(Frozen):
     asked about the case's patient."""
 
     id: ID
-    title: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    title: Annotated[str, StringConstraints(min_length=1, max_length=int(L["title"]))]
     vignette: Annotated[str, StringConstraints(min_length=1, max_length=MAX_TEXT)]
     format: Format = "markdown"
     patient: dict[str, Any]
     steps: Annotated[tuple[Question, ...], Field(min_length=1, max_length=MAX_STEPS)]
     cite: tuple[str, ...] = ()
-    source: Annotated[str, StringConstraints(max_length=500)] | None = None
+    source: Annotated[str, StringConstraints(max_length=MAX_SHORT)] | None = None
 
 
 class ContentFile(Frozen):
     """One YAML file of a teacher's folder: questions, cases, or both."""
 
-    questions: Annotated[tuple[Question, ...], Field(max_length=500)] = ()
-    cases: Annotated[tuple[Case, ...], Field(max_length=100)] = ()
+    questions: Annotated[tuple[Question, ...], Field(max_length=int(L["questions"]))] = ()
+    cases: Annotated[tuple[Case, ...], Field(max_length=int(L["cases"]))] = ()

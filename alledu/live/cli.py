@@ -16,6 +16,7 @@ from collections.abc import MutableMapping
 from typing import Any, NoReturn
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
+from alledu.authoring.cli import content_args
 from alledu.errors import InvalidInput
 from alledu.live.codes import normalize_code
 from alledu.live.store import ENV, ClassInfo, StoreUnavailable, describe, location, open_store
@@ -58,6 +59,7 @@ def add_class_parser(sub: Any) -> None:
 
     p = cmds.add_parser("answers", help="export a class's answers (or its gradebook: one line per learner)")
     p.add_argument("code", metavar="CODE")
+    content_args(p)  # the teacher's questions named in the export, as served
     p.add_argument("--format", choices=["csv", "json", "gradebook"], default="csv")
     store_args(p)
 

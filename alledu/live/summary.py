@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from alledu import exercises as E
+from alledu.authoring.folder import teacher_content
 from alledu.live.store import AnswerRow
 
 QUIZ_LESSON = "06_self_check_quiz"
@@ -30,7 +31,7 @@ class QuestionInfo:
     lesson: str
     title: str
     prompt: str
-    kind: str  # single | multiple | numeric
+    kind: str  # single | multiple | numeric | text (a teacher's short answer or date)
     options: dict[str, str]
     correct: Any  # option ids (a tuple) or the expected number
     unit: str | None = None
@@ -63,9 +64,31 @@ def step_id(scenario_id: str, index: int) -> str:
     return f"{scenario_id}/step-{index + 1}"
 
 
-@functools.cache
 def catalog() -> dict[str, QuestionInfo]:
-    """Every quiz question and case step a class can answer, by question id."""
+    """Every quiz question and case step a class can answer, by question id: the built-in ones
+    and the teacher's ($ALLEDU_CONTENT: `alledu serve --content DIR`, `alledu class ... --content DIR`)."""
+    return {**_builtin_catalog(), **_teacher_catalog()}
+
+
+def _teacher_catalog() -> dict[str, QuestionInfo]:
+    """The teacher's questions and case steps, titled as theirs."""
+    folder = teacher_content()
+    out: dict[str, QuestionInfo] = {}
+    if folder is None:
+        return out
+    for n, a in enumerate(folder.questions, start=1):
+        title = f"Teacher's question {n}" + (f": {a.question.title}" if a.question.title else "")
+        out[a.id] = QuestionInfo(a.id, QUIZ_LESSON, title, a.prompt, a.input, dict(a.options), a.correct, a.unit)
+    for c in folder.cases:
+        for i, a in enumerate(c.steps):
+            title = f"{c.title} (teacher's case), step {i + 1}"
+            out[a.id] = QuestionInfo(a.id, CASE_LESSON, title, a.prompt, a.input, dict(a.options), a.correct, a.unit)
+    return out
+
+
+@functools.cache
+def _builtin_catalog() -> dict[str, QuestionInfo]:
+    """Every built-in quiz question and case step, by question id."""
     out: dict[str, QuestionInfo] = {}
     for n, q in enumerate(E.question_bank().questions, start=1):
         if q.kind == "numeric":

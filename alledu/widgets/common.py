@@ -76,6 +76,12 @@ CSS = """
 .alledu-badge.update { background: #fff8e6; color: #4a3000; border: 1px solid #E69F00; }
 .alledu-badge.withdrawn { background: #fbe9e0; color: #5a1a00; border: 1px solid #D55E00; }
 .alledu-cite { color: #444; font-size: 12px; }
+/* a teacher's own question or case (alledu.authoring): marked as theirs, not the suite's */
+.alledu-teacher-mark { display: inline-block; background: #e8f0fe; color: #123; border: 1px solid #6b8fd6;
+  border-radius: 3px; padding: 0 6px; font-size: 13px; margin-bottom: 4px; }
+.alledu-teacher-prompt { font-weight: bold; }
+.alledu-teacher-prompt p { margin: 4px 0; }
+.alledu-teacher-feedback { margin-top: 4px; }
 .alledu-scroll { overflow-x: auto; max-width: 100%; }
 .alledu-nav { margin: 12px 0; font-size: 16px; }
 .alledu-nav a, .alledu-page a { text-decoration: underline; color: #0050a0; }

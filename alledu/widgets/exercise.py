@@ -14,6 +14,8 @@ import ipywidgets as W
 import traitlets as T
 
 from alledu import exercises as E
+from alledu.authoring.asked import Asked, Marked
+from alledu.authoring.folder import TeacherCase, case_facts
 from alledu.eligibility import field_label, quantity
 from alledu.live.summary import CASE_LESSON, QUIZ_LESSON, step_id
 from alledu.widgets.common import CSS, LABEL_STYLE, LessonPanel, cite_tag, esc
@@ -24,6 +26,14 @@ from alledu.widgets.radio import RadioGroup
 def _fact(field: str, value: Any) -> str:
     """A patient fact as a learner reads it: 'Philadelphia chromosome: Ph-negative', 'Weight: 80 kg'."""
     return f"{field_label(field)[0]}: {quantity(field, value)}"
+
+
+def teacher_prompt(q: Asked, mark: bool = True) -> str:
+    """A teacher's question: marked as theirs, their formatting kept (made safe), and how a typed
+    answer is read (a date's form, a computed number's margin)."""
+    badge = "<span class='alledu-teacher-mark'>Your teacher's question</span>" if mark else ""
+    hint = f"<p><i>({esc(q.hint)})</i></p>" if q.hint else ""
+    return f"<div class='alledu-teacher'>{badge}<div class='alledu-teacher-prompt'>{q.prompt_html}</div>{hint}</div>"
 
 
 class State(enum.Enum):
@@ -134,16 +144,16 @@ class Stepper(LessonPanel):
         self.input.set(value)
         self.check_button.click()
 
-    def _show_feedback(self, fb: E.Feedback) -> None:
+    def _show_feedback(self, fb: E.Feedback | Marked) -> None:
         css = "alledu-ok" if fb.correct else "alledu-warn"
         mark = "✓" if fb.correct else "✗"
         safety = "".join(f"<li>{esc(t)}</li>" for t in fb.safety)
         safety = (
             f'<div class="alledu-safety" role="note"><b>⚠ Safety notes</b><ul>{safety}</ul></div>' if safety else ""
         )
-        self.feedback.value = (
-            f'<div class="{css}" role="status">{mark} {esc(fb.text)} {cite_tag(fb.cite)}</div>{safety}'
-        )
+        body = fb.html if isinstance(fb, Marked) else esc(fb.text)  # a teacher's feedback: their safe formatting
+        self.feedback.value = f'<div class="{css}" role="status">{mark} {body} {cite_tag(fb.cite)}</div>{safety}'
+
         self.score += int(fb.correct)
         self.record.append((self._prompt_text(), fb.correct, fb.text))
         self.citations = list(dict.fromkeys([*self.citations, *fb.cite]))
@@ -167,6 +177,9 @@ class Stepper(LessonPanel):
         if given is None and self.input.kind in ("single", "multiple"):
             ask = "Choose an answer first." if self.input.kind == "single" else f"Tick an answer, or “{NONE_OF_THESE}”."
             self.message.value = f'<div class="alledu-warn" role="status">{ask}</div>'
+            return True
+        if self.input.kind == "text" and not given:
+            self.message.value = '<div class="alledu-warn" role="status">Type an answer first.</div>'
             return True
         self.message.value = ""
         return False
@@ -215,7 +228,7 @@ class Quiz(Stepper):
 
     def restart(self, seed: int, focus: bool = False) -> None:
         self.seed = seed
-        self.questions = E.shuffled(seed)
+        self.questions = E.quiz_items(seed)
         self.score = 0
         self.index = 0
         self.record = []
@@ -254,8 +267,11 @@ class Quiz(Stepper):
             return
         q = self.questions[self.index]
         self.progress.value = f"Question {self.index + 1} of {total} · score so far {self.score}"
-        tol = f" <i>({E.tolerance_words(q.tolerance_percent)})</i>" if q.kind == "numeric" else ""
-        self.prompt.value = f"<p><b>{esc(q.prompt)}</b>{tol}</p>"
+        if isinstance(q, Asked):
+            self.prompt.value = teacher_prompt(q)
+        else:
+            tol = f" <i>({E.tolerance_words(q.tolerance_percent)})</i>" if q.kind == "numeric" else ""
+            self.prompt.value = f"<p><b>{esc(q.prompt)}</b>{tol}</p>"
         options = [(q.options[k], k) for k in E.option_order(q, self.seed)]
         self.input.show(q.kind, options, q.prompt, q.unit)
         self._ready()
@@ -266,16 +282,17 @@ class Quiz(Stepper):
         given = self.input.value()
         if self._unanswered(given):
             return
-        fb = E.check_question(q, given)
+        fb = q.mark(given) if isinstance(q, Asked) else E.check_question(q, given)
         self._show_feedback(fb)
-        self.join.record(QUIZ_LESSON, q.id, E.recorded(q.kind, given, q.unit), fb.correct)
+        kept = q.recorded(given) if isinstance(q, Asked) else E.recorded(q.kind, given, q.unit)
+        self.join.record(QUIZ_LESSON, q.id, kept, fb.correct)
         self.summary = (
             f"question {self.index + 1}/{len(self.questions)}: {q.id}: {'correct' if fb.correct else 'wrong'}"
         )
         self.scoreline.value = f"<p>Score: {self.score} / {self.index + 1}</p>"
 
     @property
-    def current(self) -> E.Question:
+    def current(self) -> E.Question | Asked:
         return self.questions[self.index]
 
 
@@ -284,9 +301,11 @@ class CaseScenario(Stepper):
 
     def __init__(self, scenario_id: str | None = None) -> None:
         super().__init__()
-        items = E.scenarios()
+        items = E.case_items()
         self.picker = W.Dropdown(
-            options=[(s.title, s.id) for s in items],
+            options=[
+                (f"{s.title} (your teacher's case)" if isinstance(s, TeacherCase) else s.title, s.id) for s in items
+            ],
             value=scenario_id or items[0].id,
             description="Case",
             style=LABEL_STYLE,
@@ -301,13 +320,19 @@ class CaseScenario(Stepper):
         self.guard(self.start)()
 
     @property
-    def scenario(self) -> E.Scenario:
-        return E.scenario(self.picker.value)
+    def scenario(self) -> E.Scenario | TeacherCase:
+        return E.case_item(self.picker.value)
 
     def start(self) -> None:
         s = self.scenario
-        facts = ", ".join(_fact(k, v) for k, v in s.patient.items())
-        self.vignette.value = f"<blockquote>{esc(s.vignette)}</blockquote><p class='alledu-cite'>{esc(facts)}</p>"
+        if isinstance(s, TeacherCase):
+            mark = "<p class='alledu-teacher-mark'>Your teacher's case</p>"
+            self.vignette.value = (
+                f"{mark}<blockquote>{s.vignette_html}</blockquote><p class='alledu-cite'>{esc(case_facts(s))}</p>"
+            )
+        else:
+            facts = ", ".join(_fact(k, v) for k, v in s.patient.items())
+            self.vignette.value = f"<blockquote>{esc(s.vignette)}</blockquote><p class='alledu-cite'>{esc(facts)}</p>"
         self.index = 0
         self.score = 0
         self.record = []
@@ -344,11 +369,15 @@ class CaseScenario(Stepper):
             return
         step = s.steps[self.index]
         self.progress.value = f"Step {self.index + 1} of {total}"
-        self.prompt.value = f"<p><b>{esc(step.prompt)}</b></p>"
-        kind = E.input_kind(step)
-        unit = E.step_unit(step)
-        options = [(label, key) for key, label in E.step_options(s, step).items()]
-        self.input.show(kind, options, step.prompt, unit)
+        if isinstance(step, Asked):
+            self.prompt.value = teacher_prompt(step, mark=False)
+            self.input.show(step.input, [(label, key) for key, label in step.options.items()], step.prompt, step.unit)
+        else:
+            self.prompt.value = f"<p><b>{esc(step.prompt)}</b></p>"
+            kind = E.input_kind(step)
+            unit = E.step_unit(step)
+            options = [(label, key) for key, label in E.step_options(s, step).items()]
+            self.input.show(kind, options, step.prompt, unit)
         self._ready()
         self.scoreline.value = ""
         self.summary = f"{s.id}: step {self.index + 1}/{total}: {step.kind}"
@@ -359,9 +388,13 @@ class CaseScenario(Stepper):
         given = self.input.value()
         if self._unanswered(given):
             return
-        fb = E.check_step(s, step, given)
+        if isinstance(step, Asked):
+            fb: E.Feedback | Marked = step.mark(given)
+            kept = step.recorded(given)
+        else:
+            assert isinstance(s, E.Scenario)
+            fb = E.check_step(s, step, given)
+            kept = E.recorded(E.input_kind(step), given, E.step_unit(step))
         self._show_feedback(fb)
-        self.join.record(
-            CASE_LESSON, step_id(s.id, self.index), E.recorded(E.input_kind(step), given, E.step_unit(step)), fb.correct
-        )
+        self.join.record(CASE_LESSON, step_id(s.id, self.index), kept, fb.correct)
         self.summary = f"{s.id}: step {self.index + 1}: {'correct' if fb.correct else 'wrong'}"

@@ -1,0 +1,493 @@
+"""A teacher's content folder: read, checked (every problem at once, by file and line), served.
+
+Why: a teacher adds their own questions and cases without touching the package. The folder
+holds YAML files (`questions:` and `cases:`, see docs/authoring.md) and Moodle GIFT files
+(`*.gift`). `alledu content check DIR` and `alledu serve --content DIR` read it the same way:
+every problem is listed as `file:line: what is wrong (value, accepted)`, and a folder with any
+problem is not used. While serving, the lessons read the folder again when a file changes (on
+the next page load); a broken edit keeps the last good version, and the log says so.
+
+A folder is data from outside: YAML is read with the safe loader (no tags, no code), without
+anchors or aliases (a "billion laughs" file is refused, not expanded), within size limits; text
+is shown through alledu.authoring.text, never as raw HTML.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import logging
+import os
+import types
+import typing
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from alledu.authoring.asked import TEACHER, Asked, ask
+from alledu.authoring.model import AUTHORING_LIMITS, MAX_SHORT, Case, ContentFile, Question
+from alledu.authoring.problems import ContentProblems, Problem
+from alledu.authoring.text import to_html, to_plain
+from alledu.errors import ContentError, InvalidInput
+
+log = logging.getLogger("alledu.content")
+
+ENV = "ALLEDU_CONTENT"  # the folder, passed by `alledu serve --content DIR` to lesson kernels
+ENV_ONLY = "ALLEDU_CONTENT_ONLY"  # "1": the folder's questions and cases instead of the built-in ones
+MAX_FILE_BYTES = int(AUTHORING_LIMITS["file_bytes"])  # one file, YAML or GIFT
+MAX_FILES = int(AUTHORING_LIMITS["files"])
+MAX_FOLDER_BYTES = int(AUTHORING_LIMITS["folder_bytes"])
+SHOWN = int(AUTHORING_LIMITS["shown"])
+SUFFIXES = (".yaml", ".yml", ".gift")
+
+
+@dataclasses.dataclass(frozen=True)
+class TeacherCase:
+    """A teacher's case as the case lesson shows it: the patient and the steps, ready to ask."""
+
+    id: str
+    case: Case
+    steps: tuple[Asked, ...]
+    vignette_html: str
+
+    @property
+    def title(self) -> str:
+        return self.case.title
+
+    @property
+    def patient(self) -> dict[str, Any]:
+        return self.case.patient
+
+
+@dataclasses.dataclass(frozen=True)
+class Folder:
+    """A checked folder: questions for the quiz, cases for the case lesson."""
+
+    path: Path
+    questions: tuple[Asked, ...]
+    cases: tuple[TeacherCase, ...]
+    only: bool = False  # instead of the built-in ones
+
+    def counts(self) -> Counter[str]:
+        """Questions by kind (a case's steps included), and cases."""
+        kinds = Counter(a.question.kind for a in self.questions)
+        kinds.update(s.question.kind for c in self.cases for s in c.steps)
+        kinds["case"] = len(self.cases)
+        return kinds
+
+    def summary(self) -> str:
+        counts = self.counts()
+        kinds = ", ".join(
+            f"{counts[k]} {k}" for k in ("single", "multiple", "truefalse", "numeric", "short", "computed") if counts[k]
+        )
+        return (
+            f"{self.path}: {len(self.questions)} question(s) for the quiz, {counts['case']} case(s) "
+            f"with {sum(len(c.steps) for c in self.cases)} step(s); by kind: {kinds or 'none'}"
+        )
+
+
+def quiz_id(question_id: str) -> str:
+    return f"{TEACHER}:{question_id}"
+
+
+# ---- reading ------------------------------------------------------------------------------------
+def files(root: Path) -> list[Path]:
+    """The folder's content files, in name order (hidden files and other kinds ignored)."""
+    return sorted(
+        p
+        for p in root.rglob("*")
+        if p.is_file()
+        and p.suffix.lower() in SUFFIXES
+        and not any(part.startswith(".") for part in p.relative_to(root).parts)
+    )
+
+
+def _text(path: Path, shown: str) -> tuple[str | None, list[Problem]]:
+    """The file as text, or the problem that stops it being read (size, not UTF-8, binary)."""
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        return None, [Problem(shown, 0, f"file too large ({size:,} bytes; accepted: up to {MAX_FILE_BYTES:,})")]
+    raw = path.read_bytes()
+    if b"\0" in raw:
+        line = raw[: raw.index(b"\0")].count(b"\n") + 1
+        return None, [Problem(shown, line, "not a text file (a NUL byte; accepted: UTF-8 text)")]
+    try:
+        return raw.decode("utf-8-sig"), []
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return None, [Problem(shown, line, f"not UTF-8 text (byte 0x{raw[exc.start]:02x}; accepted: UTF-8)")]
+
+
+def _compose(text: str, shown: str) -> tuple[yaml.Node | None, list[Problem]]:
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 0
+        return None, [Problem(shown, line, f"not valid YAML: {exc.problem or exc.context}")]
+    except (yaml.YAMLError, RecursionError) as exc:
+        return None, [Problem(shown, 0, f"not valid YAML ({type(exc).__name__})")]
+    if node is not None and (shared := _aliased(node)):
+        return None, [
+            Problem(
+                shown,
+                shared.start_mark.line + 1,
+                "YAML anchors and aliases (&name, *name) are not accepted: write the value out",
+            )
+        ]
+    return node, []
+
+
+def _aliased(node: yaml.Node) -> yaml.Node | None:
+    """A node reached twice (an alias): refused, so a small file cannot expand into a huge one."""
+    seen: set[int] = set()
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if id(n) in seen:
+            return n
+        seen.add(id(n))
+        if isinstance(n, yaml.MappingNode):
+            for k, v in n.value:
+                stack += [k, v]
+        elif isinstance(n, yaml.SequenceNode):
+            stack += n.value
+    return None
+
+
+def _line(node: yaml.Node | None, loc: tuple[Any, ...]) -> int:
+    """The line of the value at a pydantic error location (the deepest part that exists)."""
+    line = node.start_mark.line + 1 if node is not None else 1
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            hit = next(((k, v) for k, v in node.value if k.value == part), None)
+            if hit is None:
+                break
+            line, node = hit[0].start_mark.line + 1, hit[1]
+            if not isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+                line = node.start_mark.line + 1
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            node = node.value[part]
+            line = node.start_mark.line + 1
+        else:
+            break
+    return line
+
+
+def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    """Which model a location points into (for listing the keys it accepts)."""
+    model: type[BaseModel] | None = ContentFile
+    for part in loc:
+        if model is None or not isinstance(part, str) or part not in model.model_fields:
+            continue
+        model = _inner_model(model.model_fields[part].annotation)
+    return model
+
+
+def _inner_model(tp: Any) -> type[BaseModel] | None:
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        return tp
+    for arg in typing.get_args(tp):
+        if (found := _inner_model(arg)) is not None:
+            return found
+    if isinstance(tp, types.UnionType):
+        return None
+    return None
+
+
+def _shown(value: Any) -> str:
+    text = json.dumps(value, default=str, ensure_ascii=False) if not isinstance(value, str) else repr(value)
+    return text if len(text) <= SHOWN else text[: SHOWN - 3] + "..."
+
+
+def _problems_of(err: ValidationError, node: yaml.Node | None, shown: str, at: tuple[Any, ...] = ()) -> list[Problem]:
+    out = []
+    for e in err.errors():
+        loc = (*at, *e["loc"])
+        where = ".".join(str(p) for p in loc if not str(p).startswith("function-")) or "file"
+        if e["type"] == "extra_forbidden":
+            model = _model_at(loc[:-1])
+            keys = ", ".join(model.model_fields) if model else "see docs/authoring.md"
+            msg = f"{where}: unknown key {loc[-1]!r} (accepted: {keys})"
+        else:
+            text = str(e["msg"]).removeprefix("Value error, ")
+            value = e.get("input")
+            given = "" if isinstance(value, (dict, list)) else f" (value: {_shown(value)})"
+            msg = f"{where}: {text}{given}"
+        out.append(Problem(shown, _line(node, loc), msg))
+    return out
+
+
+def _read_yaml(
+    path: Path, shown: str
+) -> tuple[list[tuple[Question, int]], list[tuple[Case, int]], yaml.Node | None, list[Problem]]:
+    """The file's questions and cases, each validated on its own (so one bad entry does not hide
+    the problems of the others), with their lines; and the problems found."""
+    text, problems = _text(path, shown)
+    if text is None:
+        return [], [], None, problems
+    node, problems = _compose(text, shown)
+    if problems:
+        return [], [], None, problems
+    try:
+        data = yaml.safe_load(text) if node is not None else None
+    except yaml.YAMLError as exc:  # composed but not constructed (a tag): say where
+        mark = getattr(exc, "problem_mark", None)
+        return (
+            [],
+            [],
+            None,
+            [Problem(shown, mark.line + 1 if mark else 0, f"not accepted YAML: {getattr(exc, 'problem', exc)}")],
+        )
+    if not isinstance(data, dict):
+        what = "empty" if data is None else type(data).__name__
+        return [], [], None, [Problem(shown, 1, f"the file is {what} (accepted: keys questions and/or cases)")]
+    try:  # the file's own keys, and each list as a list
+        ContentFile.model_validate({k: [] if isinstance(v, list) else v for k, v in data.items()})
+    except ValidationError as err:
+        return [], [], node, _problems_of(err, node, shown)
+    questions: list[tuple[Question, int]] = []
+    cases: list[tuple[Case, int]] = []
+    for key, model, out in (("questions", Question, questions), ("cases", Case, cases)):
+        for i, entry in enumerate(data.get(key) or []):
+            try:
+                out.append((model.model_validate(entry), i))  # type: ignore[arg-type]
+            except ValidationError as err:
+                problems += _problems_of(err, node, shown, (key, i))
+    return questions, cases, node, problems
+
+
+# ---- checking -----------------------------------------------------------------------------------
+def _cites_known(keys: tuple[str, ...]) -> list[str]:
+    from alledu.content_loader import content
+
+    return [k for k in keys if k not in content().citations]
+
+
+def _domain_message(exc: Exception) -> str:
+    return str(exc).splitlines()[0][:MAX_SHORT]
+
+
+def check(root: Path, only: bool = False) -> tuple[Folder | None, list[Problem]]:
+    """Read and check a folder; the Folder only when there is no problem at all."""
+    root = Path(root).expanduser()
+    if not root.is_dir():
+        return None, [Problem(str(root), 0, "not a folder (accepted: a folder of .yaml, .yml and .gift files)")]
+    found = files(root)
+    problems: list[Problem] = []
+    if len(found) > MAX_FILES:
+        return None, [Problem(str(root), 0, f"{len(found)} content files (accepted: up to {MAX_FILES})")]
+    total = sum(p.stat().st_size for p in found)
+    if total > MAX_FOLDER_BYTES:
+        return None, [Problem(str(root), 0, f"{total:,} bytes of content (accepted: up to {MAX_FOLDER_BYTES:,})")]
+    questions: list[Asked] = []
+    cases: list[TeacherCase] = []
+    seen: dict[str, str] = {}
+
+    def unique(qid: str, shown: str, line: int, what: str) -> bool:
+        if qid in seen:
+            problems.append(
+                Problem(shown, line, f"{what} id {qid!r} is used twice (first in {seen[qid]}; accepted: unique ids)")
+            )
+            return False
+        seen[qid] = f"{shown}:{line}"
+        return True
+
+    for path in found:
+        shown = str(path.relative_to(root))
+        if path.suffix.lower() == ".gift":
+            from alledu.authoring import gift
+
+            read = gift.read_file(path)
+            problems += [dataclasses.replace(p, file=shown) for p in read.problems]
+            parsed = [(q, _gift_line(read, i)) for i, q in enumerate(read.questions)]
+            file_cases: list[tuple[Case, int, yaml.Node | None, int]] = []
+        else:
+            qs, cs, node, found_problems = _read_yaml(path, shown)
+            problems += found_problems
+            parsed = [(q, _line(node, ("questions", i))) for q, i in qs]
+            file_cases = [(c, _line(node, ("cases", i)), node, i) for c, i in cs]
+        for q, line in parsed:
+            if unique(q.id, shown, line, "question"):
+                asked = _asked(q, quiz_id(q.id), None, shown, line, problems)
+                if asked is not None:
+                    questions.append(asked)
+        for c, line, node, i in file_cases:
+            if not unique(c.id, shown, line, "case"):
+                continue
+            tc = _case(c, shown, node, i, problems)
+            if tc is not None:
+                cases.append(tc)
+    if problems:
+        return None, sorted(problems)
+    return Folder(root, tuple(questions), tuple(cases), only), []
+
+
+def _gift_line(read: Any, i: int) -> int:
+    lines = getattr(read, "lines", None)
+    return lines[i] if lines and i < len(lines) else 0
+
+
+def _asked(
+    q: Question, qid: str, patient: dict[str, Any] | None, shown: str, line: int, problems: list[Problem]
+) -> Asked | None:
+    """The question ready to ask, or its problem (an unknown citation, a patient the domain refuses)."""
+    unknown = _cites_known(q.cite)
+    if unknown:
+        from alledu.content_loader import content
+
+        problems.append(
+            Problem(
+                shown,
+                line,
+                f"cite: unknown citation key {unknown[0]!r} (accepted: {', '.join(sorted(content().citations))})",
+            )
+        )
+        return None
+    try:
+        return ask(q, qid, patient)
+    except (InvalidInput, ContentError, TypeError, ValueError, KeyError) as exc:
+        problems.append(Problem(shown, line, f"question {q.id!r}: the domain refuses it: {_domain_message(exc)}"))
+        return None
+
+
+def _case(c: Case, shown: str, node: yaml.Node | None, i: int, problems: list[Problem]) -> TeacherCase | None:
+    from alledu.live.summary import step_id
+    from alledu.patient import Patient
+
+    line = _line(node, ("cases", i))
+    try:
+        Patient(**c.patient)
+    except (InvalidInput, TypeError, ValueError) as exc:
+        problems.append(
+            Problem(shown, _line(node, ("cases", i, "patient")), f"case {c.id!r}: patient: {_domain_message(exc)}")
+        )
+        return None
+    before = len(problems)
+    cid = quiz_id(c.id)
+    steps = [
+        _asked(step, step_id(cid, j), c.patient, shown, _line(node, ("cases", i, "steps", j)), problems)
+        for j, step in enumerate(c.steps)
+    ]
+    unknown = _cites_known(c.cite)
+    if unknown:
+        problems.append(Problem(shown, line, f"case {c.id!r}: cite: unknown citation key {unknown[0]!r}"))
+    if len(problems) > before:
+        return None
+    return TeacherCase(cid, c, tuple(s for s in steps if s is not None), to_html(c.vignette, c.format))
+
+
+def load(root: Path, only: bool = False) -> Folder:
+    """The checked folder, or ContentProblems listing every problem."""
+    folder, problems = check(root, only)
+    if folder is None:
+        raise ContentProblems(problems)
+    return folder
+
+
+# ---- serving: the folder named by the environment, re-read when it changes ------------------------
+_current: dict[str, tuple[str, Folder]] = {}
+
+
+def fingerprint(root: Path) -> str:
+    """Names, sizes and change times of the content files: a change means read again."""
+    h = hashlib.sha256()
+    for p in files(root):
+        st = p.stat()
+        h.update(f"{p}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()
+
+
+def _snapshot_path(root: Path) -> Path:
+    """Where the last good version is kept for kernels that start after a broken edit."""
+    from platformdirs import user_cache_dir
+
+    key = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[: MAX_FILES // 10]
+    return Path(user_cache_dir("alledu")) / f"content-{key}.json"
+
+
+def _save_snapshot(root: Path) -> None:
+    """The folder's files as they were when good (a broken edit later is read from here)."""
+    snap = {str(p.relative_to(root)): p.read_text("utf-8-sig") for p in files(root)}
+    path = _snapshot_path(root)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(snap), "utf-8")
+        tmp.replace(path)
+    except OSError as exc:  # a read-only cache: the last good version lives in this process only
+        log.warning("alledu: cannot keep the last good content at %s (%s)", path, exc)
+
+
+def _from_snapshot(root: Path, only: bool) -> Folder | None:
+    import tempfile
+
+    try:
+        snap = json.loads(_snapshot_path(root).read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    with tempfile.TemporaryDirectory(prefix="alledu-content-") as tmp:
+        for name, text in snap.items():
+            target = Path(tmp, name)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, "utf-8")
+        folder, _ = check(Path(tmp), only)
+    return dataclasses.replace(folder, path=root) if folder is not None else None
+
+
+def teacher_content(environ: typing.Mapping[str, str] = os.environ) -> Folder | None:
+    """The teacher's folder named by $ALLEDU_CONTENT, as of now; None without one.
+
+    Read again when a file changed. A version with problems is not used: the last good one is
+    kept (from this process, or from the snapshot `alledu serve` saved) and the log says why.
+    """
+    name = environ.get(ENV)
+    if not name:
+        return None
+    root = Path(name)
+    only = environ.get(ENV_ONLY) == "1"
+    stamp = fingerprint(root) if root.is_dir() else "missing"
+    kept = _current.get(name)
+    if kept and kept[0] == stamp:
+        return kept[1]
+    folder, problems = check(root, only)
+    if folder is not None:
+        _current[name] = (stamp, folder)
+        _save_snapshot(root)
+        return folder
+    last = kept[1] if kept else _from_snapshot(root, only)
+    log.warning(
+        "alledu: content folder %s has %d problem(s); %s:\n%s",
+        root,
+        len(problems),
+        "keeping the last good version" if last else "no good version to keep, teacher content left out",
+        "\n".join(str(p) for p in problems),
+    )
+    if last is not None:
+        _current[name] = (stamp, last)
+    return last
+
+
+def iter_asked(folder: Folder | None) -> Iterator[Asked]:
+    """Every question a class can answer from the folder: quiz questions, then case steps."""
+    if folder is None:
+        return
+    yield from folder.questions
+    for c in folder.cases:
+        yield from c.steps
+
+
+def case_facts(c: TeacherCase) -> str:
+    """The case's patient, as plain text."""
+    from alledu.eligibility import field_label, quantity
+
+    return ", ".join(f"{field_label(k)[0]}: {quantity(k, v)}" for k, v in c.patient.items())
+
+
+def plain_vignette(c: TeacherCase) -> str:
+    return to_plain(c.case.vignette, c.case.format)
