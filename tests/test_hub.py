@@ -211,6 +211,20 @@ def test_bad_hub_setting_is_one_line_and_exit_2(proxy_installed, tmp_path: Path)
     assert "Traceback" not in r.stderr
 
 
+def test_a_teachers_folder_with_problems_stops_the_hub_with_each_listed(proxy_installed, tmp_path: Path) -> None:
+    """ALLEDU_CONTENT is checked when the hub starts, as `alledu serve --content` does (issue 22)."""
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "a.yaml").write_text("questions:\n  - {id: q, kind: truefalse, prompt: p, answer: perhaps}\n")
+    env = {**os.environ, "ALLEDU_CONTENT": str(folder), "ALLEDU_HUB_STATE": str(tmp_path / "state")}
+    r = subprocess.run(
+        [sys.executable, "-m", "jupyterhub", "-f", str(CONFIG)], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert r.returncode == 2
+    assert "a.yaml:2: questions.0.answer: Input should be a valid boolean" in r.stderr
+    assert f"ALLEDU_CONTENT={folder}: 1 problem(s)" in r.stderr and "Traceback" not in r.stderr
+
+
 def test_a_class_arriving_together_queues_and_nobody_is_turned_away(proxy_installed, tmp_path: Path) -> None:
     """Issue 24 (medium 4): 30 at once, 10 got "429 Too many users trying to log in" from the hub's
     `concurrent_spawn_limit`. Starts now wait their turn in the spawner: here 8 learners at once

@@ -77,6 +77,23 @@ if not os.access(PROXY, os.X_OK):
 
 STATE = Path(os.environ.get("ALLEDU_HUB_STATE") or REPO / ".hub").resolve()
 (STATE / "learners").mkdir(parents=True, exist_ok=True)
+
+
+def _teacher_content() -> None:
+    """ALLEDU_CONTENT (a teacher's folder, docs/authoring.md): checked now, like `alledu serve
+    --content`; a folder with problems stops the hub with every problem listed, exit status 2."""
+    from alledu.authoring.cli import serve_content
+    from alledu.authoring.problems import ContentProblems
+
+    folder = os.environ.get("ALLEDU_CONTENT") or None
+    try:
+        serve_content(folder, os.environ.get("ALLEDU_CONTENT_ONLY") == "1")
+    except ContentProblems as exc:
+        print(f"{exc}\nalledu hub: ALLEDU_CONTENT={folder}: {len(exc.problems)} problem(s)", file=sys.stderr)
+        sys.exit(2)
+
+
+_teacher_content()
 HUB_IP = os.environ.get("HUB_IP", "127.0.0.1")
 HUB_PORT = _setting("HUB_PORT", 8000, 1, 65535, "(TCP port)")
 CULL_TIMEOUT = _setting("ALLEDU_HUB_CULL_TIMEOUT", 1800, 10, 7 * 86400, "seconds")
@@ -137,7 +154,8 @@ class LearnerSpawner(SimpleLocalProcessSpawner):
 
     @default("env_keep")
     def _env_keep_default(self) -> list[str]:
-        return [*super()._env_keep_default(), "ALLEDU_NOTEBOOKS"]  # a host may serve other lessons
+        # a host may serve other lessons, and a teacher's own questions and cases (docs/authoring.md)
+        return [*super()._env_keep_default(), "ALLEDU_NOTEBOOKS", "ALLEDU_CONTENT", "ALLEDU_CONTENT_ONLY"]
 
     def run_post_stop_hook(self) -> None:
         shutil.rmtree(self.home_dir, ignore_errors=True)
