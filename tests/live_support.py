@@ -108,7 +108,11 @@ def postgres() -> Iterator[Postgres]:
 
 @contextlib.contextmanager
 def served_lessons(
-    store_url: str, lessons: tuple[str, ...], port: int | None = None, timeout: float = 120.0
+    store_url: str,
+    lessons: tuple[str, ...],
+    port: int | None = None,
+    timeout: float = 120.0,
+    extra_env: dict[str, str] | None = None,
 ) -> Iterator[str]:
     """`alledu serve` (Voila, preheated kernels) over a folder holding only the given lessons.
 
@@ -134,6 +138,7 @@ def served_lessons(
         else:
             os.environ["ALLEDU_NOTEBOOKS"] = old
     env[ENV] = store_url
+    env.update(extra_env or {})  # e.g. a teacher's folder, as `alledu serve --content` passes it
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}/"
     try:
