@@ -56,3 +56,30 @@ def test_a_learner_answers_a_teachers_question_and_the_class_records_it(
     rows = store.answers(info.code)
     assert [(r.question, r.correct) for r in rows] == [(first.id, True)]
     assert first.id.startswith("teacher:")
+
+
+def test_an_edit_while_serving_shows_on_the_next_page_load_and_a_broken_one_does_not(
+    browser, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mine = tmp_path / "mine"
+    shutil.copytree(EXAMPLE, mine)
+    monkeypatch.setattr(F, "_snapshot_path", lambda root: tmp_path / "snapshot.json")
+    F._save_snapshot(mine)  # as `alledu serve --content` does before it starts
+    env = {F.ENV: str(mine), F.ENV_ONLY: "1"}
+    page = browser.new_context(viewport={"width": 1280, "height": 1200}).new_page()
+    page.set_default_timeout(90_000)
+    with served_lessons(location(tmp_path / "store"), ("06_self_check_quiz",), extra_env=env) as base:
+        quiz = f"{base}voila/render/06_self_check_quiz.ipynb"
+        page.goto(quiz, wait_until="domcontentloaded")
+        page.wait_for_selector("text=Question 1 of 10 ")
+        (mine / "more.yaml").write_text(
+            "questions:\n  - {id: added, kind: truefalse, prompt: Added today, answer: true}\n"
+        )
+        page.goto(quiz, wait_until="domcontentloaded")
+        page.wait_for_selector("text=Question 1 of 11 ")
+        (mine / "more.yaml").write_text(
+            "questions:\n  - {id: added, kind: truefalse, prompt: Broken, answer: perhaps}\n"
+        )
+        page.goto(quiz, wait_until="domcontentloaded")
+        page.wait_for_selector("text=Question 1 of 11 ")  # the last good version, not the broken edit
+        assert "Traceback" not in page.inner_text("body")
