@@ -55,9 +55,9 @@ def test_the_example_folder_has_every_kind_and_checks_clean() -> None:
     assert problems == [] and folder is not None
     counts = folder.counts()
     assert {k: counts[k] for k in ("single", "multiple", "truefalse", "numeric", "short", "computed", "case")} == {
-        "single": 2,
+        "single": 3,
         "multiple": 1,
-        "truefalse": 2,
+        "truefalse": 3,
         "numeric": 2,
         "short": 1,
         "computed": 8,
@@ -273,7 +273,7 @@ def test_an_edit_is_picked_up_and_a_broken_edit_keeps_the_last_good_version(
     served: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     first = F.teacher_content()
-    assert first is not None and len(first.questions) == 10
+    assert first is not None and len(first.questions) == 12
     assert F.teacher_content() is first  # unchanged: not read again
     extra = served / "more.yaml"
     extra.write_text("questions:\n  - {id: added, kind: truefalse, prompt: New question, answer: true}\n")
@@ -298,7 +298,7 @@ def test_the_quiz_and_the_cases_serve_the_teachers_beside_or_instead_of_the_buil
     bank = len(E.question_bank().questions)
     quiz = Quiz(seed=1)
     ids = [item.id for item in quiz.questions]
-    assert len(ids) == bank + 10 and sum(i.startswith("teacher:") for i in ids) == 10
+    assert len(ids) == bank + 12 and sum(i.startswith("teacher:") for i in ids) == 12
     cases = CaseScenario()
     labels = [label for label, _ in cases.picker.options]
     assert (
@@ -308,7 +308,7 @@ def test_the_quiz_and_the_cases_serve_the_teachers_beside_or_instead_of_the_buil
     monkeypatch.setenv(F.ENV_ONLY, "1")
     F._current.clear()
     only = Quiz(seed=1)
-    assert len(only.questions) == 10 and all(item.id.startswith("teacher:") for item in only.questions)
+    assert len(only.questions) == 12 and all(item.id.startswith("teacher:") for item in only.questions)
     assert [v for _, v in CaseScenario().picker.options] == ["teacher:ward_round_adult", "teacher:clinic_child"]
 
 
@@ -356,11 +356,11 @@ def test_content_new_writes_the_example_and_check_summarises_it(
         p.name for p in EXAMPLE.iterdir() if p.suffix in (".yaml", ".gift")
     )
     out = capsys.readouterr().out
-    assert "10 question(s) for the quiz, 2 case(s) with 6 step(s)" in out
+    assert "12 question(s) for the quiz, 2 case(s) with 6 step(s)" in out
     assert main(["content", "new", str(target)]) == 2  # never overwritten
     assert "a new or empty folder" in capsys.readouterr().err
     assert main(["content", "check", str(target)]) == 0
-    assert "by kind: 2 single, 1 multiple, 2 truefalse, 2 numeric, 1 short, 8 computed" in capsys.readouterr().out
+    assert "by kind: 3 single, 1 multiple, 3 truefalse, 2 numeric, 1 short, 8 computed" in capsys.readouterr().out
 
 
 def test_check_and_serve_refuse_a_bad_folder_with_the_same_messages(
@@ -430,13 +430,13 @@ def test_a_live_class_records_teacher_answers_and_the_export_names_them(
     ]
     assert main(["class", "answers", info.code, "--data", str(tmp_path / "store"), "--content", str(served)]) == 0
     csv = capsys.readouterr().out
-    assert "Teacher's question 4: Fixed-dose blinatumomab" in csv and "From what body weight (kg)" in csv
+    assert "Teacher's question 6: Fixed-dose blinatumomab" in csv and "From what body weight (kg)" in csv
     assert "Clinic: a child with T-cell ALL (teacher's case), step 1" in csv
 
 
 def test_gift_export_writes_computed_answers_with_their_value_and_margin(served: Path) -> None:
     questions = {q.id: q for q in exported(str(served), only=False)}
-    assert len(questions) == len(E.question_bank().questions) + 10
+    assert len(questions) == len(E.question_bank().questions) + 12
     dose = questions["child_blin_day1"]
     assert dose.kind == "numeric" and dose.numbers[0].value == pytest.approx(5.204165, abs=1e-6)
     assert dose.numbers[0].tolerance == pytest.approx(5.204165 * 0.02, abs=1e-6)
@@ -452,3 +452,28 @@ def test_authoring_docs_show_the_example_folder_as_written() -> None:
     for f in sorted(EXAMPLE.iterdir()):
         if f.suffix in (".yaml", ".gift"):
             assert f.read_text().strip() in docs, f.name
+
+
+def test_quiz_import_writes_what_it_read_and_names_what_it_did_not(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    gift_file = ROOT / "tests" / "data" / "gift" / "every_syntax.gift"
+    assert main(["quiz", "import", str(gift_file), "--into", str(tmp_path / "mine")]) == 2
+    err = capsys.readouterr().err
+    for kind in ("a matching", "an essay", "a missing-word", "a description"):
+        assert f"{kind} question is not supported" in err, kind
+    assert "17 question(s) imported into" in err and "the problems above were not imported" in err
+    folder = F.load(tmp_path / "mine")  # the YAML written is a valid content folder
+    assert len(folder.questions) == 17
+    assert main(["quiz", "import", str(gift_file), "--into", str(tmp_path / "mine")]) == 2  # never overwritten
+    assert "a file that does not exist yet (or --force" in capsys.readouterr().err
+
+
+def test_quiz_export_then_import_gives_the_same_questions(served: Path, tmp_path: Path) -> None:
+    out = tmp_path / "quiz.gift"
+    assert main(["quiz", "export", "--format", "gift", "--content", str(served), "--output", str(out)]) == 0
+    assert main(["quiz", "import", str(out), "--into", str(tmp_path / "back")]) == 0
+    back = F.load(tmp_path / "back").questions
+    sent = exported(str(served), only=False)
+    dropped = {"id", "title", "cite", "source", "unit"}  # GIFT has no place for these (written as comments)
+    assert [a.question.model_dump(exclude=dropped) for a in back] == [q.model_dump(exclude=dropped) for q in sent]

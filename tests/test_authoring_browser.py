@@ -71,15 +71,16 @@ def test_an_edit_while_serving_shows_on_the_next_page_load_and_a_broken_one_does
     with served_lessons(location(tmp_path / "store"), ("06_self_check_quiz",), extra_env=env) as base:
         quiz = f"{base}voila/render/06_self_check_quiz.ipynb"
         page.goto(quiz, wait_until="domcontentloaded")
-        page.wait_for_selector("text=Question 1 of 10 ")
+        total = len(F.load(mine).questions)
+        page.wait_for_selector(f"text=Question 1 of {total} ")
         (mine / "more.yaml").write_text(
             "questions:\n  - {id: added, kind: truefalse, prompt: Added today, answer: true}\n"
         )
         page.goto(quiz, wait_until="domcontentloaded")
-        page.wait_for_selector("text=Question 1 of 11 ")
+        page.wait_for_selector(f"text=Question 1 of {total + 1} ")
         (mine / "more.yaml").write_text(
             "questions:\n  - {id: added, kind: truefalse, prompt: Broken, answer: perhaps}\n"
         )
         page.goto(quiz, wait_until="domcontentloaded")
-        page.wait_for_selector("text=Question 1 of 11 ")  # the last good version, not the broken edit
+        page.wait_for_selector(f"text=Question 1 of {total + 1} ")  # the last good version, not the broken edit
         assert "Traceback" not in page.inner_text("body")

@@ -53,11 +53,11 @@ import lark
 from lark import Token, Tree
 from pydantic import TypeAdapter, ValidationError
 
-from alledu.authoring.model import Question
+from alledu.authoring.model import AUTHORING_LIMITS, Question
 from alledu.authoring.problems import Problem
 
-GIFT_LIMITS: dict[str, int] = {"bytes": 1_000_000, "id": 64, "shown": 40}
-MAX_BYTES = GIFT_LIMITS["bytes"]
+GIFT_LIMITS: dict[str, int] = {"id": 64, "shown": 40}  # an id's length (model.ID), a bad value quoted
+MAX_BYTES = int(AUTHORING_LIMITS["file_bytes"])  # one file, YAML or GIFT
 KINDS_READ = "single, multiple, truefalse, numeric, short"
 
 GRAMMAR = r"""
