@@ -477,3 +477,22 @@ def test_quiz_export_then_import_gives_the_same_questions(served: Path, tmp_path
     sent = exported(str(served), only=False)
     dropped = {"id", "title", "cite", "source", "unit"}  # GIFT has no place for these (written as comments)
     assert [a.question.model_dump(exclude=dropped) for a in back] == [q.model_dump(exclude=dropped) for q in sent]
+
+
+def test_the_dashboard_names_teacher_questions_and_counts_their_options(served: Path) -> None:
+    from alledu.live.store import AnswerRow
+    from alledu.live.summary import slides
+
+    def row(learner: str, value: str, correct: bool) -> AnswerRow:
+        qid = "teacher:marqibo_withdrawn"
+        return AnswerRow(1, "K7MX", learner, "", "06_self_check_quiz", qid, f'"{value}"', correct, "t")
+
+    shown = slides([row("a", "false", True), row("b", "true", False), row("c", "false", True)])
+    assert len(shown) == 1
+    s = shown[0]
+    assert s.title == "Teacher's question 5: Liposomal vincristine today" and s.answered == 3
+    assert [(o.label, o.count, o.percent, o.correct) for o in s.options] == [
+        ("True", 1, 33, False),
+        ("False", 2, 67, True),
+    ]
+    assert s.right == "False"

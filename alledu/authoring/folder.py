@@ -109,10 +109,13 @@ def files(root: Path) -> list[Path]:
 
 def _text(path: Path, shown: str) -> tuple[str | None, list[Problem]]:
     """The file as text, or the problem that stops it being read (size, not UTF-8, binary)."""
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        return None, [Problem(shown, 0, f"file too large ({size:,} bytes; accepted: up to {MAX_FILE_BYTES:,})")]
-    raw = path.read_bytes()
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return None, [Problem(shown, 0, f"file too large ({size:,} bytes; accepted: up to {MAX_FILE_BYTES:,})")]
+        raw = path.read_bytes()
+    except OSError as exc:  # unreadable (permissions, a dangling link): said, never raised
+        return None, [Problem(shown, 0, f"cannot be read ({exc.strerror or type(exc).__name__})")]
     if b"\0" in raw:
         line = raw[: raw.index(b"\0")].count(b"\n") + 1
         return None, [Problem(shown, line, "not a text file (a NUL byte; accepted: UTF-8 text)")]
@@ -398,7 +401,10 @@ def fingerprint(root: Path) -> str:
     """Names, sizes and change times of the content files: a change means read again."""
     h = hashlib.sha256()
     for p in files(root):
-        st = p.stat()
+        try:
+            st = p.stat()
+        except OSError:  # removed while listed: the next read says what is left
+            continue
         h.update(f"{p}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
     return h.hexdigest()
 
@@ -455,7 +461,10 @@ def teacher_content(environ: typing.Mapping[str, str] = os.environ) -> Folder | 
     kept = _current.get(name)
     if kept and kept[0] == stamp:
         return kept[1]
-    folder, problems = check(root, only)
+    try:
+        folder, problems = check(root, only)
+    except Exception as exc:  # a bug or the disk: the lessons go on with what was good, and the log says why
+        folder, problems = None, [Problem(str(root), 0, f"could not be read ({type(exc).__name__}: {exc})")]
     if folder is not None:
         _current[name] = (stamp, folder)
         _save_snapshot(root)
