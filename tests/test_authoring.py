@@ -28,6 +28,13 @@ from alledu.errors import InvalidInput
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(autouse=True)
+def _environment_restored(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`serve --content` hands the folder to kernels through os.environ: never past a test."""
+    for name in (F.ENV, F.ENV_ONLY):
+        monkeypatch.setenv(name, os.environ.get(name, ""))
+
+
 @pytest.fixture()
 def example(tmp_path: Path) -> Path:
     target = tmp_path / "mine"
@@ -391,7 +398,8 @@ def test_serve_hands_a_good_folder_to_the_lesson_kernels(
         "alledu.serve.serve", lambda **kw: seen.update(env=os.environ.get(F.ENV), only=os.environ.get(F.ENV_ONLY)) or 0
     )
     monkeypatch.setattr(F, "_snapshot_path", lambda root: example.parent / "snapshot.json")
-    monkeypatch.setenv(F.ENV, "")
+    monkeypatch.setenv(F.ENV, "")  # both restored after the test: `serve` sets them for its kernels
+    monkeypatch.setenv(F.ENV_ONLY, "")
     assert main(["serve", "--no-browser", "--content", str(example), "--content-only"]) == 0
     assert seen == {"env": str(example.resolve()), "only": "1"}
     assert "teacher content: " in capsys.readouterr().err and (example.parent / "snapshot.json").exists()

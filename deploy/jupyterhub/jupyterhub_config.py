@@ -84,12 +84,16 @@ def _teacher_content() -> None:
     --content`; a folder with problems stops the hub with every problem listed, exit status 2."""
     from alledu.authoring.cli import serve_content
     from alledu.authoring.problems import ContentProblems
+    from alledu.errors import InvalidInput
 
     folder = os.environ.get("ALLEDU_CONTENT") or None
     try:
         serve_content(folder, os.environ.get("ALLEDU_CONTENT_ONLY") == "1")
     except ContentProblems as exc:
         print(f"{exc}\nalledu hub: ALLEDU_CONTENT={folder}: {len(exc.problems)} problem(s)", file=sys.stderr)
+        sys.exit(2)
+    except InvalidInput as exc:  # ALLEDU_CONTENT_ONLY=1 without a folder
+        print(f"alledu hub: {exc} (ALLEDU_CONTENT, ALLEDU_CONTENT_ONLY)", file=sys.stderr)
         sys.exit(2)
 
 
