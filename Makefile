@@ -7,10 +7,18 @@ PORT ?= 8866
 
 .PHONY: install test unit lint format serve bench bench-class clean browser-deps node-deps
 
-$(STAMP): requirements.txt pyproject.toml
+SERVE_STAMP := $(VENV)/.installed-serve
+
+# what serving needs (requirements-serve.txt): `make serve` stops here (no test, browser or hub tools)
+$(SERVE_STAMP): requirements-serve.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-serve.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $(SERVE_STAMP)
+
+# everything for development and CI (requirements.txt includes the serve set)
+$(STAMP): $(SERVE_STAMP) requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -57,8 +65,8 @@ format: install
 	$(PY) -m ruff format .
 	$(PY) -m ruff check --fix .
 
-## serve: the lessons as apps on http://127.0.0.1:$(PORT)
-serve: install
+## serve: the lessons as apps on http://127.0.0.1:$(PORT) (installs only what serving needs)
+serve: $(SERVE_STAMP)
 	$(VENV)/bin/alledu serve --port $(PORT)
 
 bench: install
