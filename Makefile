@@ -23,7 +23,7 @@ $(STAMP): $(SERVE_STAMP) requirements.txt
 
 install: $(STAMP)
 
-## test: lint, then every test (unit, widgets, nbval, served app, browser)
+## test: lint, then every test (unit, widgets, lessons run by nbval, served app, browser)
 test: install lint browser-deps node-deps
 	$(PY) -m pytest
 

@@ -717,6 +717,14 @@ class Evidence(Frozen):
         return data
 
 
+class PagePanel(Frozen):
+    """What a lesson page shows between its header and footer: one widget, under a heading.
+    The lesson notebooks are written from this by `tools/notebooks.py build` (one source)."""
+
+    widget: str = Field(pattern=r"^alledu\.widgets\.[a-z_]+\.[A-Z][A-Za-z]+$")  # module.Class
+    heading: str
+
+
 class Lesson(Frozen):
     id: str
     title: str
@@ -726,6 +734,7 @@ class Lesson(Frozen):
     objectives: tuple[str, ...]
     recap: tuple[str, ...]
     cite: tuple[str, ...]
+    panel: PagePanel | None = None  # None: the landing page (the list of lessons)
 
 
 class CarTDefaults(Frozen):

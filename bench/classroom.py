@@ -561,7 +561,7 @@ async def run_mode(
     start = time.perf_counter()
     with alledu_serve(*args, ready=ready, timeout=900) as (proc, base, lines):
         ready_s = time.perf_counter() - start
-        lessons = len(list((ROOT / "notebooks").glob("*.ipynb")))
+        lessons = len(list((ROOT / "alledu" / "lessons").glob("*.ipynb")))
         idle_count: int | None = lessons if mode == "default" else max(sizes) + late + 1 + movers + lessons - 1
         if teacher:
             idle_count = None  # the pools follow the class: no fixed count at rest

@@ -114,7 +114,7 @@ async def measure(base: str, server_pid: int, lesson: str, learners: int, intera
 
 
 async def run(ns: argparse.Namespace) -> None:
-    lessons = ns.lessons or sorted(p.stem for p in (ROOT / "notebooks").glob("*.ipynb"))
+    lessons = ns.lessons or sorted(p.stem for p in (ROOT / "alledu" / "lessons").glob("*.ipynb"))
     load_before = os.getloadavg()
     with alledu_serve(*(["--no-fork"] if ns.no_fork else [])) as (proc, base, _lines):
         await asyncio.sleep(ns.settle)  # the preheated pool (one kernel per lesson) is ready

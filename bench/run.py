@@ -45,7 +45,7 @@ def bare_notebook(path: Path) -> None:
 
 
 def lesson_ids() -> list[str]:
-    return sorted(p.stem for p in (ROOT / "notebooks").glob("*.ipynb"))
+    return sorted(p.stem for p in (ROOT / "alledu" / "lessons").glob("*.ipynb"))
 
 
 def kernel_memory(kernel_id: str) -> tuple[float, float]:
@@ -129,7 +129,7 @@ def main() -> int:
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        for nb in (ROOT / "notebooks").glob("*.ipynb"):
+        for nb in (ROOT / "alledu" / "lessons").glob("*.ipynb"):
             (folder / nb.name).symlink_to(nb)
         bare_notebook(folder / f"{BARE}.ipynb")
         results = {

@@ -54,7 +54,7 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory() as tmp:
         notebooks = Path(tmp)
-        for nb in (ROOT / "notebooks").glob("*.ipynb"):
+        for nb in (ROOT / "alledu" / "lessons").glob("*.ipynb"):
             (notebooks / nb.name).write_bytes(nb.read_bytes())
         bare_notebook(notebooks / f"{BARE}.ipynb")
         import os

@@ -126,7 +126,7 @@ def served_lessons(
 
     folder = Path(tempfile.mkdtemp(prefix="alledu-lessons-"))
     for lesson in {"00_start_here", *lessons}:
-        shutil.copy(ROOT / "notebooks" / f"{lesson}.ipynb", folder / f"{lesson}.ipynb")
+        shutil.copy(ROOT / "alledu" / "lessons" / f"{lesson}.ipynb", folder / f"{lesson}.ipynb")
     port = port or free_port()
     old = os.environ.get("ALLEDU_NOTEBOOKS")
     os.environ["ALLEDU_NOTEBOOKS"] = str(folder)

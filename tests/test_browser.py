@@ -309,7 +309,7 @@ def test_lessons_run_in_jupyterlab(browser, tmp_path: Path) -> None:
 
     from tests.server import free_port
 
-    for nb in (ROOT / "notebooks").glob("*.ipynb"):  # a copy: JupyterLab autosaves what it runs
+    for nb in (ROOT / "alledu" / "lessons").glob("*.ipynb"):  # a copy: JupyterLab autosaves what it runs
         shutil.copy(nb, tmp_path / nb.name)
     port = free_port()
     lab = subprocess.Popen(

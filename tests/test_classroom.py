@@ -536,7 +536,7 @@ def test_lesson_renderers_share_compiled_templates() -> None:
 
     from alledu.serve.app import TEMPLATE_CODE
 
-    notebook = nbformat.read(Path(__file__).parent.parent / "notebooks" / f"{LESSON}.ipynb", as_version=4)
+    notebook = nbformat.read(Path(__file__).parent.parent / "alledu" / "lessons" / f"{LESSON}.ipynb", as_version=4)
     first = HTMLExporter(template_name="lab")
     html, _ = first.from_notebook_node(notebook)
     compiled = dict(TEMPLATE_CODE.store)

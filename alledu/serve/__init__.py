@@ -22,8 +22,9 @@ HERE = Path(__file__).resolve().parent
 
 
 def notebooks_dir() -> Path:
-    """The lessons: ALLEDU_NOTEBOOKS, else the repository's notebooks/ beside the package."""
-    path = Path(os.environ.get("ALLEDU_NOTEBOOKS", HERE.parent.parent / "notebooks"))
+    """The lessons: ALLEDU_NOTEBOOKS, else the ones shipped inside the package (alledu/lessons;
+    the repository's notebooks/ is a link to it), so an installed alledu serves from any folder."""
+    path = Path(os.environ.get("ALLEDU_NOTEBOOKS") or HERE.parent / "lessons")
     if not (path / "00_start_here.ipynb").is_file():
         raise FileNotFoundError(f"no lessons in {path}: set ALLEDU_NOTEBOOKS to the notebooks folder")
     return path

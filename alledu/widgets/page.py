@@ -45,7 +45,7 @@ def lesson_index() -> W.HTML:
 
 
 class TextVersion(W.HTML):
-    """An HTML view of a panel's result whose plain-text form (what nbval compares) is the text itself."""
+    """An HTML view of a panel's result whose plain-text form (tests/data/lessons holds it) is the text itself."""
 
     text = T.Unicode("")
 
@@ -60,7 +60,7 @@ class TextVersion(W.HTML):
 
 
 def check(panel: Any) -> TextVersion:
-    """The panel's result as text, kept in step with the panel (and the lesson's nbval check).
+    """The panel's result as text, kept in step with the panel (and checked: tests/test_notebooks.py).
 
     It follows every change, and while an entry needs correcting it says so instead of showing
     any dose: a page never shows a dose next to a message that the entry is wrong.
