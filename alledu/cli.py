@@ -372,7 +372,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     except ContentProblems as exc:  # every problem of a teacher's folder, one per line
         print(str(exc), file=sys.stderr)
-        print(f"alledu: {len(exc.problems)} problem(s).", file=sys.stderr)
+        print(f"alledu: {len(exc.problems)} problem(s)." + (f" {exc.after}" if exc.after else ""), file=sys.stderr)
         return EXIT_BAD_INPUT
     except (ValueError, TypeError, ArithmeticError) as exc:  # bad input no check caught: still one line
         print(f"alledu: cannot use this input ({type(exc).__name__}: {_one_line(exc)})", file=sys.stderr)

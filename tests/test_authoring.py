@@ -75,21 +75,25 @@ def test_the_example_folder_has_every_kind_and_checks_clean() -> None:
 
 
 def test_computed_answers_come_from_the_domain() -> None:
-    """Hand-worked: blinatumomab < 45 kg, days 1-7: 5 mcg/m2/day x Mosteller BSA (sqrt(130 x 30 / 3600));
-    >= 45 kg, day 8 on: 28 mcg/day; DuBois 0.007184 x 170^0.725 x 70^0.425; a 42-day cycle; nelarabine
-    (children) 650 mg/m2/day x sqrt(150 x 40 / 3600); nelarabine is for T-cell disease only [blincyto,
-    dubois1916, arranon]."""
+    """Hand-worked from the facts: inotuzumab cycle 1 day 8 is 0.5 mg/m2 [besponsa], here x Haycock
+    0.024265 x 150^0.3964 x 40^0.5378 [haycock1978]; Boyd 0.0003207 x 95^0.3 x G^(0.7285 - 0.0188 log10 G),
+    G in grams [boyd1935]; blinatumomab cycles of 42 days, so cycle 3 begins on day 85 [blincyto];
+    tisagenlecleucel up to 25 years [kymriah]; blinatumomab >= 45 kg from day 8: 28 mcg/day
+    [blincyto]; nelarabine (children) 650 mg/m2/day x Mosteller [arranon]."""
     answers = by_id(F.load(EXAMPLE))
-    child = answers["teacher:child_blin_day1"]
-    assert child.correct == pytest.approx(5 * math.sqrt(130 * 30 / 3600)) and child.unit == "mcg/day"
-    assert "5 mcg/m2/day x 1.0408 m2 = 5.20 mcg/day" in child.worked.working
-    assert answers["teacher:bsa_dubois"].correct == pytest.approx(0.007184 * 170**0.725 * 70**0.425)
-    assert answers["teacher:blin_second_cycle_date"].correct == ("2026-02-16",)  # 2026-01-05 + 42 days
-    assert answers["teacher:nelarabine_b_cell"].correct == ("false",)
-    assert answers["teacher:ward_round_adult/step-1"].correct == ("true",)
-    assert answers["teacher:ward_round_adult/step-2"].correct == 28
-    assert answers["teacher:clinic_child/step-1"].correct == pytest.approx(math.sqrt(150 * 40 / 3600))
-    assert answers["teacher:clinic_child/step-3"].correct == pytest.approx(650 * math.sqrt(150 * 40 / 3600))
+    ino = answers["teacher:ino_child_day8"]
+    assert ino.correct == pytest.approx(0.5 * 0.024265 * 150**0.3964 * 40**0.5378) and ino.unit == "mg"
+    assert "0.5 mg/m2 x 1.2858 m2 = 0.64 mg (BSA by Haycock)" in ino.worked.working
+    assert ino.hint == "accepted within ±2%; BSA by Haycock"  # said before answering
+    grams = 14_000
+    boyd = 0.0003207 * 95**0.3 * grams ** (0.7285 - 0.0188 * math.log10(grams))
+    assert answers["teacher:toddler_bsa_boyd"].correct == pytest.approx(boyd, rel=1e-3)
+    assert answers["teacher:blin_third_cycle_date"].correct == ("2026-05-25",)  # 2026-03-02 + 84 days
+    assert answers["teacher:kymriah_at_30"].correct == ("false",)
+    assert answers["teacher:ward_round_adult/blin_fits"].correct == ("true",)
+    assert answers["teacher:ward_round_adult/blin_day8"].correct == 28
+    assert answers["teacher:clinic_child/his_bsa"].correct == pytest.approx(math.sqrt(150 * 40 / 3600))
+    assert answers["teacher:clinic_child/nela_dose"].correct == pytest.approx(650 * math.sqrt(150 * 40 / 3600))
 
 
 # ---- marking, kind by kind ----------------------------------------------------------------------------
@@ -174,16 +178,17 @@ def test_short_answer_ignores_case_and_spacing_and_reads_wildcards() -> None:
 
 def test_computed_answers_are_marked_within_their_margin_with_the_working() -> None:
     answers = by_id(F.load(EXAMPLE))
-    dose = answers["teacher:child_blin_day1"]  # 5.2042, within 2%
-    assert dose.mark("5.2").correct and dose.mark("5.30").correct and not dose.mark("5.4").correct
-    shown = dose.mark("5.2")
-    assert "5.20 mcg/day (accepted within ±2%)" in shown.text and shown.safety  # the regimen's safety notes
-    date = answers["teacher:blin_second_cycle_date"]
-    assert date.input == "text" and date.mark("2026-02-16").correct and not date.mark("2026-02-15").correct
+    dose = answers["teacher:ino_child_day8"]  # 0.6429 mg, within 2%
+    assert dose.mark("0.64").correct and dose.mark("0.65").correct and not dose.mark("0.66").correct
+    shown = dose.mark("0.64")
+    assert "0.64 mg (accepted within ±2%; BSA by Haycock)" in shown.text
+    assert any("veno-occlusive" in note.lower() for note in shown.safety)  # the boxed warning beside the dose
+    date = answers["teacher:blin_third_cycle_date"]
+    assert date.input == "text" and date.mark("2026-05-25").correct and not date.mark("2026-05-24").correct
     with pytest.raises(InvalidInput, match="answer"):
         date.mark("next Monday")
-    verdict = answers["teacher:nelarabine_b_cell"]
-    assert verdict.mark("false").correct and "T-cell disease only" in verdict.mark("true").text
+    verdict = answers["teacher:kymriah_at_30"]
+    assert verdict.mark("false").correct and "does not fit" in verdict.mark("true").text
 
 
 # ---- text is shown as text --------------------------------------------------------------------------
@@ -242,12 +247,12 @@ def test_every_problem_at_once_with_file_line_value_and_what_is_accepted(tmp_pat
     assert folder is None
     said = [str(p) for p in problems]
     expected_starts = [
-        "a.yaml:3: questions.0.kind: Input should be 'single', 'multiple', 'truefalse', 'numeric', 'short' or "
+        "a.yaml:3: question 1 'q1' kind: Input should be 'single', 'multiple', 'truefalse', 'numeric', 'short' or "
         "'computed' (value: 'singel')",
-        "a.yaml:8: questions.1.colour: unknown key 'colour' (accepted: id, kind, prompt,",
-        "a.yaml:12: question 'q3': the domain refuses it: regimen_id: 'nosuch' is not accepted; accepted: one of",
-        "a.yaml:16: question 'q4': the domain refuses it: height_cm: 1300 is not accepted; accepted: 30 to 250 cm",
-        "a.yaml:20: cite: unknown citation key 'nokey' (accepted: arranon,",
+        "a.yaml:8: question 2 'q2': unknown key 'colour' (accepted: id, kind, prompt,",
+        "a.yaml:15: question 3 'q3': regimen_id: 'nosuch' is not accepted; accepted: one of",
+        "a.yaml:19: question 4 'q4': height_cm: 1300 is not accepted; accepted: 30 to 250 cm",
+        "a.yaml:24: question 5 'q5': cite: unknown key 'nokey' (accepted: arranon,",
         f"big.yaml: file too large ({F.MAX_FILE_BYTES + 1:,} bytes; accepted: up to {F.MAX_FILE_BYTES:,})",
         "bomb.yaml:1: YAML anchors and aliases (&name, *name) are not accepted",
         "deep.yaml",
@@ -270,8 +275,8 @@ def test_duplicate_ids_and_a_case_whose_patient_the_domain_refuses(tmp_path: Pat
     (tmp_path / "b.yaml").write_text("questions:\n  - {id: same, kind: truefalse, prompt: b, answer: true}\n")
     _, problems = F.check(tmp_path)
     assert [str(p) for p in problems] == [
-        "a.yaml:7: case 'c': patient: age_years: 200 is not accepted; accepted: 0 to 120 years",
-        "b.yaml:2: question id 'same' is used twice (first in a.yaml:2; accepted: unique ids)",
+        "a.yaml:7: case 1 'c': patient: age_years: 200 is not accepted; accepted: 0 to 120 years",
+        "b.yaml:2: question id 'same' is used twice (first in a.yaml:2; each id once in the folder)",
     ]
 
 
@@ -341,16 +346,14 @@ def test_a_teacher_question_in_the_quiz_is_shown_as_theirs_and_typed_answers_wai
     from alledu.widgets.exercise import Quiz
 
     quiz = Quiz(seed=1)
-    quiz.index = next(i for i, item in enumerate(quiz.questions) if item.id == "teacher:ino_drug_class")
+    quiz.index = next(i for i, item in enumerate(quiz.questions) if item.id == "teacher:vod_other_name")
     quiz._show()
     assert "Your teacher's question" in quiz.prompt.value and quiz.input.kind == "text"
     quiz.answer("")
     assert "Type an answer first." in quiz.message.value and quiz.feedback.value == ""
-    quiz.answer("Conjugated")
-    assert (
-        "Partly right (50% of the mark)" in quiz.feedback.value
-        and 'Nearly - the term is "conjugate".' in quiz.feedback.value
-    )
+    quiz.answer("Obstructive")
+    assert "◐ Partly right (50% of the mark)" in quiz.feedback.value
+    assert "Nearly: sinusoidal obstruction syndrome." in quiz.feedback.value
 
 
 # ---- command line ----------------------------------------------------------------------------------
@@ -376,7 +379,7 @@ def test_check_and_serve_refuse_a_bad_folder_with_the_same_messages(
     (tmp_path / "a.yaml").write_text(BAD)
     assert main(["content", "check", str(tmp_path)]) == 2
     checked = capsys.readouterr().err
-    assert checked.count("a.yaml:") == 5 and "alledu: 5 problem(s)" in checked
+    assert checked.count("a.yaml:") == 5 and "alledu: 5 problem(s)." in checked
 
     def never(**kwargs):
         raise AssertionError("served a bad folder")
@@ -420,9 +423,9 @@ def test_a_live_class_records_teacher_answers_and_the_export_names_them(
     quiz.join.code_box.value, quiz.join.nickname_box.value = info.code, "Ana"
     quiz.join.join()
     quiz.join.participant.flush()
-    quiz.index = next(i for i, item in enumerate(quiz.questions) if item.id == "teacher:blin_weight_switch_mine")
+    quiz.index = next(i for i, item in enumerate(quiz.questions) if item.id == "teacher:second_salvage_cr_rate")
     quiz._show()
-    quiz.answer("45")
+    quiz.answer("18")
     case = CaseScenario("teacher:clinic_child")
     case.join.participant.url = store_url
     case.join.code_box.value = info.code
@@ -433,25 +436,26 @@ def test_a_live_class_records_teacher_answers_and_the_export_names_them(
         box.participant.flush()
     rows = store.answers(info.code)
     assert [(r.question, r.value(), r.correct) for r in rows] == [
-        ("teacher:blin_weight_switch_mine", 45.0, True),
-        ("teacher:clinic_child/step-1", 1.29, True),
+        ("teacher:second_salvage_cr_rate", 18.0, True),
+        ("teacher:clinic_child/his_bsa", 1.29, True),
     ]
     assert main(["class", "answers", info.code, "--data", str(tmp_path / "store"), "--content", str(served)]) == 0
     csv = capsys.readouterr().out
-    assert "Teacher's question 6: Fixed-dose blinatumomab" in csv and "From what body weight (kg)" in csv
+    assert "Teacher's question 6: CR after second salvage" in csv and "In the M.D. Anderson series of 288" in csv
     assert "Clinic: a child with T-cell ALL (teacher's case), step 1" in csv
 
 
 def test_gift_export_writes_computed_answers_with_their_value_and_margin(served: Path) -> None:
     questions = {q.id: q for q in exported(str(served), only=False)}
     assert len(questions) == len(E.question_bank().questions) + 12
-    dose = questions["child_blin_day1"]
-    assert dose.kind == "numeric" and dose.numbers[0].value == pytest.approx(5.204165, abs=1e-6)
-    assert dose.numbers[0].tolerance == pytest.approx(5.204165 * 0.02, abs=1e-6)
-    assert questions["blin_second_cycle_date"].kind == "short"
-    assert questions["blin_second_cycle_date"].accepted[0].text == "2026-02-16"
-    assert (questions["nelarabine_b_cell"].kind, questions["nelarabine_b_cell"].answer) == ("truefalse", False)
-    assert dt.date(2026, 2, 16).isoformat() in questions["blin_second_cycle_date"].feedback
+    dose = questions["ino_child_day8"]
+    assert dose.kind == "numeric" and dose.numbers[0].value == pytest.approx(0.642896, abs=1e-6)
+    assert dose.numbers[0].tolerance == pytest.approx(0.642896 * 0.02, abs=1e-6)
+    assert "Safety: Boxed warning" in dose.feedback  # the regimen's safety notes travel with the dose
+    assert questions["blin_third_cycle_date"].kind == "short"
+    assert questions["blin_third_cycle_date"].accepted[0].text == "2026-05-25"
+    assert (questions["kymriah_at_30"].kind, questions["kymriah_at_30"].answer) == ("truefalse", False)
+    assert dt.date(2026, 5, 25).isoformat() in questions["blin_third_cycle_date"].feedback
 
 
 def test_authoring_docs_show_the_example_folder_as_written() -> None:
@@ -470,7 +474,8 @@ def test_quiz_import_writes_what_it_read_and_names_what_it_did_not(
     err = capsys.readouterr().err
     for kind in ("a matching", "an essay", "a missing-word", "a description"):
         assert f"{kind} question is not supported" in err, kind
-    assert "17 question(s) imported into" in err and "the problems above were not imported" in err
+    assert err.rstrip().endswith("the questions with a problem above were not imported.")
+    assert "alledu: 4 problem(s). 17 question(s) imported into" in err
     folder = F.load(tmp_path / "mine")  # the YAML written is a valid content folder
     assert len(folder.questions) == 17
     assert main(["quiz", "import", str(gift_file), "--into", str(tmp_path / "mine")]) == 2  # never overwritten
@@ -492,15 +497,68 @@ def test_the_dashboard_names_teacher_questions_and_counts_their_options(served: 
     from alledu.live.summary import slides
 
     def row(learner: str, value: str, correct: bool) -> AnswerRow:
-        qid = "teacher:marqibo_withdrawn"
+        qid = "teacher:ino_day_shift"
         return AnswerRow(1, "K7MX", learner, "", "06_self_check_quiz", qid, f'"{value}"', correct, "t")
 
-    shown = slides([row("a", "false", True), row("b", "true", False), row("c", "false", True)])
+    shown = slides([row("a", "true", True), row("b", "false", False), row("c", "true", True)])
     assert len(shown) == 1
     s = shown[0]
-    assert s.title == "Teacher's question 5: Liposomal vincristine today" and s.answered == 3
+    assert s.title == "Teacher's question 5: Moving inotuzumab's day 8 and 15 doses" and s.answered == 3
     assert [(o.label, o.count, o.percent, o.correct) for o in s.options] == [
-        ("True", 1, 33, False),
-        ("False", 2, 67, True),
+        ("True", 2, 67, True),
+        ("False", 1, 33, False),
     ]
-    assert s.right == "False"
+    assert s.right == "True"
+
+
+def test_a_kernel_preheated_before_an_edit_shows_the_edit_when_its_page_opens(served: Path) -> None:
+    """Voila runs a lesson in advance for the next learner; the page's opening (the progress
+    widget reporting in) makes the quiz and the cases ask the folder again."""
+    from alledu.widgets.exercise import CaseScenario, Quiz
+    from alledu.widgets.progress import remember
+
+    quiz, cases = Quiz(seed=1), CaseScenario()
+    boxes = [remember(quiz, "06_self_check_quiz"), remember(cases, "05_case_scenarios")]
+    before = len(quiz.questions)
+    (served / "later.yaml").write_text(
+        "questions:\n  - {id: later, kind: truefalse, prompt: Added after the kernel started, answer: true}\n"
+        "cases:\n  - id: night\n    title: Night call\n    vignette: A call.\n"
+        "    patient: {age_years: 30, height_cm: 170, weight_kg: 70}\n"
+        "    steps:\n      - {id: s1, kind: truefalse, prompt: Call the senior, answer: true}\n"
+    )
+    for box in boxes:
+        box.restore = "{}"  # what the page sends when it opens
+    assert len(quiz.questions) == before + 1 and "teacher:later" in {q.id for q in quiz.questions}
+    assert ("Night call (your teacher's case)", "teacher:night") in list(cases.picker.options)
+
+
+def test_messages_a_teacher_can_act_on(tmp_path: Path) -> None:
+    (tmp_path / "tab.yaml").write_text("questions:\n\t- id: x\n")
+    (tmp_path / "flow.yaml").write_text("questions:\n  - {id: f, kind: truefalse, prompt: Why?, answer: true}\n")
+    (tmp_path / "indent.yaml").write_text("questions:\n  - id: x\n    kind: truefalse\n   prompt: p\n")
+    (tmp_path / "q.yaml").write_text(
+        "questions:\n"
+        "  - {id: Bad ID, kind: truefalse, prompt: p, answer: true}\n"
+        "  - {id: w, kind: single, prompt: p, options: [{text: a, weight: 100%}, {text: b}]}\n"
+        "  - id: d\n    kind: computed\n    prompt: p\n"
+        "    computed: {ask: bsa, patient: {age_years: 9, height_cm: 130, weight_kg: 30, cd19_positve: true}}\n"
+        "cases:\n  - {id: c, title: C, vignette: V, patient: {age_years: 9, height_cm: 130, weight_kg: 30},"
+        " steps: []}\n"
+    )
+    _, problems = F.check(tmp_path)
+    said = [str(p) for p in problems]
+    assert said.pop(0).startswith("flow.yaml:2: text with ':', '?' or ',' inside {...} or [...] (column")
+    assert said[0].startswith("indent.yaml:4: the indentation does not line up (column 4)")
+    assert (
+        said[1] == "q.yaml:2: question 1 'Bad ID' id: an id is lowercase letters, digits, _ and - (at most 64, "
+        "starting with a letter or digit) (value: 'Bad ID')"
+    )
+    assert (
+        said[2] == "q.yaml:3: question 2 'w' options 1 weight: should be a number like 50 or 2.5 (no % sign, "
+        "no unit) (value: '100%')"
+    )
+    assert said[3].startswith(
+        "q.yaml:7: question 3 'd': patient: 'cd19_positve' is not accepted; accepted: a patient field:"
+    )
+    assert said[4] == "q.yaml:9: case 1 'c' steps: needs at least 1 item(s)"
+    assert said[5].startswith("tab.yaml:2: a tab character (column 1): indent with spaces, not tabs")

@@ -49,6 +49,7 @@ class Worked:
     working: str
     cite: tuple[str, ...]
     safety: tuple[str, ...] = ()
+    bsa_formula: str | None = None  # a dose per m2: the formula its BSA came from (said before answering)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -89,6 +90,18 @@ class Asked:
 
 
 # ---- building ---------------------------------------------------------------------------------
+def check_patient(fields: dict[str, Any]) -> Any:
+    """The patient a teacher wrote, or InvalidInput naming the field: an unknown field lists the
+    accepted ones (a typo such as cd19_positve must not read as a Python error)."""
+    from alledu.patient import Patient, declarations
+
+    known = declarations()
+    for name in fields:
+        if name not in known:
+            raise InvalidInput("patient", name, "a patient field: " + ", ".join(known))
+    return Patient(**fields)
+
+
 def option_key(i: int) -> str:
     return f"o{i + 1}"
 
@@ -122,6 +135,8 @@ def ask(q: Question, qid: str, patient: dict[str, Any] | None = None) -> Asked:
         hint = "a date, YYYY-MM-DD"
         return Asked(qid, q, "text", prompt, prompt_html, {}, (w.value.isoformat(),), None, hint, w)
     hint = f"accepted within ±{c.tolerance_percent:g}%" if c.tolerance_percent else "the exact value is expected"
+    if w.bsa_formula:  # which BSA the dose rests on, said before answering
+        hint += f"; BSA by {w.bsa_formula}"
     return Asked(qid, q, "numeric", prompt, prompt_html, {}, w.value, w.unit, hint, w)
 
 
@@ -131,12 +146,9 @@ def _number_hint(q: Question) -> str:
 
 def work_out(c: Computed, patient: dict[str, Any] | None) -> Worked:
     """The domain's answer to a computed question, with its working and sources."""
-    from alledu import exercises as E
     from alledu.bsa import bsa, formula_info
     from alledu.eligibility import eligibility
-    from alledu.models import DoseSpec
-    from alledu.patient import Patient
-    from alledu.schedule import regimen, safety_notes, timeline
+    from alledu.schedule import regimen, safety_notes, schedule, timeline
 
     if c.ask == "cycle_start":  # the same for every patient
         reg = regimen(c.regimen or "")
@@ -151,7 +163,7 @@ def work_out(c: Computed, patient: dict[str, Any] | None) -> Worked:
         )
     if patient is None:
         raise ContentError(f"ask: {c.ask} needs a patient (or to be a step of a case, which has one)")
-    p = Patient(**patient)
+    p = check_patient(patient)
     if c.ask == "bsa":
         f = formula_info(c.formula or _default_formula())
         if p.height_cm is None or p.weight_kg is None:
@@ -161,11 +173,17 @@ def work_out(c: Computed, patient: dict[str, Any] | None) -> Worked:
         return Worked(value, "m2", working, tuple(f.cite))
     reg = regimen(c.regimen or "")
     if c.ask == "dose":
-        spec = DoseSpec(regimen=reg.id, patient=patient, cycle=c.cycle, day=c.day, choices=c.choices)
-        value = E.dose_of(spec, p, c.choices)
-        working = _dose_working(reg.id, p, c)
+        formula = c.formula or _default_formula()
+        frame = schedule(reg.id, p, cycles=c.cycle, bsa_formula=formula, **c.choices)
+        rows = frame[(frame.cycle == c.cycle) & (frame.day == c.day)]
+        if rows.empty:
+            days = ", ".join(str(d) for d in frame[frame.cycle == c.cycle].day.unique())
+            raise ContentError(f"no dose on cycle {c.cycle} day {c.day} of {reg.id} (dose days of that cycle: {days})")
+        row = rows.iloc[0]
+        by = str(row.bsa_formula) if row.basis == "per m2" else None
+        working = f"{row.drug}, cycle {c.cycle} day {c.day}: {row.working}" + (f" (BSA by {by})" if by else "")
         safety = tuple(n.text for n in safety_notes(reg.id, p.age_years))
-        return Worked(value, reg.dose_unit, working, tuple(reg.cite), safety)
+        return Worked(float(row.dose), reg.dose_unit, working, tuple(reg.cite), safety, by)
     verdicts = {v.regimen_id: v for v in eligibility(p, view=c.view)}
     v = verdicts[reg.id]
     if v.eligible is None:
@@ -180,14 +198,6 @@ def _default_formula() -> str:
     from alledu.content_loader import content
 
     return content().bsa.default
-
-
-def _dose_working(regimen_id: str, p: Any, c: Computed) -> str:
-    from alledu.schedule import schedule
-
-    frame = schedule(regimen_id, p, cycles=c.cycle, **c.choices)
-    row = frame[(frame.cycle == c.cycle) & (frame.day == c.day)].iloc[0]
-    return f"{row.drug}, cycle {c.cycle} day {c.day}: {row.working}"
 
 
 # ---- marking ------------------------------------------------------------------------------------

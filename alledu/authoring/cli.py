@@ -101,7 +101,11 @@ def run_quiz(ns: argparse.Namespace) -> str:
             raise InvalidInput("into", str(target), "a file that does not exist yet (or --force to replace it)")
         if read.questions:
             target.parent.mkdir(parents=True, exist_ok=True)
-            head = f"# Imported from {Path(ns.file).name} (Moodle GIFT) by 'alledu quiz import'.\n"
+            head = (
+                f"# Imported from {Path(ns.file).name} (Moodle GIFT) by 'alledu quiz import'; see docs/authoring.md.\n"
+                "# weight 100 = the right option; feedback_true / feedback_false are shown to who answered\n"
+                "# True / False (GIFT writes the wrong answer's feedback first: {T#wrong#right}).\n"
+            )
             body = yaml.safe_dump(
                 {"questions": [_yaml_question(q) for q in read.questions]},
                 sort_keys=False,
@@ -109,13 +113,17 @@ def run_quiz(ns: argparse.Namespace) -> str:
                 width=100,
             )
             target.write_text(head + body, "utf-8")
-        done = f"{len(read.questions)} question(s) imported into {target}" if read.questions else "nothing imported"
+        done = f"{len(read.questions)} question(s) imported into {target}" if read.questions else "Nothing imported"
         if read.problems:
-            raise ContentProblems(
-                [*read.problems, Problem(str(ns.file), 0, f"{done}; the problems above were not imported")]
-            )
+            raise ContentProblems(read.problems, f"{done}; the questions with a problem above were not imported.")
         return done
     text = gift.write(exported(ns.content, ns.content_only))
+    if ns.content:
+        from alledu.authoring.folder import load
+
+        cases = len(load(Path(ns.content), ns.content_only).cases)
+        if cases:  # said, not silently left out
+            print(f"alledu: {cases} case(s) of the folder not exported: GIFT has no cases.", file=sys.stderr)
     if ns.output:
         Path(ns.output).write_text(text, "utf-8")
         return f"Wrote {ns.output}"
@@ -170,7 +178,7 @@ def resolved(q: Question, worked: Any) -> Question:
 
     assert q.computed is not None and worked is not None
     base = q.model_dump(exclude={"kind", "computed", "unit"}, exclude_defaults=True)
-    why = worked.working
+    why = worked.working + "".join(f"\n\nSafety: {note}" for note in worked.safety)  # as the lesson shows them
     feedback = (q.feedback + "\n\n" if q.feedback else "") + why
     base["feedback"] = feedback[:MAX_TEXT]
     if isinstance(worked.value, bool):

@@ -29,7 +29,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from alledu.authoring.asked import TEACHER, Asked, ask
+from alledu.authoring.asked import TEACHER, Asked, ask, check_patient
 from alledu.authoring.model import AUTHORING_LIMITS, MAX_SHORT, Case, ContentFile, Question
 from alledu.authoring.problems import ContentProblems, Problem
 from alledu.authoring.text import to_html, to_plain
@@ -132,7 +132,7 @@ def _compose(text: str, shown: str) -> tuple[yaml.Node | None, list[Problem]]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0
-        return None, [Problem(shown, line, f"not valid YAML: {exc.problem or exc.context}")]
+        return None, [Problem(shown, line, _yaml_words(exc.problem or exc.context, exc.problem_mark))]
     except (yaml.YAMLError, RecursionError) as exc:
         return None, [Problem(shown, 0, f"not valid YAML ({type(exc).__name__})")]
     if node is not None and (shared := _aliased(node)):
@@ -208,22 +208,84 @@ def _shown(value: Any) -> str:
     return text if len(text) <= SHOWN else text[: SHOWN - 3] + "..."
 
 
-def _problems_of(err: ValidationError, node: yaml.Node | None, shown: str, at: tuple[Any, ...] = ()) -> list[Problem]:
+def _name(loc: tuple[Any, ...], data: Any) -> str:
+    """Where in the file, as a teacher counts: "question 3 'blin_day8'", "case 1 'ward' step 2",
+    then the field ("options 2 text"); numbers from 1, ids where the entry has one."""
+    parts: list[str] = []
+    node = data
+    i = 0
+    while i < len(loc):
+        part = loc[i]
+        if part in ("questions", "cases", "steps") and i + 1 < len(loc) and isinstance(loc[i + 1], int):
+            node = node.get(part, []) if isinstance(node, dict) else []
+            index = loc[i + 1]
+            node = node[index] if isinstance(node, list) and index < len(node) else None
+            ident = node.get("id") if isinstance(node, dict) else None
+            word = {"questions": "question", "cases": "case", "steps": "step"}[part]
+            parts.append(f"{word} {index + 1}" + (f" {ident!r}" if isinstance(ident, str) else ""))
+            i += 2
+            continue
+        if isinstance(part, int):
+            parts.append(str(part + 1))
+        elif not str(part).startswith("function-"):
+            parts.append(str(part))
+        node = node.get(part) if isinstance(node, dict) else None
+        i += 1
+    return " ".join(parts) or "the file"
+
+
+def _friendly(e: Any) -> str:
+    """pydantic's message in a teacher's words, for the cases teachers meet."""
+    kind, ctx, field = e["type"], e.get("ctx") or {}, str(e["loc"][-1]) if e["loc"] else ""
+    if kind == "string_pattern_mismatch" and field == "id":
+        return "an id is lowercase letters, digits, _ and - (at most 64, starting with a letter or digit)"
+    if kind in ("float_parsing", "float_type", "int_parsing", "int_type"):
+        return "should be a number like 50 or 2.5 (no % sign, no unit)"
+    if kind == "too_short":
+        return f"needs at least {ctx.get('min_length', 1)} item(s)"
+    if kind == "too_long":
+        return f"has too many items (accepted: up to {ctx.get('max_length')})"
+    if kind == "string_too_long":
+        return f"is too long (accepted: up to {ctx.get('max_length')} characters)"
+    if kind == "missing":
+        return "is missing (required)"
+    if kind == "bool_parsing":
+        return "should be true or false"
+    return str(e["msg"]).removeprefix("Value error, ")
+
+
+def _problems_of(
+    err: ValidationError, node: yaml.Node | None, shown: str, at: tuple[Any, ...] = (), data: Any = None
+) -> list[Problem]:
     out = []
     for e in err.errors():
         loc = (*at, *e["loc"])
-        where = ".".join(str(p) for p in loc if not str(p).startswith("function-")) or "file"
+        where = _name(loc, data)
         if e["type"] == "extra_forbidden":
             model = _model_at(loc[:-1])
             keys = ", ".join(model.model_fields) if model else "see docs/authoring.md"
-            msg = f"{where}: unknown key {loc[-1]!r} (accepted: {keys})"
+            msg = f"{_name(loc[:-1], data)}: unknown key {loc[-1]!r} (accepted: {keys})"
         else:
-            text = str(e["msg"]).removeprefix("Value error, ")
             value = e.get("input")
-            given = "" if isinstance(value, (dict, list)) else f" (value: {_shown(value)})"
-            msg = f"{where}: {text}{given}"
+            given = "" if isinstance(value, (dict, list)) or e["type"] == "missing" else f" (value: {_shown(value)})"
+            msg = f"{where}: {_friendly(e)}{given}"
         out.append(Problem(shown, _line(node, loc), msg))
     return out
+
+
+def _yaml_words(problem: str | None, mark: Any) -> str:
+    """PyYAML's parser messages, said for someone who writes YAML by hand."""
+    text = problem or "unreadable"
+    column = f" (column {mark.column + 1})" if mark is not None else ""
+    if "\t" in text or "'\\t'" in text:
+        return f"a tab character{column}: indent with spaces, not tabs"
+    if "block end" in text or "mapping values are not allowed" in text or "block sequence" in text:
+        return f"the indentation does not line up{column}, or a ':' is missing: align this line with its neighbours"
+    if "expected ',' or '}'" in text or "expected ',' or ']'" in text:
+        return f"text with ':', '?' or ',' inside {{...}} or [...]{column}: put that text in quotes"
+    if "could not find expected ':'" in text:
+        return f"a line without ':'{column} (write key: value)"
+    return f"not valid YAML: {text}"
 
 
 def _read_yaml(
@@ -253,7 +315,7 @@ def _read_yaml(
     try:  # the file's own keys, and each list as a list
         ContentFile.model_validate({k: [] if isinstance(v, list) else v for k, v in data.items()})
     except ValidationError as err:
-        return [], [], node, _problems_of(err, node, shown)
+        return [], [], node, _problems_of(err, node, shown, data=data)
     questions: list[tuple[Question, int]] = []
     cases: list[tuple[Case, int]] = []
     for key, model, out in (("questions", Question, questions), ("cases", Case, cases)):
@@ -261,7 +323,7 @@ def _read_yaml(
             try:
                 out.append((model.model_validate(entry), i))  # type: ignore[arg-type]
             except ValidationError as err:
-                problems += _problems_of(err, node, shown, (key, i))
+                problems += _problems_of(err, node, shown, (key, i), data)
     return questions, cases, node, problems
 
 
@@ -295,7 +357,9 @@ def check(root: Path, only: bool = False) -> tuple[Folder | None, list[Problem]]
     def unique(qid: str, shown: str, line: int, what: str) -> bool:
         if qid in seen:
             problems.append(
-                Problem(shown, line, f"{what} id {qid!r} is used twice (first in {seen[qid]}; accepted: unique ids)")
+                Problem(
+                    shown, line, f"{what} id {qid!r} is used twice (first in {seen[qid]}; each id once in the folder)"
+                )
             )
             return False
         seen[qid] = f"{shown}:{line}"
@@ -308,16 +372,20 @@ def check(root: Path, only: bool = False) -> tuple[Folder | None, list[Problem]]
 
             read = gift.read_file(path)
             problems += [dataclasses.replace(p, file=shown) for p in read.problems]
-            parsed = [(q, _gift_line(read, i)) for i, q in enumerate(read.questions)]
+            parsed = [(q, _gift_line(read, i), None, i) for i, q in enumerate(read.questions)]
             file_cases: list[tuple[Case, int, yaml.Node | None, int]] = []
         else:
             qs, cs, node, found_problems = _read_yaml(path, shown)
             problems += found_problems
-            parsed = [(q, _line(node, ("questions", i))) for q, i in qs]
+            parsed = [(q, _line(node, ("questions", i)), node, i) for q, i in qs]
             file_cases = [(c, _line(node, ("cases", i)), node, i) for c, i in cs]
-        for q, line in parsed:
+        for q, line, qnode, i in parsed:
             if unique(q.id, shown, line, "question"):
-                asked = _asked(q, quiz_id(q.id), None, shown, line, problems)
+
+                def line_of(field: str, qnode: Any = qnode, i: int = i, line: int = line) -> int:
+                    return _line(qnode, ("questions", i, field)) if qnode is not None else line
+
+                asked = _asked(q, quiz_id(q.id), None, shown, line_of, f"question {i + 1} {q.id!r}", problems)
                 if asked is not None:
                     questions.append(asked)
         for c, line, node, i in file_cases:
@@ -337,49 +405,50 @@ def _gift_line(read: Any, i: int) -> int:
 
 
 def _asked(
-    q: Question, qid: str, patient: dict[str, Any] | None, shown: str, line: int, problems: list[Problem]
+    q: Question, qid: str, patient: dict[str, Any] | None, shown: str, line_of: Any, label: str, problems: list[Problem]
 ) -> Asked | None:
-    """The question ready to ask, or its problem (an unknown citation, a patient the domain refuses)."""
+    """The question ready to ask, or its problem (an unknown citation, a patient or regimen the
+    domain refuses), at the line of the field concerned."""
     unknown = _cites_known(q.cite)
     if unknown:
         from alledu.content_loader import content
 
+        accepted = ", ".join(sorted(content().citations))
         problems.append(
-            Problem(
-                shown,
-                line,
-                f"cite: unknown citation key {unknown[0]!r} (accepted: {', '.join(sorted(content().citations))})",
-            )
+            Problem(shown, line_of("cite"), f"{label}: cite: unknown key {unknown[0]!r} (accepted: {accepted})")
         )
         return None
     try:
         return ask(q, qid, patient)
     except (InvalidInput, ContentError, TypeError, ValueError, KeyError) as exc:
-        problems.append(Problem(shown, line, f"question {q.id!r}: the domain refuses it: {_domain_message(exc)}"))
+        problems.append(Problem(shown, line_of("computed"), f"{label}: {_domain_message(exc)}"))
         return None
 
 
 def _case(c: Case, shown: str, node: yaml.Node | None, i: int, problems: list[Problem]) -> TeacherCase | None:
-    from alledu.live.summary import step_id
-    from alledu.patient import Patient
-
-    line = _line(node, ("cases", i))
+    label = f"case {i + 1} {c.id!r}"
     try:
-        Patient(**c.patient)
-    except (InvalidInput, TypeError, ValueError) as exc:
-        problems.append(
-            Problem(shown, _line(node, ("cases", i, "patient")), f"case {c.id!r}: patient: {_domain_message(exc)}")
-        )
+        check_patient(c.patient)
+    except InvalidInput as exc:
+        problems.append(Problem(shown, _line(node, ("cases", i, "patient")), f"{label}: patient: {exc}"))
         return None
     before = len(problems)
     cid = quiz_id(c.id)
-    steps = [
-        _asked(step, step_id(cid, j), c.patient, shown, _line(node, ("cases", i, "steps", j)), problems)
+    steps = [  # keyed by the teacher's step ids: answers stay with their step if steps are reordered
+        _asked(
+            step,
+            f"{cid}/{step.id}",
+            c.patient,
+            shown,
+            lambda field, j=j: _line(node, ("cases", i, "steps", j, field)),
+            f"{label} step {j + 1} {step.id!r}",
+            problems,
+        )
         for j, step in enumerate(c.steps)
     ]
     unknown = _cites_known(c.cite)
     if unknown:
-        problems.append(Problem(shown, line, f"case {c.id!r}: cite: unknown citation key {unknown[0]!r}"))
+        problems.append(Problem(shown, _line(node, ("cases", i, "cite")), f"{label}: cite: unknown key {unknown[0]!r}"))
     if len(problems) > before:
         return None
     return TeacherCase(cid, c, tuple(s for s in steps if s is not None), to_html(c.vignette, c.format))

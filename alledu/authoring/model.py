@@ -221,6 +221,14 @@ class Case(Frozen):
     cite: tuple[str, ...] = ()
     source: Annotated[str, StringConstraints(max_length=MAX_SHORT)] | None = None
 
+    @model_validator(mode="after")
+    def _step_ids(self) -> Case:
+        ids = [s.id for s in self.steps]
+        twice = sorted({i for i in ids if ids.count(i) > 1})
+        if twice:
+            raise ValueError(f"step ids are used twice: {', '.join(twice)} (each step its own id)")
+        return self
+
 
 class ContentFile(Frozen):
     """One YAML file of a teacher's folder: questions, cases, or both."""

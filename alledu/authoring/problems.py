@@ -24,6 +24,7 @@ class Problem:
 class ContentProblems(Exception):
     """A folder that cannot be used, with every problem found (not only the first)."""
 
-    def __init__(self, problems: list[Problem]) -> None:
+    def __init__(self, problems: list[Problem], after: str = "") -> None:
         self.problems = sorted(problems)
+        self.after = after  # said after the list (what was done anyway), not counted as a problem
         super().__init__("\n".join(str(p) for p in self.problems))

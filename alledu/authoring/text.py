@@ -49,7 +49,9 @@ def inline_html(text: str, fmt: Format) -> str:
 
 
 def to_plain(text: str, fmt: Format) -> str:
-    """The text without markup, for a tick-box label, a CSV cell or the teacher's dashboard."""
-    if fmt == "html":
-        return html.unescape(nh3.clean(text.replace("<br>", "\n"), tags=set())).strip()
-    return text.strip()
+    """The text without markup on one line, for a tick-box label, a CSV cell or the dashboard."""
+    if fmt == "markdown":
+        text = _markdown().render(text)
+    if fmt in ("markdown", "html"):
+        text = html.unescape(nh3.clean(text.replace("<br>", " "), tags=set()))
+    return " ".join(text.split())

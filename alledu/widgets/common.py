@@ -79,7 +79,7 @@ CSS = """
 /* a teacher's own question or case (alledu.authoring): marked as theirs, not the suite's */
 .alledu-teacher-mark { display: inline-block; background: #e8f0fe; color: #123; border: 1px solid #6b8fd6;
   border-radius: 3px; padding: 0 6px; font-size: 13px; margin-bottom: 4px; }
-.alledu-teacher-prompt { font-weight: bold; }
+.alledu-teacher-prompt { font-size: 1.05em; }  /* the teacher's own bold stands out */
 .alledu-teacher-prompt p { margin: 4px 0; }
 .alledu-teacher-feedback { margin-top: 4px; }
 .alledu-scroll { overflow-x: auto; max-width: 100%; }

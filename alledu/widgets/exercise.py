@@ -146,7 +146,8 @@ class Stepper(LessonPanel):
 
     def _show_feedback(self, fb: E.Feedback | Marked) -> None:
         css = "alledu-ok" if fb.correct else "alledu-warn"
-        mark = "✓" if fb.correct else "✗"
+        partly = isinstance(fb, Marked) and 0 < fb.credit < 100
+        mark = "✓" if fb.correct else "◐" if partly else "✗"
         safety = "".join(f"<li>{esc(t)}</li>" for t in fb.safety)
         safety = (
             f'<div class="alledu-safety" role="note"><b>⚠ Safety notes</b><ul>{safety}</ul></div>' if safety else ""
@@ -239,6 +240,13 @@ class Quiz(Stepper):
     def _prompt_text(self) -> str:
         return self.questions[self.index].prompt
 
+    def refresh_content(self) -> None:
+        """Called when the page opens (alledu.widgets.progress): a kernel preheated before the
+        teacher edited their folder asks again, so every learner gets the questions as they are now."""
+        fresh = E.quiz_items(self.seed)
+        if len(fresh) != len(self.questions) or any(a is not b for a, b in zip(fresh, self.questions, strict=True)):
+            self.restart(self.seed)
+
     def progress_state(self) -> dict[str, Any]:
         """What a reload needs: the order, how far, the score and the answers so far."""
         ids = [q.id for q in self.questions]
@@ -301,12 +309,10 @@ class CaseScenario(Stepper):
 
     def __init__(self, scenario_id: str | None = None) -> None:
         super().__init__()
-        items = E.case_items()
+        options = self._options()
         self.picker = W.Dropdown(
-            options=[
-                (f"{s.title} (your teacher's case)" if isinstance(s, TeacherCase) else s.title, s.id) for s in items
-            ],
-            value=scenario_id or items[0].id,
+            options=options,
+            value=scenario_id or options[0][1],
             description="Case",
             style=LABEL_STYLE,
         )
@@ -323,8 +329,27 @@ class CaseScenario(Stepper):
     def scenario(self) -> E.Scenario | TeacherCase:
         return E.case_item(self.picker.value)
 
+    @staticmethod
+    def _options() -> list[tuple[str, str]]:
+        return [
+            (f"{s.title} (your teacher's case)" if isinstance(s, TeacherCase) else s.title, s.id)
+            for s in E.case_items()
+        ]
+
+    def refresh_content(self) -> None:
+        """Called when the page opens: the cases as the teacher's folder holds them now (a kernel
+        preheated before an edit would show the old list and the old steps)."""
+        options = self._options()
+        if options != list(self.picker.options):
+            keep = self.picker.value if self.picker.value in {v for _, v in options} else options[0][1]
+            with self.picker.hold_trait_notifications():
+                self.picker.options = options
+                self.picker.value = keep
+        if self._shown is not self.scenario:
+            self.start()
+
     def start(self) -> None:
-        s = self.scenario
+        s = self._shown = self.scenario
         if isinstance(s, TeacherCase):
             mark = "<p class='alledu-teacher-mark'>Your teacher's case</p>"
             self.vignette.value = (
@@ -396,5 +421,6 @@ class CaseScenario(Stepper):
             fb = E.check_step(s, step, given)
             kept = E.recorded(E.input_kind(step), given, E.step_unit(step))
         self._show_feedback(fb)
-        self.join.record(CASE_LESSON, step_id(s.id, self.index), kept, fb.correct)
+        qid = step.id if isinstance(step, Asked) else step_id(s.id, self.index)  # a teacher's step: its own id
+        self.join.record(CASE_LESSON, qid, kept, fb.correct)
         self.summary = f"{s.id}: step {self.index + 1}: {'correct' if fb.correct else 'wrong'}"

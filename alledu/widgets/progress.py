@@ -70,6 +70,12 @@ def remember(panel: Any, lesson_id: str) -> Progress | None:
         nonlocal restored
         if restored:
             return
+        refresh = getattr(panel, "refresh_content", None)
+        if refresh is not None:  # a kernel preheated before a teacher's edit: the page opens on today's content
+            try:
+                refresh()
+            except Exception as exc:  # the panel keeps what it had; the page still opens
+                log.warning("could not refresh %s's content on page load (%s)", lesson_id, exc)
         try:
             kept = json.loads(change["new"] or "{}")
             if kept:
