@@ -11,6 +11,7 @@ arrive, drawn by a kernel of the installed package.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import os
 import signal
@@ -77,7 +78,8 @@ def test_the_wheel_with_its_serve_extra_serves_the_lessons_from_an_empty_folder(
                     break
             assert time.monotonic() < deadline, "the installed alledu serve did not answer"
             time.sleep(1)
-        learner = asyncio.run(Learner(base, "02_bsa_and_dosing").open(timeout=240))
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:  # the test session may hold a loop here
+            learner = pool.submit(asyncio.run, Learner(base, "02_bsa_and_dosing").open(timeout=240)).result()
         assert learner.ok, learner.error
         assert learner.widgets > 20
         texts = " ".join(str(s.get("state", {}).get("value", "")) for s in learner.states.values())

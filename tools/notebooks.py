@@ -35,19 +35,11 @@ def lessons() -> list:
 
 
 def build_one(lesson) -> nbformat.NotebookNode:
-    """One lesson page: header, the panel under its heading, its text version, footer."""
-    cells = [nbformat.v4.new_code_cell(f'from alledu.widgets import page\n\npage.header("{lesson.id}")')]
-    if lesson.panel is None:
-        cells.append(nbformat.v4.new_code_cell("page.lesson_index()"))
-        cells.append(nbformat.v4.new_code_cell(f'page.footer("{lesson.id}")'))
-    else:
-        module, _, name = lesson.panel.widget.rpartition(".")
-        cells += [
-            nbformat.v4.new_markdown_cell(f"## {lesson.panel.heading}"),
-            nbformat.v4.new_code_cell(f"from {module} import {name}\n\npanel = {name}()\npanel"),
-            nbformat.v4.new_code_cell("page.check(panel)"),
-            nbformat.v4.new_code_cell(f'page.footer("{lesson.id}", panel)'),
-        ]
+    """One lesson page, as alledu.widgets.page.cells describes it (header, panel, text version, footer)."""
+    from alledu.widgets import page
+
+    new = {"code": nbformat.v4.new_code_cell, "markdown": nbformat.v4.new_markdown_cell}
+    cells = [new[kind](source) for kind, source in page.cells(lesson.id)]
     for i, cell in enumerate(cells):
         cell.id = f"{lesson.id[:2]}-{i}"  # stable ids: a rebuild changes nothing
     nb = nbformat.v4.new_notebook(cells=cells, metadata={"kernelspec": KERNELSPEC})

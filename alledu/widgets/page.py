@@ -81,3 +81,21 @@ def check(panel: Any) -> TextVersion:
     render()
     panel.observe(render, "summary")
     return box
+
+
+def cells(lesson_id: str) -> list[tuple[str, str]]:
+    """A lesson page's notebook cells as (kind, source): header, the lesson's panel (lessons.yaml
+    `panel`) under its heading, its text version, footer; the landing page lists the lessons.
+    `tools/notebooks.py build` writes alledu/lessons/ from this, so every page is the same thin page."""
+    lesson = next(item for item in content().lessons.lessons if item.id == lesson_id)
+    head = ("code", f'from alledu.widgets import page\n\npage.header("{lesson.id}")')
+    if lesson.panel is None:
+        return [head, ("code", "page.lesson_index()"), ("code", f'page.footer("{lesson.id}")')]
+    module, _, name = lesson.panel.widget.rpartition(".")
+    return [
+        head,
+        ("markdown", f"## {lesson.panel.heading}"),
+        ("code", f"from {module} import {name}\n\npanel = {name}()\npanel"),
+        ("code", "page.check(panel)"),
+        ("code", f'page.footer("{lesson.id}", panel)'),
+    ]
