@@ -15,6 +15,7 @@ import dataclasses
 import datetime as dt
 import math
 import re
+from html import escape as html_escape
 from typing import Any
 
 from alledu.authoring.model import AUTHORING_LIMITS, Computed, Question
@@ -50,6 +51,7 @@ class Worked:
     cite: tuple[str, ...]
     safety: tuple[str, ...] = ()
     bsa_formula: str | None = None  # a dose per m2: the formula its BSA came from (said before answering)
+    reasons: tuple[str, ...] = ()  # a verdict: each criterion and whether the patient meets it
 
 
 @dataclasses.dataclass(frozen=True)
@@ -190,8 +192,8 @@ def work_out(c: Computed, patient: dict[str, Any] | None) -> Worked:
         raise ContentError(f"the verdict for {reg.id} needs patient fields that are not given: {', '.join(v.missing)}")
     fits = bool(v.eligible and not (c.view == "label" and v.off_label))
     source = "by the label in force" if c.view == "label" else "in the 2021 review's view"
-    working = f"{reg.short_title} {source}: {'fits' if fits else 'does not fit'}. " + " ".join(v.reasons)
-    return Worked(fits, None, working, tuple(v.citations))
+    working = f"{reg.short_title} {source}: {'fits' if fits else 'does not fit'}."
+    return Worked(fits, None, working, tuple(v.citations), reasons=tuple(v.reasons))
 
 
 def _default_formula() -> str:
@@ -309,6 +311,11 @@ def _mark_computed(a: Asked, given: Any) -> Marked:
     if isinstance(w.value, bool):
         credit = 100.0 if (str(given) == YES) == w.value else 0.0
         head = f"{_verdict(credit)}: {w.working}"
+        # the criteria one per line, as the eligibility lesson lists them (one paragraph was hard to read)
+        listed = "".join(f"<li>{html_escape(r)}</li>" for r in w.reasons)
+        notes = [(" ".join(w.reasons), f"<ul class='alledu-reasons'>{listed}</ul>")] if w.reasons else []
+        notes += [(to_plain(q.feedback, q.format), inline_html(q.feedback, q.format))] if q.feedback else []
+        return _marked(credit, head, notes, a.correct, q, w.cite)
     elif isinstance(w.value, dt.date):
         from alledu.validate import date
 
