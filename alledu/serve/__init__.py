@@ -207,6 +207,11 @@ def serve(
     fork: bool = True,
 ) -> int:
     """Run Voila in the foreground until it exits or is signalled; returns its exit status."""
+    from alledu.serve.compat import UpstreamChanged, missing
+
+    if gone := missing():  # an upgrade removed a name alledu/serve relies on: say which, serve nothing
+        print(str(UpstreamChanged(gone)), file=sys.stderr)
+        return 2
     cmd, env = voila_command(
         port=port,
         host=host,

@@ -62,8 +62,14 @@ def main(argv: list[str] | None = None) -> int:
         help="preheated kernels per lesson (default 0: one learner opens one lesson at a time)",
     )
     args, _ignored = parser.parse_known_args(argv)
+    from alledu.serve.compat import UpstreamChanged, require
+
     try:
+        require()  # an upgrade removed a name alledu/serve relies on: say which, start nothing
         cmd, env = learner_command(os.environ, args.pool)
+    except UpstreamChanged as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
     except ValueError as exc:
         print(f"alledu learner server: {exc}", file=sys.stderr)
         return 2
