@@ -184,14 +184,16 @@ def walk(rule: Rule, patient: Any, view: View, path: str = "0") -> NodeResult:
             return NodeResult(path, "check", True, field, None, None, f"{label}: no criterion in {source}{why}.")
         value = getattr(patient, field)
         result = test(crit, value)
-        why = f" - {crit.why}" if crit.why else ""
+        stated = criterion_text(field, crit)
+        # the reason, unless it only repeats the criterion ("no other kinase inhibitor is indicated" twice)
+        why = f" - {crit.why}" if crit.why and crit.why.lower().rstrip(".") not in stated.lower() else ""
         if value is None:
-            reason = f"{criterion_text(field, crit)}{why}. Patient: unknown."
+            reason = f"{stated}{why}. Patient: unknown."
         else:
             shown = quantity(field, value)
-            if crit.op == "months_at_least":  # an age criterion in months: say the patient's age in months
+            if crit.op == "months_at_least" and value < 2:  # a young child's age against a limit in months
                 shown += f", about {value * MONTHS_PER_YEAR:.1f} months"
-            reason = f"{criterion_text(field, crit)}{why}. Patient: {shown} ({'met' if result else 'not met'})."
+            reason = f"{stated}{why}. Patient: {shown} ({'met' if result else 'not met'})."
         return NodeResult(path, "check", result, field, crit, value, reason)
     kind: Literal["all", "any"] = "all" if rule.all is not None else "any"
     children = tuple(walk(r, patient, view, f"{path}.{i}") for i, r in enumerate(rule.all or rule.any or ()))
