@@ -562,3 +562,19 @@ def test_messages_a_teacher_can_act_on(tmp_path: Path) -> None:
     )
     assert said[4] == "q.yaml:9: case 1 'c' steps: needs at least 1 item(s)"
     assert said[5].startswith("tab.yaml:2: a tab character (column 1): indent with spaces, not tabs")
+
+
+def test_check_notes_text_the_lessons_show_differently_without_refusing_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "a.yaml").write_text(
+        "questions:\n  - id: a\n    kind: truefalse\n"
+        '    prompt: "See ![smear](http://x/y.png) and <b>this</b>"\n    answer: true\n'
+        "  - {id: b, kind: truefalse, format: html, prompt: <b>fine</b>, answer: true}\n"
+    )
+    assert main(["content", "check", str(tmp_path)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[1:] == [
+        "note: a.yaml:2: question 1 'a': HTML in Markdown text is shown as typed (or use format: html)",
+        "note: a.yaml:2: question 1 'a': an image (![...](...)) is shown as a link, not as a picture",
+    ]

@@ -82,7 +82,8 @@ def run_content(ns: argparse.Namespace) -> str:
     folder, problems = check(root)
     if folder is None:
         raise ContentProblems(problems)
-    return folder.summary()
+    notes = "".join(f"\nnote: {n}" for n in folder.notes)
+    return folder.summary() + notes
 
 
 # ---- GIFT ---------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import types
 import typing
 from collections import Counter
@@ -44,6 +45,8 @@ MAX_FILES = int(AUTHORING_LIMITS["files"])
 MAX_FOLDER_BYTES = int(AUTHORING_LIMITS["folder_bytes"])
 SHOWN = int(AUTHORING_LIMITS["shown"])
 SUFFIXES = (".yaml", ".yml", ".gift")
+IMAGE = re.compile(r"!\[[^\]]*\]\(")  # Markdown's image syntax
+RAW_HTML = re.compile(r"</?[A-Za-z][A-Za-z0-9]*[\s/>]")  # a tag typed into Markdown
 
 
 @dataclasses.dataclass(frozen=True)
@@ -72,6 +75,7 @@ class Folder:
     questions: tuple[Asked, ...]
     cases: tuple[TeacherCase, ...]
     only: bool = False  # instead of the built-in ones
+    notes: tuple[Problem, ...] = ()  # not problems: text the lessons will show differently from how it reads
 
     def counts(self) -> Counter[str]:
         """Questions by kind (a case's steps included), and cases."""
@@ -352,6 +356,7 @@ def check(root: Path, only: bool = False) -> tuple[Folder | None, list[Problem]]
         return None, [Problem(str(root), 0, f"{total:,} bytes of content (accepted: up to {MAX_FOLDER_BYTES:,})")]
     questions: list[Asked] = []
     cases: list[TeacherCase] = []
+    notes: list[Problem] = []
     seen: dict[str, str] = {}
 
     def unique(qid: str, shown: str, line: int, what: str) -> bool:
@@ -388,15 +393,44 @@ def check(root: Path, only: bool = False) -> tuple[Folder | None, list[Problem]]
                 asked = _asked(q, quiz_id(q.id), None, shown, line_of, f"question {i + 1} {q.id!r}", problems)
                 if asked is not None:
                     questions.append(asked)
+                    notes += _notes(q, q.format, shown, line, f"question {i + 1} {q.id!r}")
         for c, line, node, i in file_cases:
             if not unique(c.id, shown, line, "case"):
                 continue
             tc = _case(c, shown, node, i, problems)
             if tc is not None:
                 cases.append(tc)
+                notes += _notes(c, c.format, shown, line, f"case {i + 1} {c.id!r}")
     if problems:
         return None, sorted(problems)
-    return Folder(root, tuple(questions), tuple(cases), only), []
+    return Folder(root, tuple(questions), tuple(cases), only, tuple(sorted(notes))), []
+
+
+def _texts(item: Any) -> Iterator[str]:
+    """Every text a question or case shows (prompt, options, feedback, vignette, steps)."""
+    for name in ("prompt", "vignette", "feedback", "feedback_true", "feedback_false", "wrong_feedback"):
+        text = getattr(item, name, "")
+        if text:
+            yield text
+    for part in (*getattr(item, "options", ()), *getattr(item, "numbers", ()), *getattr(item, "accepted", ())):
+        yield getattr(part, "text", "")
+        yield part.feedback
+    for step in getattr(item, "steps", ()):
+        yield from _texts(step)
+
+
+def _notes(item: Any, fmt: str, shown: str, line: int, label: str) -> list[Problem]:
+    """What a teacher may not expect: Markdown images are not shown (the lessons are offline) and
+    raw HTML in Markdown shows as typed. Said by `content check`, never blocking."""
+    if fmt != "markdown":
+        return []
+    texts = list(_texts(item))
+    out = []
+    if any(IMAGE.search(t) for t in texts):
+        out.append(Problem(shown, line, f"{label}: an image (![...](...)) is shown as a link, not as a picture"))
+    if any(RAW_HTML.search(t) for t in texts):
+        out.append(Problem(shown, line, f"{label}: HTML in Markdown text is shown as typed (or use format: html)"))
+    return out
 
 
 def _gift_line(read: Any, i: int) -> int:
