@@ -35,7 +35,7 @@ class Borrowed:
 
 BORROWED: tuple[Borrowed, ...] = (
     Borrowed("voila", "voila.app", "voila_kernel_manager_factory", "attr", "alledu/serve/app.py"),
-    Borrowed("voila", "voila.app", "Voila.init_handlers", "attr", "alledu/serve/hardening.py, compression.py"),
+    Borrowed("voila", "voila.app", "Voila.init_handlers", "attr", "alledu/serve/app.py"),
     Borrowed("voila", "voila.app", "Voila.stop", "attr", "alledu/serve/app.py"),
     Borrowed("voila", "voila.voila_kernel_manager", "_pools", "source", "alledu/serve/kernels.py"),
     Borrowed("voila", "voila.voila_kernel_manager", "_initialize", "source", "alledu/serve/kernels.py"),

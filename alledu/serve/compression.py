@@ -29,7 +29,6 @@ from typing import Any, ClassVar, NamedTuple
 import tornado.httputil
 import tornado.web
 from jupyter_server.base.handlers import FileFindHandler
-from voila.app import Voila
 
 # the file each static answer is sending (set by `StaticFileHandler.set_headers`, patched below)
 _FILES: weakref.WeakKeyDictionary[tornado.httputil.HTTPServerRequest, str] = weakref.WeakKeyDictionary()
@@ -244,21 +243,8 @@ def with_replay(rules: list) -> list:
     ]
 
 
-def _add_compression() -> None:
-    if getattr(Voila.init_handlers, "alledu_compressed", False):
-        return
-    original = Voila.init_handlers
-
-    def init_handlers(self: Voila) -> list:
-        handlers = original(self)
-        if StaticGzip not in self.app.transforms:
-            self.app.transforms.append(StaticGzip)
-        return with_replay(handlers)
-
-    init_handlers.alledu_compressed = True  # type: ignore[attr-defined]
-    Voila.init_handlers = init_handlers  # type: ignore[method-assign]
-
-
-def install(c: Any) -> None:
-    """Called from alledu/serve/voila.py."""
-    _add_compression()
+def add_to(app: Any, routes: list) -> list:
+    """Gzip for static files (cached) and the replayed plain GETs; called by `AlleduVoila.init_handlers`."""
+    if StaticGzip not in app.app.transforms:
+        app.app.transforms.append(StaticGzip)
+    return with_replay(routes)

@@ -415,26 +415,12 @@ def handlers(server_url: str) -> list[tuple[str, Any]]:
     ]
 
 
-def _patch_voila() -> None:
-    """Add the routes and the header transform where Voila builds its tornado application.
-
-    Voila has no setting for either, and `alledu serve` runs Voila's own command, so the hook
-    is its `init_handlers` (called once, right after the application is created).
-    """
-    from voila.app import Voila
-
-    if getattr(Voila.init_handlers, "alledu_hardened", False):
-        return
-    original = Voila.init_handlers
-
-    def init_handlers(self: Voila) -> list:
-        voila_routes = original(self)
-        if SecurityHeaders not in self.app.transforms:
-            self.app.transforms.append(SecurityHeaders)
-        return [*handlers(self.server_url), *voila_routes]
-
-    init_handlers.alledu_hardened = True  # type: ignore[attr-defined]
-    Voila.init_handlers = init_handlers  # type: ignore[method-assign]
+def add_to(app: Any, routes: list) -> list:
+    """The security headers on every answer and the routes that answer 404 before Voila's; called by
+    `AlleduVoila.init_handlers` (Voila has no setting for either)."""
+    if SecurityHeaders not in app.app.transforms:
+        app.app.transforms.append(SecurityHeaders)
+    return [*handlers(app.server_url), *routes]
 
 
 def outdated() -> list[str]:
@@ -463,5 +449,4 @@ def install(c: Any) -> None:
     )
     c.Voila.tornado_settings = settings
     c.IdentityProvider.cookie_options = COOKIE_OPTIONS
-    c.MappingKernelManager.allow_tracebacks = False
-    _patch_voila()
+    c.MappingKernelManager.allow_tracebacks = False  # the routes and headers: AlleduVoila.init_handlers

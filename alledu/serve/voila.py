@@ -54,8 +54,5 @@ from alledu.serve import hardening  # noqa: E402
 hardening.install(c)
 # --- end hardening ----------------------------------------------------------------------------
 
-# --- page weight (issue 9): gzip every text response (alledu/serve/compression.py) ---------
-from alledu.serve import compression  # noqa: E402
-
-compression.install(c)
-# --- end page weight ---------------------------------------------------------------------------
+# --- page weight (issue 9): gzip every text response: AlleduVoila.init_handlers adds it
+# (alledu/serve/compression.py), as it adds hardening's routes and headers ---------------------
