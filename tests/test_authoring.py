@@ -314,8 +314,7 @@ def test_the_quiz_and_the_cases_serve_the_teachers_beside_or_instead_of_the_buil
     cases = CaseScenario()
     labels = [label for label, _ in cases.picker.options]
     assert (
-        len(labels) == len(E.scenarios()) + 2
-        and "Ward round: an adult in first relapse (your teacher's case)" in labels
+        len(labels) == len(E.scenarios()) + 2 and "Your teacher's case: Ward round: an adult in first relapse" in labels
     )
     monkeypatch.setenv(F.ENV_ONLY, "1")
     F._current.clear()
@@ -529,7 +528,7 @@ def test_a_kernel_preheated_before_an_edit_shows_the_edit_when_its_page_opens(se
     for box in boxes:
         box.restore = "{}"  # what the page sends when it opens
     assert len(quiz.questions) == before + 1 and "teacher:later" in {q.id for q in quiz.questions}
-    assert ("Night call (your teacher's case)", "teacher:night") in list(cases.picker.options)
+    assert ("Your teacher's case: Night call", "teacher:night") in list(cases.picker.options)
 
 
 def test_messages_a_teacher_can_act_on(tmp_path: Path) -> None:

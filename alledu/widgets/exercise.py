@@ -332,8 +332,7 @@ class CaseScenario(Stepper):
     @staticmethod
     def _options() -> list[tuple[str, str]]:
         return [
-            (f"{s.title} (your teacher's case)" if isinstance(s, TeacherCase) else s.title, s.id)
-            for s in E.case_items()
+            (f"Your teacher's case: {s.title}" if isinstance(s, TeacherCase) else s.title, s.id) for s in E.case_items()
         ]
 
     def refresh_content(self) -> None:
