@@ -15,6 +15,7 @@ import math
 import random
 import subprocess
 import sys
+from collections import Counter
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -100,38 +101,59 @@ def refused(exc: InvalidInput, *fields: str) -> None:
 
 
 # ---- domain ------------------------------------------------------------------------------
+SEEN: Counter[str] = Counter()  # outcomes of the examples of the fuzz test running now
+
+
+def both_ways(run: Any, least: int) -> None:
+    """Run a hypothesis test and fail unless its examples reached both outcomes: a fuzz test whose
+    every example is refused (or accepted) proves nothing about the other path (issue 23)."""
+    SEEN.clear()
+    run()
+    assert SEEN["accepted"] >= least and SEEN["refused"] >= least, dict(SEEN)
 
 
 @settings(max_examples=600, deadline=None)
 @given(field=st.sampled_from(sorted(k for k in LIMITS if k != "display_cycles")), data=st.data())
-def test_number_is_right_or_refused(field: str, data: st.DataObject) -> None:
+def _number_is_right_or_refused_examples(field: str, data: st.DataObject) -> None:
     value = data.draw(any_value(field))
     try:
         x = validate.number(field, value)
     except InvalidInput as exc:
         refused(exc, field)
         event(f"refused: {exc.field}")  # pytest --hypothesis-show-statistics shows the mix
+        SEEN["refused"] += 1
         return
     event("number")
+    SEEN["accepted"] += 1
     assert type(x) is float and math.isfinite(x) and x == float(value)
     assert LIMITS[field].min <= x <= LIMITS[field].max and not isinstance(value, bool | np.bool_)
 
 
 @settings(max_examples=600, deadline=None)
 @given(height=any_value("height_cm"), weight=any_value("weight_kg"), formula=formulas)
-def test_bsa_is_right_or_refused(height: Any, weight: Any, formula: Any) -> None:
+def _bsa_is_right_or_refused_examples(height: Any, weight: Any, formula: Any) -> None:
     try:
         value = alledu.bsa(height_cm=height, weight_kg=weight, formula=formula)
     except InvalidInput as exc:
         refused(exc, "height_cm", "weight_kg", "formula")
         event(f"refused: {exc.field}")
+        SEEN["refused"] += 1
         return
     event("bsa")
+    SEEN["accepted"] += 1
     assert formula is None or (isinstance(formula, str) and formula in FORMULAS)
     h, w = float(height), float(weight)
     assert value == alledu.bsa(height_cm=h, weight_kg=w, formula=formula or "mosteller")
     if formula in (None, "mosteller"):
         assert value == pytest.approx(math.sqrt(h * w / 3600), rel=1e-12)
+
+
+def test_number_is_right_or_refused() -> None:
+    both_ways(_number_is_right_or_refused_examples, 10)
+
+
+def test_bsa_is_right_or_refused() -> None:
+    both_ways(_bsa_is_right_or_refused_examples, 10)
 
 
 choice_values = st.one_of(
@@ -169,7 +191,7 @@ starts = st.one_of(
         0.4,
     ),
 )
-def test_schedule_is_right_or_refused(
+def _schedule_is_right_or_refused_examples(
     regimen_id: Any,
     age: Any,
     height: Any,
@@ -186,8 +208,10 @@ def test_schedule_is_right_or_refused(
     except InvalidInput as exc:
         refused(exc)
         event(f"refused: {exc.field}")
+        SEEN["refused"] += 1
         return
     event("schedule")
+    SEEN["accepted"] += 1
     assert len(frame) > 0 and isinstance(formula, str) and formula in FORMULAS
     for row in frame.itertuples():  # one dose, or a labelled range with two ends (never both)
         if math.isnan(row.dose):
@@ -228,6 +252,10 @@ date_texts = mostly(
     st.dates(dt.date(2000, 1, 1), dt.date(2100, 1, 1)).map(str),
     st.one_of(st.dates().map(str), st.sampled_from(["20260105", "9999-12-31", "2026-13-01", "x"])),
 )
+
+
+def test_schedule_is_right_or_refused() -> None:
+    both_ways(_schedule_is_right_or_refused_examples, 10)
 
 
 def run_main(argv: list[str]) -> tuple[int, str, str]:
