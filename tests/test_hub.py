@@ -221,7 +221,7 @@ def test_a_teachers_folder_with_problems_stops_the_hub_with_each_listed(proxy_in
         [sys.executable, "-m", "jupyterhub", "-f", str(CONFIG)], env=env, capture_output=True, text=True, timeout=60
     )
     assert r.returncode == 2
-    assert "a.yaml:2: questions.0.answer: Input should be a valid boolean" in r.stderr
+    assert "a.yaml:2: question 1 'q' answer: should be true or false (value: 'perhaps')" in r.stderr
     assert f"ALLEDU_CONTENT={folder}: 1 problem(s)" in r.stderr and "Traceback" not in r.stderr
 
 
