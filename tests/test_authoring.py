@@ -570,10 +570,14 @@ def test_check_notes_text_the_lessons_show_differently_without_refusing_it(
         "questions:\n  - id: a\n    kind: truefalse\n"
         '    prompt: "See ![smear](http://x/y.png) and <b>this</b>"\n    answer: true\n'
         "  - {id: b, kind: truefalse, format: html, prompt: <b>fine</b>, answer: true}\n"
+        "  - id: c\n    kind: single\n    prompt: Which antigen does BLINATUMOMAB target\n"
+        "    options: [{text: CD19, weight: 100}, {text: CD22}]\n"
     )
     assert main(["content", "check", str(tmp_path)]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[1:] == [
         "note: a.yaml:2: question 1 'a': HTML in Markdown text is shown as typed (or use format: html)",
         "note: a.yaml:2: question 1 'a': an image (![...](...)) is shown as a link, not as a picture",
+        "note: a.yaml:7: question 3 'c': asks what built-in question 'blin_target' asks",
     ]
+    assert F.check(EXAMPLE)[0].notes == ()  # the example asks nothing the built-in bank asks

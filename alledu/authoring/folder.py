@@ -15,6 +15,7 @@ is shown through alledu.authoring.text, never as raw HTML.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import logging
@@ -394,6 +395,12 @@ def check(root: Path, only: bool = False) -> tuple[Folder | None, list[Problem]]
                 if asked is not None:
                     questions.append(asked)
                     notes += _notes(q, q.format, shown, line, f"question {i + 1} {q.id!r}")
+                    if (same := _builtin_prompts().get(_plain_key(asked.prompt))) and not only:
+                        notes.append(
+                            Problem(
+                                shown, line, f"question {i + 1} {q.id!r}: asks what built-in question {same!r} asks"
+                            )
+                        )
         for c, line, node, i in file_cases:
             if not unique(c.id, shown, line, "case"):
                 continue
@@ -417,6 +424,18 @@ def _texts(item: Any) -> Iterator[str]:
         yield part.feedback
     for step in getattr(item, "steps", ()):
         yield from _texts(step)
+
+
+def _plain_key(prompt: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", " ", prompt.casefold()).split())
+
+
+@functools.cache
+def _builtin_prompts() -> dict[str, str]:
+    """The built-in quiz's prompts, by their words: served beside them, a copy is asked twice."""
+    from alledu.content_loader import content
+
+    return {_plain_key(q.prompt): q.id for q in content().quiz.questions}
 
 
 def _notes(item: Any, fmt: str, shown: str, line: int, label: str) -> list[Problem]:
