@@ -123,7 +123,9 @@ def ask(q: Question, qid: str, patient: dict[str, Any] | None = None) -> Asked:
     if q.kind == "numeric":
         best = max(q.numbers, key=lambda n: n.weight)
         correct = best.value if best.value is not None else ((best.min or 0) + (best.max or 0)) / 2
-        return Asked(qid, q, "numeric", prompt, prompt_html, {}, correct, q.unit, _number_hint(q))
+        return Asked(
+            qid, q, "numeric", prompt, prompt_html, {}, correct, q.unit, ""
+        )  # the margin is the teacher's to tell
     if q.kind == "short":
         correct = tuple(a.text for a in q.accepted if a.weight == 100)
         return Asked(qid, q, "text", prompt, prompt_html, {}, correct, None, "")
@@ -140,10 +142,6 @@ def ask(q: Question, qid: str, patient: dict[str, Any] | None = None) -> Asked:
     if w.bsa_formula:  # which BSA the dose rests on, said before answering
         hint += f"; BSA by {w.bsa_formula}"
     return Asked(qid, q, "numeric", prompt, prompt_html, {}, w.value, w.unit, hint, w)
-
-
-def _number_hint(q: Question) -> str:
-    return ""  # the accepted margin is the teacher's to tell (Moodle shows none either)
 
 
 def work_out(c: Computed, patient: dict[str, Any] | None) -> Worked:

@@ -12,14 +12,14 @@ import argparse
 import os
 import shutil
 import sys
-from collections.abc import Iterable, MutableMapping
+from collections.abc import MutableMapping
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from alledu.authoring.model import AUTHORING_LIMITS, MAX_TEXT, Accepted, Number, Option, Question
-from alledu.authoring.problems import ContentProblems, Problem
+from alledu.authoring.problems import ContentProblems
 from alledu.errors import InvalidInput
 
 EXAMPLE = Path(__file__).with_name("example")  # what `alledu content new` writes (docs/authoring.md shows it)
@@ -56,10 +56,6 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--format", choices=["gift"], default="gift")
     p.add_argument("--output", metavar="FILE", help="write to FILE instead of the screen")
     content_args(p)
-
-
-def _problems_text(problems: Iterable[Problem]) -> str:
-    return "\n".join(str(p) for p in problems)
 
 
 def run_content(ns: argparse.Namespace) -> str:

@@ -34,7 +34,7 @@ from pydantic import BaseModel, ValidationError
 from alledu.authoring.asked import TEACHER, Asked, ask, check_patient
 from alledu.authoring.model import AUTHORING_LIMITS, MAX_SHORT, Case, ContentFile, Question
 from alledu.authoring.problems import ContentProblems, Problem
-from alledu.authoring.text import to_html, to_plain
+from alledu.authoring.text import to_html
 from alledu.errors import ContentError, InvalidInput
 
 log = logging.getLogger("alledu.content")
@@ -618,7 +618,3 @@ def case_facts(c: TeacherCase) -> str:
     from alledu.eligibility import field_label, quantity
 
     return ", ".join(f"{field_label(k)[0]}: {quantity(k, v)}" for k, v in c.patient.items())
-
-
-def plain_vignette(c: TeacherCase) -> str:
-    return to_plain(c.case.vignette, c.case.format)
